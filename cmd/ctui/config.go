@@ -1,0 +1,189 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ctui/ctui/backend"
+)
+
+// Environment variables ctr and crictl read; ctui reads the same ones.
+const (
+	envAddress         = "CONTAINERD_ADDRESS"
+	envNamespace       = "CONTAINERD_NAMESPACE"
+	envRuntimeEndpoint = "CONTAINER_RUNTIME_ENDPOINT"
+	envImageEndpoint   = "IMAGE_SERVICE_ENDPOINT"
+	envCRIConfigFile   = "CRI_CONFIG_FILE"
+	envNoColor         = "NO_COLOR"
+)
+
+// defaultCrictlConfig is where crictl looks first; the second place is next to
+// the binary (crictl's own fallback).
+const defaultCrictlConfig = "/etc/crictl.yaml"
+
+// options are the command line as parsed, before weighing env and files.
+type options struct {
+	address, namespace   string
+	runtimeEP, imageEP   string
+	configFile           string
+	timeout              string
+	readonly, debug      bool
+	noColor, showVersion bool
+	flags                *pflag.FlagSet
+}
+
+func newFlagSet(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("ctui", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVarP(&o.address, "address", "a", "", "containerd socket (env "+envAddress+"; default: autodetect, /run/containerd/containerd.sock first)")
+	fs.StringVarP(&o.namespace, "namespace", "n", "", "containerd namespace (env "+envNamespace+"; default \"default\"; Kubernetes uses k8s.io)")
+	fs.StringVarP(&o.runtimeEP, "runtime-endpoint", "r", "", "CRI runtime endpoint, unix:// or tcp:// (env "+envRuntimeEndpoint+"; crictl.yaml runtime-endpoint)")
+	fs.StringVarP(&o.imageEP, "image-endpoint", "i", "", "CRI image endpoint (env "+envImageEndpoint+"; crictl.yaml image-endpoint; default: the runtime endpoint)")
+	fs.StringVarP(&o.configFile, "config", "c", "", "crictl config file (env "+envCRIConfigFile+"; default "+defaultCrictlConfig+")")
+	fs.StringVarP(&o.timeout, "timeout", "t", "", "timeout for connecting and for each call, e.g. 10s or 10 (seconds); 0 or less means the default 10s")
+	fs.BoolVar(&o.readonly, "readonly", false, "browse only: every action that changes the node is refused")
+	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log of every call and error cause (see --help for the path)")
+	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
+	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as `ctui version`)")
+	o.flags = fs
+	return fs
+}
+
+// crictlConfig is the part of crictl.yaml ctui uses. Keys crictl knows but
+// ctui does not need are accepted so that a shared file is not an error.
+type crictlConfig struct {
+	RuntimeEndpoint   string `json:"runtime-endpoint"`
+	ImageEndpoint     string `json:"image-endpoint"`
+	Timeout           int    `json:"timeout"`
+	Debug             bool   `json:"debug"`
+	PullImageOnCreate bool   `json:"pull-image-on-create"`
+	DisablePullOnRun  bool   `json:"disable-pull-on-run"`
+	MaxRetries        int    `json:"max-retries"`
+}
+
+// env is the environment as a lookup, so tests need not touch the process's.
+type env func(string) (string, bool)
+
+// loadCrictlConfig finds and reads crictl.yaml as crictl does: the file named
+// by -c or CRI_CONFIG_FILE must exist and hold only crictl's keys; otherwise
+// /etc/crictl.yaml, then crictl.yaml beside the binary, either of which is
+// skipped when missing or broken (crictl ignores a broken default file too).
+// It returns the path read ("" when none) and a warning for a skipped file.
+func loadCrictlConfig(flagPath string, getenv env, exeDir string) (cfg crictlConfig, path, warning string, err error) {
+	named := flagPath
+	if named == "" {
+		named, _ = getenv(envCRIConfigFile)
+	}
+	if named != "" {
+		data, err := os.ReadFile(named)
+		if err != nil {
+			return cfg, "", "", fmt.Errorf("crictl config %s: %w", named, err)
+		}
+		if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+			return cfg, "", "", fmt.Errorf("crictl config %s: %v", named, err)
+		}
+		return cfg, named, "", nil
+	}
+	candidates := []string{defaultCrictlConfig}
+	if exeDir != "" {
+		candidates = append(candidates, filepath.Join(exeDir, "crictl.yaml"))
+	}
+	for _, p := range candidates {
+		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return crictlConfig{}, "", fmt.Sprintf("ignoring %s: %v", p, err), nil
+		}
+		if err := yaml.Unmarshal(data, &cfg); err != nil {
+			return crictlConfig{}, "", fmt.Sprintf("ignoring %s: %v", p, err), nil
+		}
+		return cfg, p, "", nil
+	}
+	return cfg, "", "", nil
+}
+
+// pick returns the first non-empty of flag, env and file, with its source.
+func pick(flagVal, flagName, envName string, getenv env, fileVal, filePath, fileKey string) backend.Setting {
+	if flagVal != "" {
+		return backend.Setting{Value: flagVal, Source: "flag --" + flagName}
+	}
+	if v, ok := getenv(envName); ok && v != "" {
+		return backend.Setting{Value: v, Source: "env " + envName}
+	}
+	if fileVal != "" {
+		return backend.Setting{Value: fileVal, Source: filePath + " " + fileKey}
+	}
+	return backend.Setting{}
+}
+
+// parseTimeout takes a Go duration ("5s", "1m") or a number of seconds, as
+// crictl.yaml writes it. Zero or less means the default.
+func parseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("--timeout %q: want a duration such as 10s, or seconds", s)
+	}
+	return d, nil
+}
+
+// buildConfig weighs flags, environment and crictl.yaml into a backend.Config:
+// flag > env > config file > autodetect, field by field, as ctr and crictl do.
+// isSocket is os.Stat's answer for autodetection, injected for tests.
+func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bool) (backend.Config, []string, error) {
+	var warnings []string
+	file, path, warn, err := loadCrictlConfig(o.configFile, getenv, exeDir)
+	if err != nil {
+		return backend.Config{}, nil, err
+	}
+	if warn != "" {
+		warnings = append(warnings, warn)
+	}
+	eps := backend.Endpoints{
+		Address:         pick(o.address, "address", envAddress, getenv, "", "", ""),
+		RuntimeEndpoint: pick(o.runtimeEP, "runtime-endpoint", envRuntimeEndpoint, getenv, file.RuntimeEndpoint, path, "runtime-endpoint"),
+		ImageEndpoint:   pick(o.imageEP, "image-endpoint", envImageEndpoint, getenv, file.ImageEndpoint, path, "image-endpoint"),
+	}
+	cfg, err := backend.ResolveEndpoints(eps, isSocket)
+	if err != nil {
+		return backend.Config{}, warnings, err
+	}
+
+	ns := pick(o.namespace, "namespace", envNamespace, getenv, "", "", "")
+	cfg.Namespace, cfg.NamespaceSource = ns.Value, ns.Source
+	if cfg.Namespace == "" {
+		cfg.Namespace, cfg.NamespaceSource = backend.DefaultNamespace, "default"
+	}
+
+	timeout, err := parseTimeout(o.timeout)
+	if err != nil {
+		return backend.Config{}, warnings, err
+	}
+	if o.timeout == "" && file.Timeout != 0 {
+		timeout = time.Duration(file.Timeout) * time.Second
+	}
+	if timeout <= 0 {
+		timeout = backend.DefaultTimeout
+	}
+	cfg.Timeout = timeout
+	cfg.Readonly = o.readonly
+	cfg.Debug = o.debug || (!o.flags.Changed("debug") && file.Debug)
+	return cfg, warnings, nil
+}
