@@ -1,0 +1,150 @@
+package cri
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/ctui/ctui/backend"
+)
+
+// StatusConcurrency is how many ContainerStatus calls PodContainers keeps in
+// flight. CRI has no bulk status call (kubelet and crictl inspect ask one
+// container at a time), so the list costs one ListContainers plus one
+// ContainerStatus per container; eight in flight hides the round trips
+// without crowding a daemon that kubelet is talking to at the same time.
+const StatusConcurrency = 8
+
+// Version returns the runtime's name and version and the CRI API version, as
+// `crictl version` prints them.
+func (c *Client) Version(ctx context.Context) (backend.RuntimeVersion, error) {
+	ctx, cancel := c.unary(ctx)
+	defer cancel()
+	r, err := c.runtime.Version(ctx, &runtimeapi.VersionRequest{})
+	if err != nil {
+		return backend.RuntimeVersion{}, c.rtErr(err, "ask the CRI runtime for its version")
+	}
+	return backend.RuntimeVersion{
+		RuntimeName:       r.RuntimeName,
+		RuntimeVersion:    r.RuntimeVersion,
+		RuntimeAPIVersion: r.RuntimeApiVersion,
+		Version:           r.Version,
+	}, nil
+}
+
+// Status returns the runtime's conditions (RuntimeReady, NetworkReady, ...)
+// and the verbose info `crictl info` prints: containerd's CRI config, CNI
+// config and last CNI load status, each a JSON document.
+func (c *Client) Status(ctx context.Context) (backend.RuntimeStatus, error) {
+	ctx, cancel := c.unary(ctx)
+	defer cancel()
+	r, err := c.runtime.Status(ctx, &runtimeapi.StatusRequest{Verbose: true})
+	if err != nil {
+		return backend.RuntimeStatus{}, c.rtErr(err, "ask the CRI runtime for its status")
+	}
+	return toStatus(r), nil
+}
+
+// Pods lists the pod sandboxes, newest first as `crictl pods` shows them.
+func (c *Client) Pods(ctx context.Context) ([]backend.Pod, error) {
+	ctx, cancel := c.unary(ctx)
+	defer cancel()
+	r, err := c.runtime.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
+	if err != nil {
+		return nil, c.rtErr(err, "list pods")
+	}
+	pods := make([]backend.Pod, 0, len(r.Items))
+	for _, p := range r.Items {
+		pods = append(pods, toPod(p))
+	}
+	sort.SliceStable(pods, func(i, j int) bool { return pods[i].CreatedAt.After(pods[j].CreatedAt) })
+	return pods, nil
+}
+
+// PodContainers lists the containers of all pods in every state (`crictl ps
+// -a`), newest first, each completed with what only ContainerStatus tells:
+// exit code, reason, message, start and finish times, log path and the
+// resolved image. Cost: one ListContainers, then one ContainerStatus per
+// container, StatusConcurrency at a time, each with its own unary timeout.
+// Against containerd both are in-memory lookups; see the package tests for
+// measured times. A container removed between the list and its status call
+// keeps its list row without the details.
+func (c *Client) PodContainers(ctx context.Context) ([]backend.PodContainer, error) {
+	lctx, cancel := c.unary(ctx)
+	r, err := c.runtime.ListContainers(lctx, &runtimeapi.ListContainersRequest{})
+	cancel()
+	if err != nil {
+		return nil, c.rtErr(err, "list pod containers")
+	}
+	out := make([]backend.PodContainer, len(r.Containers))
+	for i, ct := range r.Containers {
+		out[i] = toPodContainer(ct)
+	}
+
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		sem      = make(chan struct{}, StatusConcurrency)
+	)
+	for i := range out {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st, err := c.containerStatus(ctx, out[i].ID, false)
+			if err != nil {
+				if errors.Is(err, backend.ErrNotFound) {
+					return
+				}
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					stop()
+				}
+				mu.Unlock()
+				return
+			}
+			addStatus(&out[i], st.Status)
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, c.rtErr(err, "read pod container status")
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// containerStatus is one ContainerStatus call under the unary timeout.
+func (c *Client) containerStatus(ctx context.Context, id string, verbose bool) (*runtimeapi.ContainerStatusResponse, error) {
+	ctx, cancel := c.unary(ctx)
+	defer cancel()
+	r, err := c.runtime.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: verbose})
+	if err != nil {
+		return nil, c.rtErr(err, "read the status of container "+shortID(id))
+	}
+	return r, nil
+}
+
+// shortID cuts an id to crictl's 13 characters for sentences.
+func shortID(id string) string {
+	if len(id) > 13 {
+		return id[:13]
+	}
+	return id
+}
