@@ -1,0 +1,527 @@
+// Package table is the list widget every resource page uses: columns with
+// width rules and sort letters, a cursor, a filter, marks. It is built for
+// 10,000+ rows: rows are lowercased once when set, a filter keystroke is one
+// substring scan over those strings into a reused index slice, and View
+// renders only the rows on screen.
+package table
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/ui/theme"
+)
+
+// Align is a column's alignment; numbers read best right-aligned.
+type Align int
+
+// Alignments.
+const (
+	AlignLeft Align = iota
+	AlignRight
+)
+
+// Column describes one column.
+type Column struct {
+	Title string
+	// Key is the lowercase letter whose Shift form sorts by this column
+	// (0: not sortable). G is taken by "last row", and the page actions
+	// reserve P, so neither g nor p may be a key.
+	Key rune
+	// Width fixes the column's width. A flexible column (Flex > 0) gets Min
+	// plus a Flex-weighted share of the space the fixed ones leave.
+	Width, Min, Flex int
+	Align            Align
+	// Numeric sorts by Row.Num instead of the cell text (sizes, times).
+	Numeric bool
+}
+
+func (c Column) want() int {
+	switch {
+	case c.Flex > 0:
+		return max(c.Min, 1)
+	case c.Width > 0:
+		return c.Width
+	}
+	return max(len(c.Title), 1)
+}
+
+// Row is one line of the table. Cells are plain text, one per column.
+type Row struct {
+	ID     string // stable identity: the cursor and marks follow it
+	Cells  []string
+	Labels map[string]string // for -l key=value filters
+	Num    []int64           // sort values for Numeric columns, by column index
+}
+
+// Model is the table. Use it by value, as bubbles components are used: the
+// page keeps it as a field and assigns Update's result back.
+type Model struct {
+	cols   []Column
+	keys   KeyMap
+	sorts  []key.Binding
+	styles theme.Styles
+
+	rows  []Row
+	lower []string       // lowercased searchable text of rows[i]
+	byID  map[string]int // row index by ID
+	order []int          // all row indices, sorted
+	view  []int          // order filtered: what is shown
+
+	sortCol int // -1: insertion order
+	desc    bool
+
+	filter    filter
+	input     textinput.Model
+	typing    bool
+	marks     map[string]struct{}
+	cursor    int // index into view
+	offset    int // first view index on screen
+	width     int
+	height    int
+	widths    []int
+	headerBuf []string
+}
+
+// New returns an empty table with the given columns.
+func New(cols []Column, styles theme.Styles) Model {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "filter: text, !text, -l key=value"
+	m := Model{
+		cols:    cols,
+		keys:    DefaultKeyMap(),
+		sorts:   SortBindings(cols),
+		sortCol: -1,
+		byID:    map[string]int{},
+		marks:   map[string]struct{}{},
+		input:   in,
+	}
+	m.SetStyles(styles)
+	return m
+}
+
+// Keys are the table's bindings for help: navigation, filter, marks, sort.
+func (m Model) Keys() []key.Binding {
+	return append(m.keys.Bindings(), m.sorts...)
+}
+
+// SetStyles applies rebuilt styles.
+func (m *Model) SetStyles(s theme.Styles) {
+	m.styles = s
+	m.input.SetStyles(s.Input)
+}
+
+// SetSize sets the area the table draws in, header and filter line
+// included.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = max(width, 0), max(height, 0)
+	m.widths = layout(m.cols, m.width)
+	m.input.SetWidth(max(m.width-2, 1))
+	m.clamp()
+}
+
+// SetRows replaces all rows, keeping the cursor on the same row ID when it
+// is still there. The table keeps rows; the caller must not change them
+// afterwards.
+func (m *Model) SetRows(rows []Row) {
+	keep, _ := m.SelectedID()
+	m.rows = rows
+	m.lower = make([]string, len(rows))
+	clear(m.byID)
+	for i := range rows {
+		m.lower[i] = lowerText(rows[i].Cells)
+		m.byID[rows[i].ID] = i
+	}
+	m.order = m.order[:0]
+	for i := range rows {
+		m.order = append(m.order, i)
+	}
+	for id := range m.marks {
+		if _, ok := m.byID[id]; !ok {
+			delete(m.marks, id)
+		}
+	}
+	m.sort()
+	m.refilter(keep)
+}
+
+// UpdateRows patches rows by ID (rows whose ID is unknown are ignored), for
+// values that arrive after the list: sizes, states. Order and filter are
+// redone only when they can have changed.
+func (m *Model) UpdateRows(rows ...Row) {
+	changed := false
+	for _, r := range rows {
+		i, ok := m.byID[r.ID]
+		if !ok {
+			continue
+		}
+		m.rows[i] = r
+		m.lower[i] = lowerText(r.Cells)
+		changed = true
+	}
+	if !changed || (m.sortCol < 0 && m.filter.empty()) {
+		return
+	}
+	keep, _ := m.SelectedID()
+	if m.sortCol >= 0 {
+		m.sort()
+	}
+	m.refilter(keep)
+}
+
+func lowerText(cells []string) string {
+	return strings.ToLower(strings.Join(cells, "\t"))
+}
+
+// Len is the number of rows; Shown the number the filter lets through.
+func (m Model) Len() int   { return len(m.rows) }
+func (m Model) Shown() int { return len(m.view) }
+
+// Typing reports whether the filter line has the keyboard.
+func (m Model) Typing() bool { return m.typing }
+
+// Filter is the filter as typed ("" for none).
+func (m Model) Filter() string { return m.input.Value() }
+
+// SetFilter applies a filter expression as if typed.
+func (m *Model) SetFilter(s string) {
+	m.input.SetValue(s)
+	m.applyFilter()
+}
+
+// ClearFilter removes the filter and leaves the filter line.
+func (m *Model) ClearFilter() {
+	m.typing = false
+	m.input.Blur()
+	m.SetFilter("")
+}
+
+// SelectedID is the ID of the row under the cursor.
+func (m Model) SelectedID() (string, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.view) {
+		return "", false
+	}
+	return m.rows[m.view[m.cursor]].ID, true
+}
+
+// Marked returns the IDs of marked rows in display order.
+func (m Model) Marked() []string {
+	var out []string
+	for _, i := range m.order {
+		if _, ok := m.marks[m.rows[i].ID]; ok {
+			out = append(out, m.rows[i].ID)
+		}
+	}
+	return out
+}
+
+// Near appends to dst the IDs of the rows on screen and then up to margin
+// rows after and before them, in that order: what is worth fetching first.
+func (m Model) Near(margin int, dst []string) []string {
+	from, to := m.offset, min(m.offset+m.bodyHeight(), len(m.view))
+	for i := from; i < to; i++ {
+		dst = append(dst, m.rows[m.view[i]].ID)
+	}
+	for i := to; i < min(to+margin, len(m.view)); i++ {
+		dst = append(dst, m.rows[m.view[i]].ID)
+	}
+	for i := from - 1; i >= max(from-margin, 0); i-- {
+		dst = append(dst, m.rows[m.view[i]].ID)
+	}
+	return dst
+}
+
+// SortBy sorts by column col (-1: insertion order), descending if desc.
+func (m *Model) SortBy(col int, desc bool) {
+	keep, _ := m.SelectedID()
+	m.sortCol, m.desc = col, desc
+	if col < 0 || col >= len(m.cols) {
+		m.sortCol = -1
+		slices.Sort(m.order)
+	} else {
+		m.sort()
+	}
+	m.refilter(keep)
+}
+
+// Sort reports the sort column (-1 for none) and direction.
+func (m Model) Sort() (col int, desc bool) { return m.sortCol, m.desc }
+
+func (m *Model) sort() {
+	if m.sortCol < 0 {
+		return
+	}
+	c, numeric := m.sortCol, m.cols[m.sortCol].Numeric
+	cell := func(i int) string {
+		if c < len(m.rows[i].Cells) {
+			return m.rows[i].Cells[c]
+		}
+		return ""
+	}
+	num := func(i int) int64 {
+		if c < len(m.rows[i].Num) {
+			return m.rows[i].Num[c]
+		}
+		return 0
+	}
+	slices.SortStableFunc(m.order, func(a, b int) int {
+		var r int
+		if numeric {
+			r = cmp.Compare(num(a), num(b))
+		} else {
+			r = strings.Compare(cell(a), cell(b))
+		}
+		if r == 0 {
+			r = cmp.Compare(a, b)
+		}
+		if m.desc {
+			return -r
+		}
+		return r
+	})
+}
+
+func (m *Model) applyFilter() {
+	keep, _ := m.SelectedID()
+	m.filter = parseFilter(m.input.Value())
+	m.refilter(keep)
+}
+
+// refilter rebuilds view from order into the same backing array, then puts
+// the cursor back on row keep if it is still shown.
+func (m *Model) refilter(keep string) {
+	m.view = m.view[:0]
+	if m.filter.empty() {
+		m.view = append(m.view, m.order...)
+	} else {
+		for _, i := range m.order {
+			if m.filter.match(m.lower[i], m.rows[i].Labels) {
+				m.view = append(m.view, i)
+			}
+		}
+	}
+	if keep != "" {
+		if ri, ok := m.byID[keep]; ok {
+			if p := slices.Index(m.view, ri); p >= 0 {
+				m.cursor = p
+			}
+		}
+	}
+	m.clamp()
+}
+
+// bodyHeight is the number of row lines: the area minus the header and,
+// when shown, the filter line.
+func (m Model) bodyHeight() int {
+	h := m.height - 1
+	if m.typing || m.input.Value() != "" {
+		h--
+	}
+	return max(h, 0)
+}
+
+// clamp keeps the cursor in the view and on screen.
+func (m *Model) clamp() {
+	m.cursor = max(min(m.cursor, len(m.view)-1), 0)
+	h := m.bodyHeight()
+	if h == 0 {
+		m.offset = m.cursor
+		return
+	}
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = max(min(m.offset, len(m.view)-h), 0)
+}
+
+func (m *Model) move(delta int) {
+	m.cursor += delta
+	m.clamp()
+}
+
+// Update handles keys and the mouse wheel.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if m.typing {
+			return m.updateTyping(msg)
+		}
+		return m.updateKey(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.move(-3)
+		case tea.MouseWheelDown:
+			m.move(3)
+		}
+	}
+	return m, nil
+}
+
+func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+		m.clamp()
+	case key.Matches(msg, k.Bottom):
+		m.cursor = len(m.view) - 1
+		m.clamp()
+	case key.Matches(msg, k.PageUp):
+		m.move(-max(m.bodyHeight(), 1))
+	case key.Matches(msg, k.PageDown):
+		m.move(max(m.bodyHeight(), 1))
+	case key.Matches(msg, k.Mark):
+		if id, ok := m.SelectedID(); ok {
+			if _, on := m.marks[id]; on {
+				delete(m.marks, id)
+			} else {
+				m.marks[id] = struct{}{}
+			}
+			m.move(1)
+		}
+	case key.Matches(msg, k.Filter):
+		m.typing = true
+		cmd := m.input.Focus()
+		m.input.CursorEnd()
+		m.clamp()
+		return m, cmd
+	case key.Matches(msg, m.sorts...):
+		col := m.colForKey(msg.String())
+		m.SortBy(col, col == m.sortCol && !m.desc)
+	}
+	return m, nil
+}
+
+func (m Model) colForKey(s string) int {
+	for i, c := range m.cols {
+		if c.Key != 0 && s == string(unicode.ToUpper(c.Key)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m Model) updateTyping(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch {
+	case msg.Code == tea.KeyEscape:
+		m.ClearFilter()
+		return m, nil
+	case key.Matches(msg, m.keys.ApplyFilter):
+		m.typing = false
+		m.input.Blur()
+		m.clamp()
+		return m, nil
+	}
+	before := m.input.Value()
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	if m.input.Value() != before {
+		m.applyFilter()
+	}
+	return m, cmd
+}
+
+// View renders the header, the rows on screen and the filter line, never
+// wider than the width nor taller than the height given to SetSize.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	m.writeHeader(&b)
+	h := m.bodyHeight()
+	if len(m.view) == 0 && h > 0 {
+		msg := "no rows"
+		if len(m.rows) > 0 {
+			msg = "no rows match the filter"
+		}
+		b.WriteByte('\n')
+		var line strings.Builder
+		fit(&line, " "+msg, m.width, false)
+		b.WriteString(m.styles.Dim.Render(line.String()))
+	}
+	var line strings.Builder
+	for i := m.offset; i < min(m.offset+h, len(m.view)); i++ {
+		r := m.rows[m.view[i]]
+		_, marked := m.marks[r.ID]
+		mark := " "
+		if marked {
+			mark = "*"
+		}
+		line.Reset()
+		renderLine(&line, mark, r.Cells, m.cols, m.widths)
+		b.WriteByte('\n')
+		switch {
+		case i == m.cursor && marked:
+			b.WriteString(m.styles.CursorMarked.Render(line.String()))
+		case i == m.cursor:
+			b.WriteString(m.styles.Cursor.Render(line.String()))
+		case marked:
+			b.WriteString(m.styles.Marked.Render(line.String()))
+		default:
+			b.WriteString(line.String())
+		}
+	}
+	if m.typing || m.input.Value() != "" {
+		b.WriteByte('\n')
+		v := m.input.View()
+		if !m.typing {
+			v = m.styles.Dim.Render("/" + m.input.Value() + "  (esc clears)")
+		}
+		b.WriteString(ansiClip(v, m.width))
+	}
+	return b.String()
+}
+
+// writeHeader writes the column titles, the sorted one marked with an arrow.
+func (m Model) writeHeader(b *strings.Builder) {
+	b.WriteString(" ")
+	first := true
+	for i, w := range m.widths {
+		if w <= 0 {
+			continue
+		}
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		title := m.cols[i].Title
+		st := m.styles.ColumnHeader
+		if i == m.sortCol {
+			st = m.styles.SortedHeader
+			if m.desc {
+				title += "↓"
+			} else {
+				title += "↑"
+			}
+		}
+		var cell strings.Builder
+		fit(&cell, title, w, m.cols[i].Align == AlignRight)
+		b.WriteString(st.Render(cell.String()))
+	}
+}
+
+// Info is "shown/total" for a footer, e.g. "12/3400", or just the total when
+// nothing is filtered.
+func (m Model) Info() string {
+	if len(m.view) == len(m.rows) {
+		return strconv.Itoa(len(m.rows))
+	}
+	return strconv.Itoa(len(m.view)) + "/" + strconv.Itoa(len(m.rows))
+}
