@@ -95,7 +95,7 @@ func (c *Client) probeError(err error) error {
 // HTTP/2 (or hung up right after accepting) from one that refused or was
 // missing: the dial worked, the gRPC transport did not.
 func isHandshakeFailure(msg string) bool {
-	for _, s := range []string{"server preface", "http2", "EOF", "connection reset", "frame"} {
+	for _, s := range []string{"preface", "http2", "EOF", "connection reset", "broken pipe", "frame"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
