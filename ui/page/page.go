@@ -5,9 +5,15 @@
 package page
 
 import (
+	"errors"
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -108,4 +114,29 @@ func Report(err error) tea.Cmd {
 // Flash returns a command that shows text in the flash line.
 func Flash(text string) tea.Cmd {
 	return func() tea.Msg { return FlashMsg{Text: text} }
+}
+
+// ConnectionLost reports whether err means the daemon cannot be reached at
+// all, as opposed to one call failing: the root then shows the connection
+// panel instead of a flash, and pages stop background work until
+// ReconnectedMsg.
+func ConnectionLost(err error) bool {
+	return errors.Is(err, backend.ErrUnavailable) || errors.Is(err, backend.ErrTimeout) ||
+		errors.Is(err, backend.ErrSocketMissing)
+}
+
+// Fit word-wraps a (styled) message to width and cuts it to height, for a
+// page that has a sentence to show instead of its list.
+func Fit(s string, width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	lines := strings.Split(lipgloss.NewStyle().Width(width).Render(s), "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/ctui/ctui/ui/internal/keytest"
+	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -39,13 +39,13 @@ func newTable(n, w, h int) Model {
 
 func send(m Model, keys ...string) Model {
 	for _, k := range keys {
-		m, _ = m.Update(keytest.Press(k))
+		m, _ = m.Update(uitest.Press(k))
 	}
 	return m
 }
 
 func typeText(m Model, s string) Model {
-	for _, msg := range keytest.Type(s) {
+	for _, msg := range uitest.Type(s) {
 		m, _ = m.Update(msg)
 	}
 	return m
@@ -243,7 +243,7 @@ func TestViewFitsEverySize(t *testing.T) {
 func BenchmarkFilterKeystroke10k(b *testing.B) {
 	m := newTable(10000, 160, 50)
 	m = send(m, "/")
-	keys := []tea.Msg{keytest.Press("i"), keytest.Press("m"), keytest.Press("g"), keytest.Press("backspace"), keytest.Press("backspace"), keytest.Press("backspace")}
+	keys := []tea.Msg{uitest.Press("i"), uitest.Press("m"), uitest.Press("g"), uitest.Press("backspace"), uitest.Press("backspace"), uitest.Press("backspace")}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -282,7 +282,7 @@ func BenchmarkSort10k(b *testing.B) {
 	m := newTable(10000, 160, 50)
 	b.ReportAllocs()
 	for b.Loop() {
-		m, _ = m.Update(keytest.Press("N"))
+		m, _ = m.Update(uitest.Press("N"))
 		_ = m.View()
 	}
 }

@@ -1,6 +1,7 @@
-// Package keytest builds the key messages a terminal would send, so that
-// model tests drive pages with the same messages bubbletea delivers.
-package keytest
+// Package uitest builds the messages a terminal would send and runs the
+// commands models return, so that model tests drive pages the way
+// bubbletea does.
+package uitest
 
 import (
 	"strings"

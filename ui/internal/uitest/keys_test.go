@@ -1,5 +1,7 @@
-package keytest
+package uitest
+
 import "testing"
+
 func TestNames(t *testing.T) {
 	for _, s := range []string{"j", "G", "enter", "esc", "ctrl+r", "space", "/", ":", "?", "pgdown", "tab"} {
 		if got := Press(s).String(); got != s {

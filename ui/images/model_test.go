@@ -1,0 +1,220 @@
+package images
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/internal/fake"
+	"github.com/ctui/ctui/ui/internal/uitest"
+	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/theme"
+)
+
+const wait = time.Second
+
+func fakeNative(n int) *fake.Native {
+	f := &fake.Native{ImagesByNS: map[string][]backend.Image{}, Details: map[string]backend.ImageDetails{}}
+	for i := range n {
+		dg := fmt.Sprintf("sha256:%064d", i/2) // two names per target
+		f.ImagesByNS["default"] = append(f.ImagesByNS["default"], backend.Image{
+			Name: fmt.Sprintf("docker.io/library/img%05d:latest", i), Digest: dg,
+		})
+		f.Details[dg] = backend.ImageDetails{Size: int64(i+1) << 20, Platforms: []string{"linux/amd64"}}
+	}
+	f.ImagesByNS["other"] = []backend.Image{{Name: "k8s.io/pause:3.10", Digest: "sha256:p"}}
+	return f
+}
+
+func newPage(f *fake.Native) (Model, tea.Cmd) {
+	m, cmd := New(Config{
+		ID: 7, Ctx: context.Background(), Lister: f, Namespace: "default",
+		Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}),
+	})
+	p, _ := m.Update(page.SizeMsg{Width: 120, Height: 11})
+	return p.(Model), cmd
+}
+
+// pump feeds the page every reply its commands yield, as the root would,
+// until none are left, and returns the other messages.
+func pump(t *testing.T, m Model, cmd tea.Cmd) (Model, []tea.Msg) {
+	t.Helper()
+	var other []tea.Msg
+	queue := uitest.Drain(cmd, wait)
+	for len(queue) > 0 {
+		msg := queue[0]
+		queue = queue[1:]
+		r, ok := msg.(page.Reply)
+		if !ok {
+			other = append(other, msg)
+			continue
+		}
+		if r.Tag.Page != 7 {
+			t.Fatalf("reply tagged for page %d", r.Tag.Page)
+		}
+		p, c := m.Update(r.Msg)
+		m = p.(Model)
+		queue = append(queue, uitest.Drain(c, wait)...)
+	}
+	return m, other
+}
+
+func TestLoadThenDetails(t *testing.T) {
+	f := fakeNative(100)
+	m, cmd := newPage(f)
+	if !m.loading || !strings.Contains(m.View(), "listing the images of namespace default") {
+		t.Fatalf("before the reply: loading=%v view %q", m.loading, m.View())
+	}
+	msgs := uitest.Drain(cmd, wait)
+	if len(msgs) != 1 {
+		t.Fatalf("load yields %d messages", len(msgs))
+	}
+	r := msgs[0].(page.Reply)
+	if r.Tag != (page.Tag{Page: 7, Gen: 1}) {
+		t.Fatalf("reply tag %+v", r.Tag)
+	}
+	p, cmd := m.Update(r.Msg)
+	m = p.(Model)
+	if m.table.Len() != 100 {
+		t.Fatalf("table has %d rows", m.table.Len())
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "img00000:latest") || !strings.Contains(v, "…") {
+		t.Fatalf("list not shown at once with pending sizes:\n%s", v)
+	}
+	// The first details asked are those of the rows on screen, at most
+	// maxInflight at a time.
+	first := uitest.Drain(cmd, wait)
+	var details int
+	for _, msg := range first {
+		if r, ok := msg.(page.Reply); ok {
+			if _, ok := r.Msg.(detailsMsg); ok {
+				details++
+			}
+		}
+	}
+	if details != maxInflight {
+		t.Fatalf("%d details calls started, want %d", details, maxInflight)
+	}
+	if got := f.DetailCalls[0]; got != fmt.Sprintf("sha256:%064d", 0) {
+		t.Fatalf("first details call for %s", got)
+	}
+	// Feed everything: every digest is asked once, though two names share
+	// each.
+	m, _ = pump(t, m, tea.Batch(func() tea.Msg { return first[0] }, nil))
+	for _, msg := range first[1:] {
+		m, _ = pump(t, m, func() tea.Msg { return msg })
+	}
+	if len(f.DetailCalls) != 50 {
+		t.Fatalf("%d details calls for 50 digests", len(f.DetailCalls))
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "2.0 MiB") || !strings.Contains(v, "linux/amd64") {
+		t.Fatalf("details not shown:\n%s", v)
+	}
+}
+
+func TestSortBySizeAfterDetails(t *testing.T) {
+	f := fakeNative(10)
+	m, cmd := newPage(f)
+	m, _ = pump(t, m, cmd)
+	p, _ := m.Update(uitest.Press("S"))
+	p, _ = p.Update(uitest.Press("S")) // descending
+	p, _ = p.Update(uitest.Press("g"))
+	m = p.(Model)
+	if id, _ := m.table.SelectedID(); id != "docker.io/library/img00009:latest" {
+		t.Fatalf("largest first: cursor on %s", id)
+	}
+}
+
+func TestStaleRepliesAreDropped(t *testing.T) {
+	f := fakeNative(4)
+	m, first := newPage(f)
+	old := uitest.Drain(first, wait)
+	p, refresh := m.Update(uitest.Press("ctrl+r"))
+	m = p.(Model)
+	if m.gen != 2 {
+		t.Fatalf("ctrl+r: gen %d", m.gen)
+	}
+	f.ImagesByNS["default"] = f.ImagesByNS["default"][:1]
+	p, _ = m.Update(old[0].(page.Reply).Msg) // the first load answers late
+	m = p.(Model)
+	if m.table.Len() != 0 {
+		t.Fatalf("stale reply applied: %d rows", m.table.Len())
+	}
+	m, _ = pump(t, m, refresh)
+	if m.table.Len() != 1 {
+		t.Fatalf("fresh reply: %d rows", m.table.Len())
+	}
+}
+
+func TestNamespaceSwitchReloads(t *testing.T) {
+	f := fakeNative(4)
+	m, cmd := newPage(f)
+	m, _ = pump(t, m, cmd)
+	p, cmd := m.Update(page.NamespaceMsg{Namespace: "other"})
+	m = p.(Model)
+	m, _ = pump(t, m, cmd)
+	if got := f.ListCalls; len(got) != 2 || got[1] != "other" {
+		t.Fatalf("list calls %v", got)
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "k8s.io/pause:3.10") || strings.Contains(v, "img00000") {
+		t.Fatalf("after switch:\n%s", v)
+	}
+}
+
+func TestLoadErrorIsShownAndReported(t *testing.T) {
+	f := fakeNative(4)
+	f.Err = backend.Errorf(backend.ErrUnavailable, "list images: nothing is listening on /run/containerd/containerd.sock; is containerd running?")
+	m, cmd := newPage(f)
+	m, other := pump(t, m, cmd)
+	if len(other) != 1 {
+		t.Fatalf("messages to the root: %v", other)
+	}
+	if e, ok := other[0].(page.ErrMsg); !ok || !page.ConnectionLost(e.Err) {
+		t.Fatalf("reported %#v", other[0])
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "is containerd running?") {
+		t.Fatalf("error not shown:\n%s", v)
+	}
+	f.SetErr(nil)
+	p, cmd := m.Update(page.ReconnectedMsg{})
+	m, _ = pump(t, p.(Model), cmd)
+	if m.err != nil || m.table.Len() != 4 {
+		t.Fatalf("after reconnect: err=%v rows=%d", m.err, m.table.Len())
+	}
+}
+
+func TestUnavailableNative(t *testing.T) {
+	why := backend.Errorf(backend.ErrSocketMissing, "containerd socket /run/containerd/containerd.sock does not exist")
+	m, cmd := New(Config{ID: 1, Ctx: context.Background(), Unavailable: why, Namespace: "default", Styles: theme.New(theme.Options{})})
+	if cmd != nil {
+		t.Fatal("a page without a lister should not call anything")
+	}
+	p, _ := m.Update(page.SizeMsg{Width: 80, Height: 5})
+	if v := ansi.Strip(p.View()); !strings.Contains(v, "/run/containerd/containerd.sock does not") {
+		t.Fatalf("reason not shown: %q", v)
+	}
+}
+
+func TestEscClearsFilter(t *testing.T) {
+	f := fakeNative(10)
+	m, cmd := newPage(f)
+	m, _ = pump(t, m, cmd)
+	var p page.Page = m
+	for _, k := range append([]tea.Msg{uitest.Press("/")}, uitest.Type("img00001")...) {
+		p, _ = p.Update(k)
+	}
+	p, _ = p.Update(uitest.Press("enter"))
+	if st := p.State(); st.Typing || !st.Filtered || st.Info != "1/10" {
+		t.Fatalf("after filter: %+v", st)
+	}
+	p, _ = p.Update(uitest.Press("esc"))
+	if st := p.State(); st.Filtered || st.Info != "10" {
+		t.Fatalf("after esc: %+v", st)
+	}
+}

@@ -1,0 +1,90 @@
+package images
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctui/ctui/backend"
+)
+
+func TestFormatSize(t *testing.T) {
+	tests := []struct {
+		in   int64
+		want string
+	}{
+		{-1, "-"},
+		{0, "0.0 B"},
+		{512, "512.0 B"},
+		{1024, "1.0 KiB"},
+		{4404019, "4.2 MiB"},
+		{3 << 30, "3.0 GiB"},
+	}
+	for _, tt := range tests {
+		if got := formatSize(tt.in); got != tt.want {
+			t.Errorf("formatSize(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestShortDigest(t *testing.T) {
+	tests := map[string]string{
+		"sha256:0123456789abcdef0123": "sha256:0123456789ab",
+		"sha256:0123":                 "sha256:0123",
+		"":                            "",
+		"nodigest":                    "nodigest",
+	}
+	for in, want := range tests {
+		if got := shortDigest(in); got != want {
+			t.Errorf("shortDigest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		ago  time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{45 * time.Second, "45s"},
+		{5 * time.Minute, "5m"},
+		{3 * time.Hour, "3h"},
+		{50 * time.Hour, "2d"},
+		{800 * 24 * time.Hour, "2y"},
+		{-time.Hour, "0s"}, // clock skew
+	}
+	for _, tt := range tests {
+		if got := age(now.Add(-tt.ago), now); got != tt.want {
+			t.Errorf("age(%v ago) = %q, want %q", tt.ago, got, tt.want)
+		}
+	}
+	if got := age(time.Time{}, now); got != "-" {
+		t.Errorf("age(zero) = %q", got)
+	}
+}
+
+func TestRow(t *testing.T) {
+	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	img := backend.Image{Name: "docker.io/library/busybox:1.36", Digest: "sha256:aaaaaaaaaaaaaaaaaaaa", CreatedAt: now.Add(-3 * time.Hour)}
+	tests := []struct {
+		name string
+		det  *detail
+		want string
+	}{
+		{"pending", nil, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|…|…|3h"},
+		{"known", &detail{d: backend.ImageDetails{Size: 2 << 20, Platforms: []string{"linux/amd64", "linux/arm64"}}}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|2.0 MiB|linux/amd64,linux/arm64|3h"},
+		{"content missing", &detail{d: backend.ImageDetails{Size: backend.SizeUnknown}}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|-|-|3h"},
+		{"failed", &detail{failed: true}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|-|-|3h"},
+	}
+	for _, tt := range tests {
+		r := row(img, tt.det, now)
+		if got := strings.Join(r.Cells, "|"); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+		if r.ID != img.Name {
+			t.Errorf("%s: ID %q", tt.name, r.ID)
+		}
+	}
+}
