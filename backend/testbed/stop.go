@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/containerd/containerd/api/services/tasks/v1"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
 	"golang.org/x/sys/unix"
@@ -119,22 +120,29 @@ func (d *Daemon) removeTasks(ctx context.Context) error {
 	var errs []error
 	for _, ns := range nss {
 		nctx := namespaces.WithNamespace(ctx, ns)
-		ctrs, err := c.Containers(nctx)
+		// One bulk list: a namespace may hold thousands of containers
+		// without tasks (SeedScale).
+		resp, err := c.TaskService().List(nctx, &tasks.ListTasksRequest{})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("list containers of %s: %w", ns, err))
+			errs = append(errs, fmt.Errorf("list tasks of %s: %w", ns, err))
 			continue
 		}
-		for _, ctr := range ctrs {
+		for _, t := range resp.Tasks {
+			ctr, err := c.LoadContainer(nctx, t.ID)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("container of task %s/%s: %w", ns, t.ID, err))
+				continue
+			}
 			task, err := ctr.Task(nctx, nil)
 			if errdefs.IsNotFound(err) {
 				continue
 			}
 			if err != nil {
-				errs = append(errs, fmt.Errorf("task %s/%s: %w", ns, ctr.ID(), err))
+				errs = append(errs, fmt.Errorf("task %s/%s: %w", ns, t.ID, err))
 				continue
 			}
 			if err := killTask(nctx, task); err != nil {
-				errs = append(errs, fmt.Errorf("remove task %s/%s: %w", ns, ctr.ID(), err))
+				errs = append(errs, fmt.Errorf("remove task %s/%s: %w", ns, t.ID, err))
 			}
 		}
 	}
