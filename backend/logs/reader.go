@@ -254,17 +254,17 @@ func (fl *follower) history(ctx context.Context) error {
 	var start int64
 	switch {
 	case fl.opts.Tail == NewOnly:
-		start = end
+		// After the last newline: a record being written is read whole
+		// (no newline at all yet: from the start of the file).
 		err = scanBackward(fl.f, end, defaultBlockSize, func(off int64, rec []byte) bool {
 			start = off + int64(len(rec)) + 1
 			return true
 		})
-		if start == end && err == nil && end > 0 {
-			// No newline at all yet: start at the beginning of that line.
-			start = 0
-		}
 	case fl.opts.Tail > 0:
-		start, err = tailStart(fl.f, end, fl.src.Format, fl.opts.Tail, fl.want, fl.wantBad, defaultBlockSize)
+		// Under since, malformed records have no time and are dropped:
+		// they must not count towards the tail either.
+		wantBad := fl.wantBad && fl.opts.Since.IsZero()
+		start, err = tailStart(fl.f, end, fl.src.Format, fl.opts.Tail, fl.want, wantBad, defaultBlockSize)
 		fl.inTail = true
 	}
 	if err != nil {
@@ -417,7 +417,7 @@ func (fl *follower) deliver(l backend.LogLine) {
 				fl.stopAtLimit()
 				return
 			}
-			l.Text, l.Partial = l.Text[:left-1], true
+			l.Text, l.Partial = l.Text[:left], true
 			fl.sent = lim
 			fl.seq++
 			l.Seq = fl.seq

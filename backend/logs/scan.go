@@ -21,7 +21,7 @@ const (
 	// lookback bounds the search for the joined lines that straddle a start
 	// offset (see orphans). containerd writes the pieces of one line
 	// back to back, so they are never far apart.
-	lookback = 1 << 20
+	lookback = 256 << 10
 	// sinceSlack is how far before the binary search's answer reading
 	// starts: the two streams are written by two goroutines, so timestamps
 	// can be a little out of order in the file. Lines before the window are
@@ -84,50 +84,79 @@ func scanBackward(r io.ReaderAt, end int64, blockSize int, visit func(off int64,
 	return nil
 }
 
-// tailStart returns the offset from which at least n lines of the wanted
-// streams (want[streamOut], want[streamErr]; malformed records count when
-// wantBad) start, or 0 when the file holds fewer.
+// tailStart returns an offset from which decoding yields at least the last
+// n lines of the wanted streams (want[streamOut], want[streamErr];
+// malformed records when wantBad), or 0 when the file holds fewer.
 //
 // For CRI, a line is a run of P records ended by an F record of the same
-// stream, and a stream's line starts at the record after that stream's
-// previous F. Walking backwards, seeing an F record of stream s therefore
-// proves that the earliest record of s seen so far starts a line. The answer
-// is the earliest such start once n are proven, so the decoder begins on a
-// line boundary of that stream; orphans deals with the other stream.
+// stream, and it is emitted at its F. Walking backwards, each F record of a
+// wanted stream is therefore one of the last lines, in the order they are
+// shown (a trailing run of P records with no F yet counts as the newest
+// line of its stream). Once n are counted, the walk goes on until it finds
+// where the earliest counted line of each stream began: the record after
+// that stream's previous F. The answer is the earliest of those beginnings;
+// orphans deals with lines of the other stream in flight there.
 func tailStart(r io.ReaderAt, end int64, format Format, n int, want [2]bool, wantBad bool, blockSize int) (int64, error) {
 	if n <= 0 {
 		return end, nil
 	}
 	count := 0
 	start := end
-	found := false
+	done := false
+	var open [2]bool
 	first := [2]int64{-1, -1}
 	err := scanBackward(r, end, blockSize, func(off int64, rec []byte) bool {
 		if format != FormatCRI {
 			count++
 			start = off
-			found = count >= n
-			return found
+			done = count >= n
+			return done
 		}
 		s, partial, _, _, ok := criHeader(rec)
-		if !ok {
-			if wantBad {
+		switch {
+		case !ok:
+			if wantBad && count < n {
 				count++
 				start = min(start, off)
 			}
-			found = count >= n
-			return found
+		case !partial:
+			if open[s] {
+				start = min(start, first[s])
+				open[s] = false
+			}
+			if want[s] && count < n {
+				count++
+				open[s] = true
+			}
+			first[s] = off
+		default:
+			if first[s] < 0 && want[s] {
+				// The line of s still being written: decoded last of
+				// all (flushed when reading stops), so it is always among
+				// the newest, however far back it began.
+				count++
+				open[s] = true
+			}
+			first[s] = off
 		}
-		if !partial && first[s] >= 0 && want[s] {
-			count++
-			start = min(start, first[s])
-		}
-		first[s] = off
-		found = count >= n
-		return found
+		// A stream's line still being written is among the newest
+		// wherever it began, so the walk also looks for the last record
+		// of each stream, within lookback bytes of the end: a stream
+		// silent for longer has nothing in flight that matters.
+		done = count >= n && !open[0] && !open[1] &&
+			((first[0] >= 0 && first[1] >= 0) || end-off > lookback)
+		return done
 	})
-	if err != nil || !found {
+	if err != nil || count < n {
 		return 0, err
+	}
+	if !done {
+		// The beginning of some counted line is the start of the file.
+		for s := range open {
+			if open[s] {
+				start = min(start, first[s])
+			}
+		}
 	}
 	return start, nil
 }
@@ -181,7 +210,7 @@ func sinceStart(r io.ReaderAt, lo, end int64, since time.Time, blockSize int) (i
 // firstTimeAfter finds the first record that starts after off (past the next
 // newline) and before end, and has a readable timestamp.
 func firstTimeAfter(r io.ReaderAt, off, end int64, blockSize int) (int64, time.Time, bool, error) {
-	n := min(int64(2*blockSize), end-off)
+	n := min(int64(blockSize), end-off)
 	b := make([]byte, n)
 	m, err := r.ReadAt(b, off)
 	if err != nil && err != io.EOF {
