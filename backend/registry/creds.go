@@ -34,7 +34,7 @@ func (l *Logins) Set(host, username, secret string) {
 	if l.m == nil {
 		l.m = map[string]credential{}
 	}
-	l.m[host] = credential{user: username, secret: secret, source: "typed into ctui"}
+	l.m[host] = credential{user: username, secret: secret, source: "the login typed into ctui"}
 }
 
 // Forget drops what Set remembered for host, after the registry refused it.
@@ -227,9 +227,7 @@ func (c *credentials) loadDocker() (*dockerConfig, error) {
 	default:
 		var dc dockerConfig
 		if err := json.Unmarshal(b, &dc); err != nil {
-			// json's messages name types and offsets, never values;
-			// redact anyway, a future decoder might.
-			c.dockerErr = backend.Errorf(backend.ErrInvalid, "%s is not valid JSON: %s", c.dockerPath, redact(err.Error()))
+			c.dockerErr = backend.Errorf(backend.ErrInvalid, "%s cannot be read: %s", c.dockerPath, jsonProblem(err))
 		} else {
 			c.docker = &dc
 		}
@@ -367,4 +365,28 @@ func isDockerHub(host string) bool {
 		return true
 	}
 	return false
+}
+
+// jsonProblem says where a config.json is broken, built from offsets and
+// type names only: the file holds passwords.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s is a JSON %s where %s belongs (byte %d)", typ.Field, typ.Value, jsonKind(typ.Type.Kind().String()), typ.Offset)
+	}
+	return "invalid JSON"
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "struct", "map":
+		return "an object"
+	case "slice":
+		return "a list"
+	}
+	return "a " + k
 }

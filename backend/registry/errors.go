@@ -158,8 +158,12 @@ func (r *Resolution) authSentence(host string) string {
 	if ok && (cred.user != "" || cred.secret != "") {
 		return fmt.Sprintf("%s refused the credentials (%s): wrong user name or password, or the account may not pull %s", host, cred, repoOf(r.Ref))
 	}
-	return fmt.Sprintf("%s requires credentials and none were found (%s); give them with --creds user:password, docker login, or registries.yaml configs.%q.auth",
+	msg := fmt.Sprintf("%s requires credentials and none were found (%s); give them with --creds user:password, docker login, or registries.yaml configs.%q.auth",
 		host, r.creds.sources(), host)
+	if notes := r.creds.notes(); len(notes) > 0 {
+		msg += "; skipped: " + strings.Join(notes, "; ")
+	}
+	return msg
 }
 
 // tried lists the endpoints when there was more than one, since containerd

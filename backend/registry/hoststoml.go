@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,6 +29,11 @@ func parseTOML(b []byte) error {
 	if err := toml.Unmarshal(b, &c); err != nil {
 		// A header may carry a token; the decoder's message may quote
 		// the line it stopped at.
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			row, col := de.Position()
+			return fmt.Errorf("line %d column %d: %s", row, col, redact(de.Error()))
+		}
 		return fmt.Errorf("%s", redact(err.Error()))
 	}
 	check := func(where string, caps []string, timeout string) error {

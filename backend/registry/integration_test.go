@@ -319,6 +319,15 @@ func TestClientCertificates(t *testing.T) {
 	wantErr(t, err, backend.ErrTLS, r.Host+" demands a client certificate")
 }
 
+func TestUnknownHost(t *testing.T) {
+	start := time.Now()
+	_, _, err := fetch(t, "ctui-no-such-host.invalid/app:v1", isolated(t))
+	if time.Since(start) > 10*time.Second {
+		t.Logf("name lookup took %v", time.Since(start))
+	}
+	wantErr(t, err, backend.ErrNetwork, "cannot find registry host ctui-no-such-host.invalid")
+}
+
 func TestPlainHTTPMismatch(t *testing.T) {
 	r := registry.New(t, registry.Options{})
 	push(t, r, "test/tiny", "v1", "plain")

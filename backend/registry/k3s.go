@@ -53,6 +53,9 @@ type yamlTLS struct {
 // credentials file may be a password, so it never reaches an error string.
 var quoted = regexp.MustCompile("`[^`]*`|\"[^\"]*\"|'[^']*'")
 
+// goType is the decoder naming ctui's own types ("into registry.yamlAuth").
+var goType = regexp.MustCompile(`into registry\.yaml\w+`)
+
 func redact(msg string) string { return quoted.ReplaceAllString(msg, "<value>") }
 
 // loadRegistriesFile reads a registries.yaml; a missing file is (nil, nil).
@@ -68,7 +71,11 @@ func loadRegistriesFile(path string) (*registriesFile, error) {
 	if err := yaml.Unmarshal(b, f); err != nil {
 		// The decoder's message may quote a value from the file; keep
 		// only a redacted copy, in the sentence and as the cause.
-		msg := redact(strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.TrimPrefix(msg, "unmarshal errors:")
+		msg = redact(strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", ";")), " "))
+		msg = strings.TrimPrefix(msg, "; ")
+		msg = goType.ReplaceAllString(msg, "where a mapping belongs")
 		return nil, &backend.Error{Kind: backend.ErrInvalid,
 			Msg: fmt.Sprintf("%s is not valid registries.yaml: %s", path, msg),
 			Err: fmt.Errorf("%s", msg)}

@@ -15,19 +15,57 @@ import (
 	"time"
 )
 
-// makeCerts writes a CA (ca.crt), a server certificate for opts.TLSNames
-// signed by it (server.crt, server.key) and, with ClientCerts, a client
-// certificate (client.cert, client.key: the names Docker's certs.d layout
-// uses). Everything is made here with crypto/x509 so no test depends on a
-// certificate that expires or on openssl.
+// Certs are PEM files MakeCerts wrote.
+type Certs struct {
+	CAFile                string // ca.crt
+	ServerCert, ServerKey string // server.crt, server.key
+	ClientCert, ClientKey string // client.cert, client.key: Docker's certs.d names
+	Pool                  *x509.CertPool
+	Client                tls.Certificate
+}
+
+// makeCerts makes the registry's certificates and the harness's TLS client
+// configuration.
 func (r *Registry) makeCerts(opts Options) error {
-	names := opts.TLSNames
+	c, err := MakeCerts(r.Dir, opts.TLSNames)
+	if err != nil {
+		return err
+	}
+	r.CAFile = c.CAFile
+	// The harness's own client verifies the name it dials (127.0.0.1)
+	// only against the CA, so a TLSNames mismatch set up for a test does
+	// not stop the harness from pushing.
+	r.tls = &tls.Config{
+		RootCAs:            c.Pool,
+		InsecureSkipVerify: true,
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			cert, err := x509.ParseCertificate(raw[0])
+			if err != nil {
+				return err
+			}
+			_, err = cert.Verify(x509.VerifyOptions{Roots: c.Pool})
+			return err
+		},
+	}
+	if opts.ClientCerts {
+		r.ClientCert, r.ClientKey = c.ClientCert, c.ClientKey
+		r.tls.Certificates = []tls.Certificate{c.Client}
+	}
+	return nil
+}
+
+// MakeCerts writes into dir a CA (ca.crt), a server certificate for names
+// signed by it (server.crt, server.key; default names 127.0.0.1 and
+// localhost) and a client certificate (client.cert, client.key).
+// Everything is made with crypto/x509 so no test depends on openssl or on a
+// checked-in certificate that expires.
+func MakeCerts(dir string, names []string) (*Certs, error) {
 	if len(names) == 0 {
 		names = []string{"127.0.0.1", "localhost"}
 	}
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := time.Now()
 	caTmpl := &x509.Certificate{
@@ -41,15 +79,21 @@ func (r *Registry) makeCerts(opts Options) error {
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ca, err := x509.ParseCertificate(caDER)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r.CAFile = filepath.Join(r.Dir, "ca.crt")
-	if err := writePEM(r.CAFile, "CERTIFICATE", caDER); err != nil {
-		return err
+	c := &Certs{
+		CAFile:     filepath.Join(dir, "ca.crt"),
+		ServerCert: filepath.Join(dir, "server.crt"), ServerKey: filepath.Join(dir, "server.key"),
+		ClientCert: filepath.Join(dir, "client.cert"), ClientKey: filepath.Join(dir, "client.key"),
+		Pool: x509.NewCertPool(),
+	}
+	c.Pool.AddCert(ca)
+	if err := writePEM(c.CAFile, "CERTIFICATE", caDER); err != nil {
+		return nil, err
 	}
 
 	leaf := func(serial int64, cn string, usage x509.ExtKeyUsage, sans []string, certPath, keyPath string) (tls.Certificate, error) {
@@ -88,37 +132,13 @@ func (r *Registry) makeCerts(opts Options) error {
 		}
 		return tls.LoadX509KeyPair(certPath, keyPath)
 	}
-	if _, err := leaf(2, names[0], x509.ExtKeyUsageServerAuth, names,
-		filepath.Join(r.Dir, "server.crt"), filepath.Join(r.Dir, "server.key")); err != nil {
-		return err
+	if _, err := leaf(2, names[0], x509.ExtKeyUsageServerAuth, names, c.ServerCert, c.ServerKey); err != nil {
+		return nil, err
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	// The harness's own client verifies the name it dials (127.0.0.1)
-	// only against the CA, so a TLSNames mismatch set up for a test does
-	// not stop the harness from pushing.
-	r.tls = &tls.Config{
-		RootCAs:            pool,
-		InsecureSkipVerify: true,
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			cert, err := x509.ParseCertificate(raw[0])
-			if err != nil {
-				return err
-			}
-			_, err = cert.Verify(x509.VerifyOptions{Roots: pool})
-			return err
-		},
+	if c.Client, err = leaf(3, "ctui test client", x509.ExtKeyUsageClientAuth, nil, c.ClientCert, c.ClientKey); err != nil {
+		return nil, err
 	}
-	if opts.ClientCerts {
-		r.ClientCert = filepath.Join(r.Dir, "client.cert")
-		r.ClientKey = filepath.Join(r.Dir, "client.key")
-		c, err := leaf(3, "ctui test client", x509.ExtKeyUsageClientAuth, nil, r.ClientCert, r.ClientKey)
-		if err != nil {
-			return err
-		}
-		r.tls.Certificates = []tls.Certificate{c}
-	}
-	return nil
+	return c, nil
 }
 
 func writePEM(path, typ string, der []byte) error {
