@@ -20,12 +20,16 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// Bindings lists every key of the page for help and docs: its own, then
-// the table's navigation, filter, marks and sort letters.
+// PageBindings are the keys only this page has: refresh and the sort
+// letters of its columns.
+func PageBindings() []key.Binding {
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns())...)
+}
+
+// Bindings lists every key of the page for ? help: its own, then the
+// table's navigation, filter and marks.
 func Bindings() []key.Binding {
-	out := []key.Binding{DefaultKeyMap().Refresh}
-	out = append(out, table.DefaultKeyMap().Bindings()...)
-	return append(out, table.SortBindings(Columns())...)
+	return append(PageBindings(), table.DefaultKeyMap().Bindings()...)
 }
 
 // Columns are the images table's columns, ctr's `images ls` ones minus TYPE

@@ -62,6 +62,8 @@ type Model struct {
 	near     []string // reused buffer for table.Near
 }
 
+var _ page.Page = Model{}
+
 // New returns the page and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
 	m := Model{

@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/ui/theme"
+)
+
+// view names a kind of page a command opens.
+type view int
+
+const (
+	viewNone view = iota
+	viewNamespaces
+	viewImages
+	viewContainers
+	viewTasks
+	viewPods
+)
+
+// command is one `:` command. Commands are data, like keymaps, so help and
+// docs list them from the same table that runs them.
+type command struct {
+	name    string
+	aliases []string
+	args    string // e.g. "[NAME]", for help
+	help    string
+	view    view // the page it opens; viewNone for quit
+}
+
+// commands is the command table, k9s's names and aliases.
+func commands() []command {
+	return []command{
+		{name: "images", aliases: []string{"img", "image"}, help: "images of the namespace", view: viewImages},
+		{name: "containers", aliases: []string{"c", "container"}, help: "containers with their tasks", view: viewContainers},
+		{name: "tasks", aliases: []string{"t", "task"}, help: "running and stopped tasks", view: viewTasks},
+		{name: "pods", aliases: []string{"po", "pod"}, help: "CRI pod sandboxes", view: viewPods},
+		{name: "ns", aliases: []string{"namespaces", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it", view: viewNamespaces},
+		{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui"},
+	}
+}
+
+// lookup finds a command by name or alias.
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name || slices.Contains(c.aliases, name) {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// parseCommand splits a command line into its command and argument.
+func parseCommand(line string) (cmd command, arg string, ok bool) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return command{}, "", false
+	}
+	cmd, ok = lookup(f[0])
+	if len(f) > 1 {
+		arg = f[1]
+	}
+	return cmd, arg, ok
+}
+
+// suggestions are what tab completes to: every name and alias, and "ns X"
+// for each known namespace.
+func suggestions(namespaces []string) []string {
+	var out []string
+	for _, c := range commands() {
+		out = append(out, c.name)
+		out = append(out, c.aliases...)
+	}
+	for _, ns := range namespaces {
+		out = append(out, "ns "+ns)
+	}
+	return out
+}
+
+// cmdline is the `:` command line editor.
+type cmdline struct {
+	input  textinput.Model
+	active bool
+}
+
+func newCmdline(st theme.Styles) cmdline {
+	in := textinput.New()
+	in.Prompt = ":"
+	in.ShowSuggestions = true
+	in.SetStyles(st.Input)
+	in.SetSuggestions(suggestions(nil))
+	return cmdline{input: in}
+}
+
+func (c *cmdline) open() tea.Cmd {
+	c.active = true
+	c.input.Reset()
+	return c.input.Focus()
+}
+
+func (c *cmdline) close() {
+	c.active = false
+	c.input.Blur()
+	c.input.Reset()
+}

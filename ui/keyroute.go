@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/page"
+)
+
+// updateKey decides who gets a key: ctrl+c always quits; then the command
+// line, the help screen, a page that is typing; then the global keys; the
+// rest goes to the page on top.
+func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	if key.Matches(msg, k.ForceQuit) {
+		return m, tea.Quit
+	}
+	if m.cmdline.active {
+		return m.updateCmdline(msg)
+	}
+	if m.help {
+		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+			m.help = false
+		}
+		return m, nil
+	}
+	top := m.top()
+	if top == nil {
+		return m, nil
+	}
+	st := top.State()
+	if st.Typing {
+		return m, m.updateTop(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help = true
+		return m, nil
+	case key.Matches(msg, k.Command):
+		return m, tea.Batch(m.cmdline.open(), namespacesCmd(m.ctx, m.b.Native, m.timeout))
+	case key.Matches(msg, k.Back) && !st.Filtered:
+		m.pop()
+		return m, nil
+	}
+	return m, m.updateTop(msg)
+}
+
+// updateCmdline edits the command line; enter runs it, esc cancels.
+func (m Model) updateCmdline(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch msg.Code {
+	case tea.KeyEscape:
+		m.cmdline.close()
+		return m, nil
+	case tea.KeyEnter:
+		line := m.cmdline.input.Value()
+		m.cmdline.close()
+		return m, m.run(line)
+	}
+	var cmd tea.Cmd
+	m.cmdline.input, cmd = m.cmdline.input.Update(msg)
+	return m, cmd
+}
+
+// run executes a command line.
+func (m *Model) run(line string) tea.Cmd {
+	c, arg, ok := parseCommand(line)
+	switch {
+	case strings.TrimSpace(line) == "":
+		return nil
+	case !ok:
+		return m.flash.set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
+	case c.view == viewNone:
+		return tea.Quit
+	case c.view == viewNamespaces && arg != "":
+		return m.switchNamespace(arg)
+	}
+	for i, e := range m.pages {
+		if e.p.State().Title == c.name {
+			// Already open: go back to it rather than stacking a twin.
+			clear(m.pages[i+1:])
+			m.pages = m.pages[:i+1]
+			return nil
+		}
+	}
+	return m.push(c.view)
+}
+
+// switchNamespace makes ns current for every page. A namespace the daemon
+// does not have is refused when the list is known; containerd would create
+// it on first write, which is not what a typo should do.
+func (m *Model) switchNamespace(ns string) tea.Cmd {
+	if len(m.known) > 0 && !slices.Contains(m.known, ns) {
+		return m.flash.set("namespace "+ns+" does not exist; there are: "+strings.Join(m.known, ", "), true)
+	}
+	if ns == m.ns {
+		return nil
+	}
+	m.ns = ns
+	return tea.Batch(m.broadcast(page.NamespaceMsg{Namespace: ns}), m.flash.set("namespace "+ns, false))
+}
+
+// namespacesMsg answers namespacesCmd.
+type namespacesMsg struct {
+	names []string
+	err   error
+}
+
+// namespacesCmd lists namespace names for completion and :ns checks.
+func namespacesCmd(parent context.Context, l backend.NamespaceLister, timeout time.Duration) tea.Cmd {
+	if l == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, timeout)
+		defer cancel()
+		nss, err := l.Namespaces(ctx)
+		names := make([]string, len(nss))
+		for i, n := range nss {
+			names[i] = n.Name
+		}
+		sort.Strings(names)
+		return namespacesMsg{names: names, err: err}
+	}
+}

@@ -1,0 +1,31 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is the global bindings, active on every page unless the page is
+// typing (a filter) or the command line is open. It is data: ? help and
+// docs/keybindings.md are generated from it.
+//
+// l s t p i e ctrl+d P are left free for page actions (logs, shell, tag,
+// pull, import, export, delete).
+type KeyMap struct {
+	Quit, ForceQuit, Help, Back, Command key.Binding
+}
+
+// DefaultKeyMap follows k9s: q quits, ? helps, : commands, esc goes back.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even while typing")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help: the keys of this page")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter, else back a page")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command mode (tab completes, enter runs, esc cancels)")),
+	}
+}
+
+// Bindings lists the global keys in help order.
+func (k KeyMap) Bindings() []key.Binding {
+	return []key.Binding{k.Command, k.Help, k.Back, k.Quit, k.ForceQuit}
+}

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/ui/images"
+	"github.com/ctui/ctui/ui/page"
+)
+
+// newPage builds a page of the given kind with a fresh ID. ok is false for
+// views this build does not have yet.
+func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
+	m.nextID++
+	switch v {
+	case viewImages:
+		cfg := images.Config{
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			Unavailable: m.b.NativeErr,
+		}
+		if m.b.Native != nil {
+			cfg.Lister = m.b.Native
+		}
+		p, cmd = images.New(cfg)
+		return p, cmd, true
+	}
+	return nil, nil, false
+}
+
+// push opens a page on top of the stack and sizes it.
+func (m *Model) push(v view) tea.Cmd {
+	p, cmd, ok := m.newPage(v)
+	if !ok {
+		return m.flash.set("this view is not in this build yet", true)
+	}
+	m.pages = append(m.pages, entry{id: m.nextID, p: p})
+	w, h := m.contentSize()
+	return tea.Batch(cmd, m.send(len(m.pages)-1, page.SizeMsg{Width: w, Height: h}))
+}
+
+// pop goes back a page; the last page stays.
+func (m *Model) pop() {
+	if len(m.pages) > 1 {
+		m.pages[len(m.pages)-1] = entry{}
+		m.pages = m.pages[:len(m.pages)-1]
+	}
+}
+
+func (m Model) top() page.Page {
+	if len(m.pages) == 0 {
+		return nil
+	}
+	return m.pages[len(m.pages)-1].p
+}
+
+// send updates the page at index i with msg.
+func (m *Model) send(i int, msg tea.Msg) tea.Cmd {
+	p, cmd := m.pages[i].p.Update(msg)
+	m.pages[i].p = p
+	return cmd
+}
+
+// updateTop gives msg to the page on top.
+func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
+	if len(m.pages) == 0 {
+		return nil
+	}
+	return m.send(len(m.pages)-1, msg)
+}
+
+// deliver hands a reply to the page that asked, wherever it is on the
+// stack; a reply for a page that was popped is dropped here. Stale
+// generations are the page's to drop.
+func (m *Model) deliver(r page.Reply) tea.Cmd {
+	for i := range m.pages {
+		if m.pages[i].id == r.Tag.Page {
+			return m.send(i, r.Msg)
+		}
+	}
+	return nil
+}
+
+// broadcast sends msg to every page on the stack.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.pages))
+	for i := range m.pages {
+		cmds = append(cmds, m.send(i, msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// resize tells every page the size of the content area.
+func (m *Model) resize() tea.Cmd {
+	w, h := m.contentSize()
+	return m.broadcast(page.SizeMsg{Width: w, Height: h})
+}
+
+// Frame geometry: two header lines and one status line around the page, and
+// the connection panel when it shows.
+const (
+	headerLines = 2
+	statusLines = 1
+	panelLines  = 4
+	// MinWidth and MinHeight are the smallest usable screen; below it the
+	// UI says so instead of drawing a garbled frame.
+	MinWidth  = 40
+	MinHeight = 8
+)
+
+func (m Model) contentSize() (w, h int) {
+	h = m.height - headerLines - statusLines
+	if m.conn.lost {
+		h -= panelLines
+	}
+	return max(m.width, 0), max(h, 0)
+}

@@ -1,0 +1,217 @@
+// Package ui is ctui's root model: the page stack, the header, the flash
+// line and connection panel, global keys and the `:` command line, and the
+// routing of messages to pages. It owns no page's data: each page (ui/images,
+// ...) is a page.Page that the root sizes, styles and delivers replies to.
+//
+// cmd/ctui runs it with
+//
+//	err := ui.Run(ctx, b, ui.Options{NoColor: noColor || theme.NoColorEnv(os.LookupEnv)})
+//
+// or, to own the program, tea.NewProgram(ui.New(ctx, b, opts)).Run(). The
+// model's View asks for the alternate screen and mouse reporting itself, so
+// no program options are needed for them.
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/theme"
+)
+
+//go:generate go run ./internal/gendocs -o ../docs/keybindings.md
+
+// Options are the UI's settings from the command line.
+type Options struct {
+	// NoColor gives a monochrome screen (--no-color, or NO_COLOR set).
+	NoColor bool
+}
+
+// Run runs the UI on the terminal until the operator quits or ctx ends.
+func Run(ctx context.Context, b *backend.Backend, opts Options) error {
+	_, err := tea.NewProgram(New(ctx, b, opts), tea.WithContext(ctx)).Run()
+	return err
+}
+
+// Model is the root model. It implements tea.Model.
+type Model struct {
+	ctx     context.Context
+	b       *backend.Backend
+	timeout time.Duration
+	styles  theme.Styles
+	keys    KeyMap
+
+	ns     string
+	width  int
+	height int
+
+	pages  []entry // the stack; the last is on top
+	nextID page.ID
+	init   tea.Cmd // the first page's load, returned by Init
+
+	header    headerInfo
+	headerSeq uint64
+	flash     flash
+	conn      conn
+	cmdline   cmdline
+	help      bool
+	known     []string // namespace names, for completion and :ns checks
+}
+
+type entry struct {
+	id page.ID
+	p  page.Page
+}
+
+// New builds the root model on a connected backend (either side may be
+// missing, with the reason in b.NativeErr or b.CRIErr). It does no I/O:
+// the first calls run from Init.
+func New(ctx context.Context, b *backend.Backend, opts Options) Model {
+	timeout := b.Config.Timeout
+	if timeout <= 0 {
+		timeout = backend.DefaultTimeout
+	}
+	ns := b.Config.Namespace
+	if ns == "" {
+		ns = backend.DefaultNamespace
+	}
+	st := theme.New(theme.Options{NoColor: opts.NoColor})
+	m := Model{
+		ctx:     ctx,
+		b:       b,
+		timeout: timeout,
+		styles:  st,
+		keys:    DefaultKeyMap(),
+		ns:      ns,
+		cmdline: newCmdline(st),
+	}
+	m.init = tea.Batch(m.loadHeader(), m.push(viewImages))
+	return m
+}
+
+// Init asks the terminal for its background colour and runs the header's
+// and the first page's loads, which New built (Init has a value receiver:
+// state it changed would be lost).
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.init)
+}
+
+// Update routes a message: keys to the command line, help or the page on
+// top; replies to the page that asked; the rest to the part that owns it.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.updateKey(msg)
+	case tea.MouseWheelMsg:
+		return m, m.updateTop(msg)
+	case page.Reply:
+		return m, m.deliver(msg)
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.cmdline.input.SetWidth(max(m.width-2, 1))
+		return m, m.resize()
+	case tea.BackgroundColorMsg:
+		m.styles = m.styles.WithLight(!msg.IsDark())
+		m.cmdline.input.SetStyles(m.styles.Input)
+		return m, m.broadcast(page.StylesMsg{Styles: m.styles})
+	}
+	return m.updateStatus(msg)
+}
+
+// updateStatus handles the root's own messages: header, flash, connection
+// and namespace list.
+func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case headerMsg:
+		if msg.seq != m.headerSeq {
+			return m, nil
+		}
+		m.header = msg.info
+		seq := m.headerSeq
+		tick := tea.Tick(headerRefresh, func(time.Time) tea.Msg { return headerTickMsg{seq: seq} })
+		if err := msg.info.cdErr; err != nil && m.b.Native != nil && page.ConnectionLost(err) {
+			return m, tea.Batch(tick, m.lose(err))
+		}
+		return m, tick
+	case headerTickMsg:
+		if msg.seq != m.headerSeq {
+			return m, nil
+		}
+		return m, m.loadHeader()
+	case page.ErrMsg:
+		if page.ConnectionLost(msg.Err) {
+			return m, m.lose(msg.Err)
+		}
+		return m, m.flash.set(msg.Err.Error(), true)
+	case page.FlashMsg:
+		return m, m.flash.set(msg.Text, false)
+	case page.OKMsg:
+		if m.conn.lost {
+			return m, m.restore()
+		}
+	case flashExpiredMsg:
+		m.flash.expire(msg.seq)
+	case probeMsg:
+		if m.conn.lost && msg.seq == m.conn.seq {
+			return m, probeCmd(m.ctx, m.b, m.timeout, msg.seq)
+		}
+	case probeResultMsg:
+		if !m.conn.lost || msg.seq != m.conn.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.conn.err = msg.err
+			return m, probeTick(msg.seq)
+		}
+		return m, m.restore()
+	case namespacesMsg:
+		if msg.err == nil {
+			m.known = msg.names
+			m.cmdline.input.SetSuggestions(suggestions(m.known))
+		}
+	}
+	return m, nil
+}
+
+// loadHeader starts a header refresh; an older one still running is
+// ignored when it answers.
+func (m *Model) loadHeader() tea.Cmd {
+	m.headerSeq++
+	return headerCmd(m.ctx, m.b, m.timeout, m.headerSeq)
+}
+
+// lose shows the connection panel (the content area shrinks by its height).
+func (m *Model) lose(err error) tea.Cmd {
+	was := m.conn.lost
+	cmd := m.conn.lose(err, time.Now())
+	if was {
+		return cmd
+	}
+	return tea.Batch(cmd, m.resize())
+}
+
+// restore closes the connection panel and tells every page to reload what
+// failed.
+func (m *Model) restore() tea.Cmd {
+	m.conn.lost, m.conn.err = false, nil
+	m.conn.seq++ // ends the probe loop
+	return tea.Batch(
+		m.resize(),
+		m.broadcast(page.ReconnectedMsg{}),
+		m.loadHeader(),
+		m.flash.set("connection restored", false),
+	)
+}
+
+// View implements tea.Model.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "ctui " + m.ns
+	return v
+}
