@@ -116,6 +116,10 @@ func Resolver(ctx context.Context, ref string, opts Options) (remotes.Resolver, 
 // Resolve reads the configuration that applies to ref's registry and builds
 // a resolver for it. It reads files but contacts no registry: failures to
 // reach one come from the resolver, and Resolution.Error words them.
+//
+// containerd's resolver logs every fallback and retry through log.G(ctx) at
+// info level, to stderr by default; under a TUI, give ctx (this one and the
+// one passed to Pull/Push) a logger that writes elsewhere.
 func Resolve(ctx context.Context, ref string, opts Options) (*Resolution, error) {
 	named, err := reference.ParseDockerRef(ref)
 	if err != nil {
