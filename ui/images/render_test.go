@@ -8,25 +8,6 @@ import (
 	"github.com/ctui/ctui/backend"
 )
 
-func TestFormatSize(t *testing.T) {
-	tests := []struct {
-		in   int64
-		want string
-	}{
-		{-1, "-"},
-		{0, "0.0 B"},
-		{512, "512.0 B"},
-		{1024, "1.0 KiB"},
-		{4404019, "4.2 MiB"},
-		{3 << 30, "3.0 GiB"},
-	}
-	for _, tt := range tests {
-		if got := formatSize(tt.in); got != tt.want {
-			t.Errorf("formatSize(%d) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestShortDigest(t *testing.T) {
 	tests := map[string]string{
 		"sha256:0123456789abcdef0123": "sha256:0123456789ab",
@@ -38,30 +19,6 @@ func TestShortDigest(t *testing.T) {
 		if got := shortDigest(in); got != want {
 			t.Errorf("shortDigest(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestAge(t *testing.T) {
-	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		ago  time.Duration
-		want string
-	}{
-		{0, "0s"},
-		{45 * time.Second, "45s"},
-		{5 * time.Minute, "5m"},
-		{3 * time.Hour, "3h"},
-		{50 * time.Hour, "2d"},
-		{800 * 24 * time.Hour, "2y"},
-		{-time.Hour, "0s"}, // clock skew
-	}
-	for _, tt := range tests {
-		if got := age(now.Add(-tt.ago), now); got != tt.want {
-			t.Errorf("age(%v ago) = %q, want %q", tt.ago, got, tt.want)
-		}
-	}
-	if got := age(time.Time{}, now); got != "-" {
-		t.Errorf("age(zero) = %q", got)
 	}
 }
 
