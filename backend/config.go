@@ -151,7 +151,7 @@ func ResolveEndpoints(in Endpoints, isSocket func(string) bool) (Config, error) 
 		}
 		if !detected {
 			def := KnownSockets[0].Path
-			why := "default (no runtime socket found among " + strings.Join(KnownSocketPaths(), ", ") + ")"
+			why := "default (none of the known runtime sockets exists)"
 			c.Address, c.AddressSource = def, why
 			c.RuntimeEndpoint, c.RuntimeSource = "unix://"+def, why
 		}

@@ -51,9 +51,9 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.configFile, "config", "c", "", "crictl config file (env "+envCRIConfigFile+"; default "+defaultCrictlConfig+")")
 	fs.StringVarP(&o.timeout, "timeout", "t", "", "timeout for connecting and for each call, e.g. 10s or 10 (seconds); 0 or less means the default 10s")
 	fs.BoolVar(&o.readonly, "readonly", false, "browse only: every action that changes the node is refused")
-	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log of every call and error cause (see --help for the path)")
+	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log (connection details, error causes, containerd and gRPC library logs) to "+debugLogPath())
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
-	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as `ctui version`)")
+	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")
 	o.flags = fs
 	return fs
 }

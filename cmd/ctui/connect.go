@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/containerd"
+	"github.com/ctui/ctui/backend/cri"
+)
+
+// connect opens both APIs at once, so a slow or missing side costs its own
+// timeout and not the sum of both. A side that fails keeps its reason in the
+// Backend; the other is still used.
+func connect(ctx context.Context, cfg backend.Config) *backend.Backend {
+	b := &backend.Backend{Config: cfg}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if cfg.Address == "" {
+			b.NativeErr = backend.Errorf(backend.ErrNotContainerd, "no containerd socket (%s); images, containers and tasks of containerd's own API are not available", cfg.AddressSource)
+			return
+		}
+		c, err := containerd.New(ctx, cfg)
+		if err != nil {
+			b.NativeErr = err
+			return
+		}
+		b.Native = c
+	}()
+	go func() {
+		defer wg.Done()
+		c, err := cri.New(ctx, cfg)
+		if err != nil {
+			b.CRIErr = err
+			return
+		}
+		b.CRI = c
+	}()
+	wg.Wait()
+	return b
+}

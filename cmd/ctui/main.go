@@ -1,0 +1,115 @@
+// Command ctui is a terminal UI for containerd and Kubernetes nodes. It reads
+// the same flags, environment and config files as ctr and crictl, connects to
+// containerd's native API and to CRI, and opens the navigator. This file only
+// turns the command line into a backend.Config and a running program.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ctui/ctui/backend"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usageHead = `ctui: a terminal UI for containerd and Kubernetes nodes.
+
+Usage:
+  ctui [flags]            open the navigator
+  ctui version [flags]    print versions of ctui, containerd and the CRI runtime
+
+Endpoints are found as ctr and crictl find them: flag, then environment, then
+crictl.yaml, then the first runtime socket that exists on the node.
+
+Flags:
+`
+
+// run is main without the process: it returns the exit code (0 ok, 1 could
+// not connect or the UI failed, 2 bad command line).
+func run(args []string, stdout, stderr io.Writer) int {
+	o := &options{}
+	fs := newFlagSet(o)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "ctui: %v\nRun 'ctui --help' for usage.\n", err)
+		return 2
+	}
+	switch rest := fs.Args(); {
+	case len(rest) == 0:
+	case len(rest) == 1 && rest[0] == "version":
+		o.showVersion = true
+	default:
+		fmt.Fprintf(stderr, "ctui: unknown command %q\nRun 'ctui --help' for usage.\n", rest[0])
+		return 2
+	}
+
+	exeDir := ""
+	if exe, err := os.Executable(); err == nil {
+		exeDir = filepath.Dir(exe)
+	}
+	cfg, warnings, err := buildConfig(o, os.LookupEnv, exeDir, backend.IsSocket)
+	if err != nil {
+		fmt.Fprintf(stderr, "ctui: %v\n", err)
+		return 2
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "ctui: warning: %s\n", w)
+	}
+
+	debugLog, closeLog, err := setupLogs(cfg.Debug)
+	if err != nil {
+		fmt.Fprintf(stderr, "ctui: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	if cfg.Debug {
+		fmt.Fprintf(stderr, "ctui: debug log: %s\n", debugLogPath())
+		fmt.Fprintf(debugLog, "ctui %s: config %+v\n", ctuiVersion(), cfg)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	b := connect(ctx, cfg)
+	defer b.Close()
+	if b.NativeErr != nil {
+		fmt.Fprintf(debugLog, "containerd side: %+v\n", b.NativeErr)
+	}
+	if b.CRIErr != nil {
+		fmt.Fprintf(debugLog, "CRI side: %+v\n", b.CRIErr)
+	}
+
+	if o.showVersion {
+		return printVersion(ctx, stdout, b)
+	}
+	if b.Native == nil && b.CRI == nil {
+		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
+		return 1
+	}
+	noColor := o.noColor
+	if v, ok := os.LookupEnv(envNoColor); ok && v != "" {
+		noColor = true
+	}
+	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings}); err != nil {
+		fmt.Fprintf(stderr, "ctui: %v\n", err)
+		return 1
+	}
+	return 0
+}

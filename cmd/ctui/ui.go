@@ -1,0 +1,18 @@
+package main
+
+import (
+	"context"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui"
+)
+
+// uiOptions are the command-line settings that only the UI uses.
+type uiOptions struct {
+	noColor  bool
+	warnings []string
+}
+
+func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
+	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor})
+}
