@@ -89,7 +89,8 @@ func (d *Daemon) criReady(ctx context.Context) error {
 	return err
 }
 
-// RunPod imports the test images into k8s.io, waits until CRI sees them,
+// RunPod imports the test images into k8s.io unless CRI has them already,
+// waits until CRI sees them,
 // runs the pod's sandbox on the host network with its log directory under
 // Dir, then creates and starts its containers (attempt 0, log path
 // <name>/0.log as kubelet writes). It returns the sandbox id and the
@@ -110,15 +111,18 @@ func (d *Daemon) RunPod(ctx context.Context, spec PodSpec) (string, []string, er
 	}
 	defer conn.Close()
 	rt := runtimeapi.NewRuntimeServiceClient(conn)
-	if err := d.ImportTestImages(ctx, "k8s.io"); err != nil {
-		return "", nil, err
-	}
+	is := runtimeapi.NewImageServiceClient(conn)
 	refs := []string{PauseImage}
 	for _, c := range spec.Containers {
 		refs = append(refs, orDefault(c.Image, BusyboxImage))
 	}
-	if err := waitCRIImages(ctx, runtimeapi.NewImageServiceClient(conn), refs); err != nil {
-		return "", nil, err
+	if !criHasImages(ctx, is, refs) {
+		if err := d.ImportTestImages(ctx, "k8s.io"); err != nil {
+			return "", nil, err
+		}
+		if err := waitCRIImages(ctx, is, refs); err != nil {
+			return "", nil, err
+		}
 	}
 
 	podLabels := map[string]string{
@@ -274,6 +278,17 @@ func (d *Daemon) ContainerLogPath(ctx context.Context, containerID string) (stri
 		return "", fmt.Errorf("status of container %s: %w", containerID, err)
 	}
 	return st.Status.GetLogPath(), nil
+}
+
+// criHasImages tells whether the CRI image service knows every ref.
+func criHasImages(ctx context.Context, is runtimeapi.ImageServiceClient, refs []string) bool {
+	for _, ref := range refs {
+		st, err := is.ImageStatus(ctx, &runtimeapi.ImageStatusRequest{Image: &runtimeapi.ImageSpec{Image: ref}})
+		if err != nil || st.Image == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // waitCRIImages waits until the CRI image service knows every ref: it

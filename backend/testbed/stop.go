@@ -179,20 +179,49 @@ func (d *Daemon) killShims() error {
 		return err
 	}
 	var errs []error
+	var killed []int
 	for _, p := range procs {
 		if !isShimOf(p.args, d.Socket) {
 			continue
 		}
 		for _, c := range procs {
-			if c.ppid == p.pid {
-				_ = syscall.Kill(c.pid, syscall.SIGKILL)
+			if c.ppid == p.pid && syscallKill(c.pid) == nil {
+				killed = append(killed, c.pid)
 			}
 		}
-		if err := syscall.Kill(p.pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		if err := syscallKill(p.pid); err != nil {
 			errs = append(errs, fmt.Errorf("kill shim %d: %w", p.pid, err))
+		} else {
+			killed = append(killed, p.pid)
+		}
+	}
+	// Wait for them to go, so their mounts and cgroups can.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range killed {
+		for time.Now().Before(deadline) && alive(pid) {
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// alive tells whether pid is a process that has not exited (a zombie has).
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
+}
+
+// syscallKill sends SIGKILL; a process already gone is no error.
+func syscallKill(pid int) error {
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
 }
 
 func isShimOf(args []string, socket string) bool {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	runcoptions "github.com/containerd/containerd/api/types/runc/options"
@@ -98,7 +99,7 @@ func (d *Daemon) RunTask(ctx context.Context, ns, id, image, logFile string, arg
 	ctr, err := c.NewContainer(ctx, id,
 		containerd.WithImage(img),
 		containerd.WithNewSnapshot(id, img),
-		containerd.WithRuntime(runcRuntime, &runcoptions.Options{Root: filepath.Join(d.Dir, "runc")}),
+		containerd.WithRuntime(runcRuntime, &runcoptions.Options{Root: d.runcRoot()}),
 		containerd.WithNewSpec(specOpts...),
 	)
 	if err != nil {
@@ -125,14 +126,15 @@ func (d *Daemon) RunTask(ctx context.Context, ns, id, image, logFile string, arg
 }
 
 // cgroupPrefix starts the path of every cgroup the daemon's containers get:
-// /ctui-<base of Dir>, unique per daemon.
-func (d *Daemon) cgroupPrefix() string { return "/ctui-" + filepath.Base(d.Dir) }
+// /<base of Dir>, e.g. /ctui-123456, unique per daemon. Each cgroup adds
+// "-" and more.
+func (d *Daemon) cgroupPrefix() string { return "/" + filepath.Base(d.Dir) }
 
 // removeCgroups removes the cgroups under cgroupPrefix left empty once every
 // task is gone (runc removes a container's own cgroup, not its parents).
 func (d *Daemon) removeCgroups() error {
 	var dirs []string
-	for _, pattern := range []string{"/sys/fs/cgroup/*" + d.cgroupPrefix() + "*", "/sys/fs/cgroup" + d.cgroupPrefix() + "*"} {
+	for _, pattern := range []string{"/sys/fs/cgroup/*" + d.cgroupPrefix() + "-*", "/sys/fs/cgroup" + d.cgroupPrefix() + "-*"} {
 		m, _ := filepath.Glob(pattern)
 		for _, top := range m {
 			_ = filepath.WalkDir(top, func(p string, e os.DirEntry, err error) error {
@@ -143,10 +145,20 @@ func (d *Daemon) removeCgroups() error {
 			})
 		}
 	}
+	// Processes killed a moment ago may still be leaving their cgroup.
+	deadline := time.Now().Add(5 * time.Second)
 	var errs []error
 	for i := len(dirs) - 1; i >= 0; i-- { // children before parents
-		if err := os.Remove(dirs[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove cgroup %s: %w", dirs[i], err))
+		for {
+			err := os.Remove(dirs[i])
+			if err == nil || errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			if !errors.Is(err, syscall.EBUSY) || time.Now().After(deadline) {
+				errs = append(errs, fmt.Errorf("remove cgroup %s: %w", dirs[i], err))
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	return errors.Join(errs...)

@@ -144,8 +144,15 @@ func StartDaemon(ctx context.Context, v Version, dir string, opts ...Option) (*D
 		return nil, errors.New("runc is not installed: apt-get install -y runc")
 	}
 
+	// Best effort: what it cannot clean is an earlier run's litter, no
+	// reason to fail this one.
+	_ = CleanStale()
 	var err error
 	if d.Dir, err = makeDir(dir); err != nil {
+		return nil, err
+	}
+	if err := writeMarker(d.Dir, v); err != nil {
+		os.RemoveAll(d.Dir)
 		return nil, err
 	}
 	d.Socket = filepath.Join(d.Dir, "containerd.sock")
@@ -210,6 +217,8 @@ func (d *Daemon) config(o options) string {
 		b.WriteString("[plugins.\"io.containerd.grpc.v1.cri\"]\n")
 		fmt.Fprintf(&b, "  sandbox_image = %q\n", PauseImage)
 		b.WriteString("  restrict_oom_score_adj = true\n")
+		fmt.Fprintf(&b, "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n  runtime_type = %q\n", runcRuntime)
+		fmt.Fprintf(&b, "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  Root = %q\n", d.runcRoot())
 	case V2:
 		b.WriteString("version = 3\n")
 		if !o.cri {
@@ -218,7 +227,9 @@ func (d *Daemon) config(o options) string {
 		fmt.Fprintf(&b, "root = %q\nstate = %q\n\n[grpc]\n  address = %q\n\n", d.Dir+"/root", d.Dir+"/state", d.Socket)
 		b.WriteString("[plugins.\"io.containerd.cri.v1.images\".pinned_images]\n")
 		fmt.Fprintf(&b, "  sandbox = %q\n\n", PauseImage)
-		b.WriteString("[plugins.\"io.containerd.cri.v1.runtime\"]\n  restrict_oom_score_adj = true\n\n")
+		b.WriteString("[plugins.\"io.containerd.cri.v1.runtime\"]\n  restrict_oom_score_adj = true\n")
+		fmt.Fprintf(&b, "[plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.runc]\n  runtime_type = %q\n", runcRuntime)
+		fmt.Fprintf(&b, "[plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.runc.options]\n  Root = %q\n\n", d.runcRoot())
 		// NRI's socket defaults to /var/run/nri/nri.sock, which daemons
 		// started side by side would fight over.
 		fmt.Fprintf(&b, "[plugins.\"io.containerd.nri.v1.nri\"]\n  socket_path = %q\n", d.Dir+"/nri.sock")
@@ -228,6 +239,10 @@ func (d *Daemon) config(o options) string {
 	}
 	return b.String()
 }
+
+// runcRoot is runc's state directory for the daemon's containers; runc's
+// default, /run/containerd/runc, is shared by every daemon on the host.
+func (d *Daemon) runcRoot() string { return filepath.Join(d.Dir, "runc") }
 
 // start runs the daemon and waits until its socket answers (and CRI, when
 // enabled, says it is initialized).

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -138,6 +139,9 @@ func testDaemon(t *testing.T, v Version) {
 	if !strings.HasSuffix(logPath, "/logger/0.log") || !strings.HasPrefix(logPath, d.Dir) {
 		t.Errorf("log path %s, want <Dir>/pods/.../logger/0.log", logPath)
 	}
+	if _, err := os.Stat(filepath.Join(d.Dir, "runc", "k8s.io", podID)); err != nil {
+		t.Errorf("the pod's runc state is not under the daemon's runc root: %v", err)
+	}
 	waitFile(t, logPath, " stdout F line 3\n")
 	waitFile(t, logPath, " stderr F warning 5\n")
 
@@ -262,7 +266,36 @@ func assertGone(t *testing.T, dir, socket string, pid int) {
 			t.Errorf("process %d left behind: %v", p.pid, p.args)
 		}
 	}
-	if m, _ := filepath.Glob("/sys/fs/cgroup/*/ctui-" + filepath.Base(dir) + "-*"); len(m) > 0 {
+	if m, _ := filepath.Glob("/sys/fs/cgroup/*/" + filepath.Base(dir) + "-*"); len(m) > 0 {
 		t.Errorf("cgroups left behind: %v", m)
 	}
+}
+
+// TestCleanStale plays a test binary killed before Stop: its directory is
+// found by the marker and everything in it ends.
+func TestCleanStale(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d := Start(t, V16, WithoutCRI())
+	if err := d.RunTask(ctx, "default", "orphan", BusyboxImage, "", "sleep", "600"); err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(marker{Version: V16, OwnerPID: dead.Process.Pid, OwnerStart: "1"})
+	if err := os.WriteFile(filepath.Join(d.Dir, markerFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir, socket, pid := d.Dir, d.Socket, d.PID()
+	if err := CleanStale(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-d.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stale daemon is still running")
+	}
+	assertGone(t, dir, socket, pid)
 }
