@@ -39,7 +39,7 @@ func commands() []command {
 		{name: "containers", aliases: []string{"c", "container"}, help: "containers with their tasks", view: viewContainers},
 		{name: "tasks", aliases: []string{"t", "task"}, help: "running and stopped tasks", view: viewTasks},
 		{name: "pods", aliases: []string{"po", "pod"}, help: "CRI pod sandboxes", view: viewPods},
-		{name: "ns", aliases: []string{"namespaces", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it", view: viewNamespaces},
+		{name: "namespaces", aliases: []string{"ns", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it", view: viewNamespaces},
 		{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui"},
 	}
 }

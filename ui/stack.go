@@ -3,7 +3,9 @@ package ui
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/images"
+	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/page"
 )
 
@@ -21,6 +23,26 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 			cfg.Lister = m.b.Native
 		}
 		p, cmd = images.New(cfg)
+		return p, cmd, true
+	case viewContainers:
+		cfg := containers.Config{
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			Unavailable: m.b.NativeErr,
+		}
+		if m.b.Native != nil {
+			cfg.Lister = m.b.Native
+		}
+		p, cmd = containers.New(cfg)
+		return p, cmd, true
+	case viewNamespaces:
+		cfg := namespaces.Config{
+			ID: m.nextID, Ctx: m.ctx, Current: m.ns, Timeout: m.timeout, Styles: m.styles,
+			Unavailable: m.b.NativeErr,
+		}
+		if m.b.Native != nil {
+			cfg.Lister = m.b.Native
+		}
+		p, cmd = namespaces.New(cfg)
 		return p, cmd, true
 	}
 	return nil, nil, false

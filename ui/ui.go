@@ -147,6 +147,12 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.lose(msg.Err)
 		}
 		return m, m.flash.set(msg.Err.Error(), true)
+	case page.SwitchNamespaceMsg:
+		cmd := m.switchNamespace(msg.Namespace)
+		if m.ns == msg.Namespace && len(m.pages) > 1 {
+			m.pop() // back to the list the operator came from, now in ns
+		}
+		return m, cmd
 	case page.FlashMsg:
 		return m, m.flash.set(msg.Text, false)
 	case page.OKMsg:

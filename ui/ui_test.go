@@ -31,6 +31,9 @@ func newNode(images int) node {
 		ImagesByNS: map[string][]backend.Image{},
 		Details:    map[string]backend.ImageDetails{},
 		Ver:        backend.ServerVersion{Version: "v2.1.4", Revision: "abc"},
+		Ctrs: map[string][]backend.Container{
+			"default": {{ID: "web", Image: "docker.io/library/nginx:1", Task: &backend.Task{PID: 99, Status: backend.TaskRunning}}},
+		},
 	}
 	for i := range images {
 		dg := fmt.Sprintf("sha256:%064x", i)
@@ -228,6 +231,38 @@ func TestCommandMode(t *testing.T) {
 	_, cmd := m.Update(uitest.Press("enter"))
 	if cmd == nil || cmd() != tea.Quit() {
 		t.Fatal(":q does not quit")
+	}
+}
+
+func TestNavigateBetweenPages(t *testing.T) {
+	m := start(t, newNode(3), 100, 24)
+	m = keys(t, m, ":")
+	m = typed(t, m, "c")
+	m = keys(t, m, "enter")
+	if s := screen(m); len(m.pages) != 2 || !strings.Contains(s, "RUNNING") || !strings.Contains(s, "containers 1") {
+		t.Fatalf(":c did not open containers:\n%s", s)
+	}
+	m = keys(t, m, "esc")
+	if len(m.pages) != 1 || !strings.Contains(screen(m), "app00000:v1") {
+		t.Fatalf("esc did not go back to images:\n%s", screen(m))
+	}
+	// :ns opens the namespaces page; enter switches and goes back.
+	m = keys(t, m, ":")
+	m = typed(t, m, "ns")
+	m = keys(t, m, "enter")
+	if !strings.Contains(screen(m), "default (current)") {
+		t.Fatalf(":ns did not open namespaces:\n%s", screen(m))
+	}
+	m = keys(t, m, "j", "enter")
+	if m.ns != "k8s.io" || len(m.pages) != 1 || !strings.Contains(screen(m), "pause:3.10") {
+		t.Fatalf("enter on k8s.io: ns=%s pages=%d\n%s", m.ns, len(m.pages), screen(m))
+	}
+	// A page already on the stack is returned to, not stacked twice.
+	m = keys(t, m, ":")
+	m = typed(t, m, "img")
+	m = keys(t, m, "enter")
+	if len(m.pages) != 1 {
+		t.Fatalf(":img stacked a second images page: %d", len(m.pages))
 	}
 }
 

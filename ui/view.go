@@ -8,7 +8,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/images"
+	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
 )
@@ -223,5 +225,7 @@ func docSections() []keySection {
 		{title: "Commands", keys: commandBindings()},
 		{title: "Lists (every table)", keys: append(table.DefaultKeyMap().Bindings(), DefaultKeyMap().Back)},
 		{title: "Images page (:images)", keys: images.PageBindings()},
+		{title: "Containers page (:containers)", keys: containers.PageBindings()},
+		{title: "Namespaces page (:ns)", keys: namespaces.PageBindings()},
 	}
 }

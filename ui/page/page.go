@@ -140,3 +140,7 @@ func Fit(s string, width, height int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// SwitchNamespaceMsg asks the root to make Namespace current for every page
+// (enter on the namespaces page).
+type SwitchNamespaceMsg struct{ Namespace string }

@@ -1,0 +1,67 @@
+package containers
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/table"
+)
+
+// KeyMap is the containers page's own bindings; navigation, filter and sort
+// come from the table. Later actions (l logs, s shell, ctrl+d delete) are
+// not bound yet.
+type KeyMap struct {
+	Refresh key.Binding
+}
+
+// DefaultKeyMap binds ctrl-r to refresh, as on every list.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh the list")),
+	}
+}
+
+// PageBindings are the keys only this page has: refresh and the sort
+// letters of its columns (those of k8s.io included).
+func PageBindings() []key.Binding {
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns(backend.CRINamespace))...)
+}
+
+// Bindings lists every key of the page for ? help.
+func Bindings() []key.Binding {
+	return append(PageBindings(), table.DefaultKeyMap().Bindings()...)
+}
+
+// Column indexes, fixed so that rows and sorting agree.
+const (
+	colID = iota
+	colImage
+	colStatus
+	colPID
+	colExit
+	colCreated
+	colRuntime
+	colPod
+	colName
+)
+
+// Columns are the containers table's columns. In k8s.io, where CRI keeps
+// its containers, POD and NAME say which pod container a row is.
+func Columns(ns string) []table.Column {
+	cols := []table.Column{
+		colID:      {Title: "ID", Key: 'i', Flex: 2, Min: 13},
+		colImage:   {Title: "IMAGE", Key: 'm', Flex: 3, Min: 12},
+		colStatus:  {Title: "STATUS", Key: 's', Width: 8},
+		colPID:     {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true},
+		colExit:    {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true},
+		colCreated: {Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true},
+		colRuntime: {Title: "RUNTIME", Key: 'r', Flex: 1, Min: 8},
+	}
+	if ns == backend.CRINamespace {
+		cols = append(cols,
+			table.Column{Title: "POD", Key: 'o', Flex: 2, Min: 10},
+			table.Column{Title: "NAME", Key: 'n', Flex: 1, Min: 8},
+		)
+	}
+	return cols
+}
