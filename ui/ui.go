@@ -14,6 +14,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -29,6 +30,10 @@ import (
 type Options struct {
 	// NoColor gives a monochrome screen (--no-color, or NO_COLOR set).
 	NoColor bool
+	// Notices are startup sentences the operator should see once (which
+	// socket was autodetected, a deprecated setting): shown in the flash
+	// line when the UI opens.
+	Notices []string
 }
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
@@ -90,6 +95,9 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		cmdline: newCmdline(st),
 	}
 	m.init = tea.Batch(m.loadHeader(), m.push(viewImages))
+	if len(opts.Notices) > 0 {
+		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
+	}
 	return m
 }
 

@@ -121,6 +121,16 @@ func TestFirstScreen(t *testing.T) {
 	}
 }
 
+func TestNoticesShowAtStart(t *testing.T) {
+	n := newNode(1)
+	m := New(context.Background(), n.b, Options{Notices: []string{"autodetected: k3s/RKE2's embedded containerd"}})
+	m = feed(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	m = run(t, m, m.Init())
+	if !strings.Contains(screen(m), "autodetected: k3s/RKE2's embedded containerd") {
+		t.Fatalf("notice not shown:\n%s", screen(m))
+	}
+}
+
 func TestHeaderWarnsAndReadonly(t *testing.T) {
 	n := newNode(1)
 	n.cri.Stat.Conditions[1] = backend.Condition{Type: backend.ConditionNetworkReady, Reason: "NetworkPluginNotReady", Message: "cni plugin not initialized"}
