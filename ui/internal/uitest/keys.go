@@ -11,18 +11,43 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-var named = map[string]rune{
-	"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab,
-	"backspace": tea.KeyBackspace, "up": tea.KeyUp, "down": tea.KeyDown,
-	"left": tea.KeyLeft, "right": tea.KeyRight, "home": tea.KeyHome,
-	"end": tea.KeyEnd, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
-	"space": tea.KeySpace,
+// named is the code of a special key by bubbletea's name for it.
+func named(s string) (rune, bool) {
+	switch s {
+	case "enter":
+		return tea.KeyEnter, true
+	case "esc":
+		return tea.KeyEscape, true
+	case "tab":
+		return tea.KeyTab, true
+	case "backspace":
+		return tea.KeyBackspace, true
+	case "up":
+		return tea.KeyUp, true
+	case "down":
+		return tea.KeyDown, true
+	case "left":
+		return tea.KeyLeft, true
+	case "right":
+		return tea.KeyRight, true
+	case "home":
+		return tea.KeyHome, true
+	case "end":
+		return tea.KeyEnd, true
+	case "pgup":
+		return tea.KeyPgUp, true
+	case "pgdown":
+		return tea.KeyPgDown, true
+	case "space":
+		return tea.KeySpace, true
+	}
+	return 0, false
 }
 
 // Press returns the message for one key as bubbletea names it: "j", "G",
 // "enter", "ctrl+r", "space".
 func Press(s string) tea.KeyPressMsg {
-	if c, ok := named[s]; ok {
+	if c, ok := named(s); ok {
 		return tea.KeyPressMsg{Code: c}
 	}
 	if rest, ok := strings.CutPrefix(s, "ctrl+"); ok {
