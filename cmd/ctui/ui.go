@@ -14,5 +14,5 @@ type uiOptions struct {
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor})
+	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings})
 }
