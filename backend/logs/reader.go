@@ -495,6 +495,9 @@ func (fl *follower) follow(ctx context.Context) {
 	if !fl.flushOut(ctx, true) {
 		return
 	}
+	// A line left unfinished by the history waits FlushAfter from now, not
+	// from when it was written: its end may be on its way.
+	fl.lastData = time.Now()
 	tick := time.NewTicker(fl.opts.PollInterval)
 	defer tick.Stop()
 	for ctx.Err() == nil {
