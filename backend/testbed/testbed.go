@@ -64,7 +64,8 @@ type options struct {
 func WithoutCRI() Option { return func(o *options) { o.cri = false } }
 
 // WithConfigExtra appends raw TOML to the daemon's config.toml, after the
-// tables the test bed writes (do not repeat those tables).
+// tables the test bed writes (do not repeat those tables; their sub-tables
+// are fine). "{{.Dir}}" in it becomes the daemon's Dir, for paths of its own.
 func WithConfigExtra(toml string) Option {
 	return func(o *options) { o.extra = append(o.extra, toml) }
 }
@@ -235,7 +236,7 @@ func (d *Daemon) config(o options) string {
 		fmt.Fprintf(&b, "[plugins.\"io.containerd.nri.v1.nri\"]\n  socket_path = %q\n", d.Dir+"/nri.sock")
 	}
 	for _, x := range o.extra {
-		b.WriteString("\n" + x + "\n")
+		b.WriteString("\n" + strings.ReplaceAll(x, "{{.Dir}}", d.Dir) + "\n")
 	}
 	return b.String()
 }

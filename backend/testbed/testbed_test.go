@@ -200,7 +200,10 @@ func TestWithoutCRI(t *testing.T) {
 	for _, v := range Versions() {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			d := Start(t, v, WithoutCRI())
+			d := Start(t, v, WithoutCRI(), WithConfigExtra("[debug]\n  level = \"debug\"\n  address = \"{{.Dir}}/debug.sock\""))
+			if _, err := os.Stat(filepath.Join(d.Dir, "debug.sock")); err != nil {
+				t.Errorf("WithConfigExtra's debug socket: %v", err)
+			}
 			conn, err := d.dialCRI()
 			if err != nil {
 				t.Fatal(err)
