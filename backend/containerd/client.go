@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +19,8 @@ import (
 	"github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -60,7 +63,10 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 		timeout = backend.DefaultTimeout
 	}
 	target := backend.Target{API: "containerd", Endpoint: cfg.Address}
-	cc, err := client.New(cfg.Address, client.WithTimeout(timeout))
+	cc, err := client.New(cfg.Address, client.WithTimeout(timeout), client.WithExtraDialOpts([]grpc.DialOption{
+		grpc.WithContextDialer(dialUnix),
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: timeout}),
+	}))
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
@@ -70,6 +76,27 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 		return nil, c.probeError(err)
 	}
 	return c, nil
+}
+
+// dialUnix connects to the socket once. The client's own dialer waits, up to
+// the call's deadline, for a missing socket to appear, which suits a program
+// started alongside its daemon; for ctui it turns a stopped containerd (it
+// removes its socket) into a wait of the whole timeout on every call,
+// instead of saying at once that the daemon is gone.
+func dialUnix(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "unix", strings.TrimPrefix(addr, "unix://"))
+}
+
+// reconnectBackoff paces gRPC's reconnects after the daemon went away. While
+// it waits, calls fail at once; the client's default lets the wait grow to
+// the whole timeout, so a restarted containerd would stay "lost" for up to
+// ten seconds. Dialing a local socket is cheap, so retry often.
+var reconnectBackoff = backoff.Config{
+	BaseDelay:  100 * time.Millisecond,
+	Multiplier: 1.6,
+	Jitter:     0.2,
+	MaxDelay:   time.Second,
 }
 
 // probeError words the failure of the first call. Only then does an
