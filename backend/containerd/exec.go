@@ -1,0 +1,344 @@
+package containerd
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/cio"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
+	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/ctui/ctui/backend"
+)
+
+var _ backend.Execer = (*Client)(nil)
+
+// Bounds on the parts of an exec that are housekeeping, not the process.
+const (
+	// ioDrainTimeout is how long Exec waits, after the process exited, for
+	// the output still in the FIFOs. A child left running in the background
+	// (`sh -c 'sleep 1d &'`) keeps them open; ctr waits for it forever, ctui
+	// gives the terminal back instead and the shim closes them on delete.
+	ioDrainTimeout = 2 * time.Second
+	// killWait is how long Exec waits for a process it killed (ctx ended)
+	// to be reaped before deleting it anyway.
+	killWait = 5 * time.Second
+)
+
+// Exec runs req in the container's task as `ctr tasks exec [-t]` does: the
+// process spec is the container's own with args and terminal replaced, its
+// I/O goes through FIFOs created on this host (so native exec needs ctui to
+// run on the node, as ctr does), Wait is armed before Start so a fast exit is
+// not missed, the terminal gets the initial size and then every size sent on
+// req.Resize, and the process is deleted afterwards, whatever happened.
+//
+// A container without a running task is refused at once (ErrNotRunning,
+// ErrPaused) rather than left to the runtime: runc would join a paused task's
+// frozen cgroup and hang. A missing executable is ErrCommandNotFound, which
+// backend.ExecShell uses to try the next shell. Cancelling ctx kills the
+// process with SIGKILL.
+func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error) {
+	if len(req.Args) == 0 {
+		return 0, backend.Errorf(backend.ErrInvalid, "exec into %s: no command given", req.ContainerID)
+	}
+	task, pspec, err := c.execTarget(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	pspec.Args = req.Args
+	pspec.Terminal = req.TTY
+	if req.TTY && req.Size.Width > 0 && req.Size.Height > 0 {
+		pspec.ConsoleSize = &specs.Box{Width: uint(req.Size.Width), Height: uint(req.Size.Height)}
+	}
+
+	// cio starts copying stdin as soon as the process is created, and its
+	// goroutine stays blocked in Read after the process is gone. So it gets
+	// a pipe of this exec's own, fed from req.Stdin only once Start has
+	// succeeded: an attempt that fails (a missing shell) reads nothing, and
+	// nothing is left reading the caller's terminal afterwards but the pump
+	// the caller cancels.
+	var in io.Reader
+	var stdinR *io.PipeReader
+	var stdinW *io.PipeWriter
+	if req.Stdin != nil {
+		stdinR, stdinW = io.Pipe()
+		defer stdinR.Close()
+		in = stdinR
+	}
+	stderr := orDiscard(req.Stderr)
+	var termOpts []cio.Opt
+	if req.TTY {
+		// With a terminal the shim merges stderr into stdout; cio refuses
+		// a stderr stream next to WithTerminal.
+		stderr, termOpts = nil, []cio.Opt{cio.WithTerminal}
+	}
+	creator := cio.NewCreator(append([]cio.Opt{cio.WithStreams(in, orDiscard(req.Stdout), stderr)}, termOpts...)...)
+
+	execID, err := newExecID()
+	if err != nil {
+		return 0, backend.Errorf(backend.ErrFailed, "exec into %s: %v", req.ContainerID, err)
+	}
+	// The session outlives any per-call timeout; only its setup calls get one.
+	sctx := namespaces.WithNamespace(ctx, req.Namespace)
+	// Cleanup must run even when ctx is what ended the session.
+	cleanupCtx := context.WithoutCancel(sctx)
+
+	cctx, cancel := c.call(ctx, req.Namespace)
+	proc, err := task.Exec(cctx, execID, pspec, creator)
+	cancel()
+	if err != nil {
+		return 0, c.execError(ctx, err, req)
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
+		defer cancel()
+		_, _ = proc.Delete(dctx, client.WithProcessKill)
+	}()
+	statusC, err := proc.Wait(cleanupCtx)
+	if err != nil {
+		return 0, c.execError(ctx, err, req)
+	}
+	cctx, cancel = c.call(ctx, req.Namespace)
+	err = proc.Start(cctx)
+	cancel()
+	if err != nil {
+		return 0, c.execError(ctx, err, req)
+	}
+
+	if req.Stdin != nil {
+		go pumpStdin(req.Stdin, stdinW, func() {
+			cctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
+			defer cancel()
+			_ = proc.CloseIO(cctx, client.WithStdinCloser)
+		})
+	}
+
+	resizeDone := make(chan struct{})
+	defer close(resizeDone)
+	if req.TTY {
+		if req.Size.Width > 0 && req.Size.Height > 0 {
+			c.resize(cleanupCtx, proc, req.Size)
+		}
+		go c.forwardResizes(cleanupCtx, proc, req.Resize, resizeDone)
+	}
+
+	var st client.ExitStatus
+	select {
+	case st = <-statusC:
+	case <-ctx.Done():
+		kctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
+		_ = proc.Kill(kctx, syscall.SIGKILL)
+		cancel()
+		select {
+		case <-statusC:
+		case <-time.After(killWait):
+		}
+		return 0, c.translate(ctx.Err(), "exec "+req.Args[0]+" in container "+req.ContainerID)
+	}
+	code, _, err := st.Result()
+	if err != nil {
+		return 0, c.translate(err, "wait for "+req.Args[0]+" in container "+req.ContainerID)
+	}
+	drained := make(chan struct{})
+	go func() { proc.IO().Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(ioDrainTimeout):
+	}
+	return int(code), nil
+}
+
+// ExecSync runs req.Args without a terminal or stdin and collects its output,
+// at most backend.MaxExecOutput bytes per stream, for `:exec CMD`.
+func (c *Client) ExecSync(ctx context.Context, req backend.ExecRequest) (backend.ExecOutput, error) {
+	stdout, stderr := &capBuffer{max: backend.MaxExecOutput}, &capBuffer{max: backend.MaxExecOutput}
+	code, err := c.Exec(ctx, backend.ExecRequest{
+		Namespace:   req.Namespace,
+		ContainerID: req.ContainerID,
+		Args:        req.Args,
+		Stdout:      stdout,
+		Stderr:      stderr,
+	})
+	out := backend.ExecOutput{
+		Stdout:    stdout.Bytes(),
+		Stderr:    stderr.Bytes(),
+		ExitCode:  code,
+		Truncated: stdout.truncated() || stderr.truncated(),
+	}
+	return out, err
+}
+
+// execTarget loads the container's task and process spec, and says why an
+// exec cannot happen when its task is missing, stopped or paused.
+func (c *Client) execTarget(ctx context.Context, req backend.ExecRequest) (client.Task, *specs.Process, error) {
+	ctx, cancel := c.call(ctx, req.Namespace)
+	defer cancel()
+	what := "exec into container " + req.ContainerID + " in namespace " + req.Namespace
+	ctr, err := c.c.LoadContainer(ctx, req.ContainerID)
+	if err != nil {
+		return nil, nil, c.translate(err, what)
+	}
+	task, err := ctr.Task(ctx, nil)
+	if errdefs.IsNotFound(err) {
+		return nil, nil, backend.NotRunningError(req.ContainerID, "")
+	}
+	if err != nil {
+		return nil, nil, c.translate(err, what)
+	}
+	if err := c.checkRunning(ctx, task, req.ContainerID); err != nil {
+		return nil, nil, err
+	}
+	spec, err := ctr.Spec(ctx)
+	if err != nil {
+		return nil, nil, c.translate(err, what)
+	}
+	if spec.Process == nil {
+		return nil, nil, backend.Errorf(backend.ErrFailed, "%s: its spec has no process to copy", what)
+	}
+	return task, spec.Process, nil
+}
+
+// checkRunning is nil for a running task, ErrPaused for a paused (or
+// pausing) one and ErrNotRunning otherwise. An unknown status is let
+// through: the runtime then decides.
+func (c *Client) checkRunning(ctx context.Context, task client.Task, id string) error {
+	st, err := task.Status(ctx)
+	if errdefs.IsNotFound(err) {
+		return backend.NotRunningError(id, "")
+	}
+	if err != nil {
+		return c.translate(err, "look up the task of container "+id)
+	}
+	switch st.Status {
+	case client.Running, client.Unknown:
+		return nil
+	case client.Paused, client.Pausing:
+		return backend.PausedError(id)
+	}
+	return backend.NotRunningError(id, backend.TaskStatus(strings.ToUpper(string(st.Status))))
+}
+
+// execError words a failed Exec, Wait or Start: a missing executable, or a
+// task that stopped or was paused since execTarget looked.
+func (c *Client) execError(ctx context.Context, err error, req backend.ExecRequest) error {
+	if backend.IsCommandNotFound(err.Error()) {
+		return backend.CommandNotFoundError(req.ContainerID, req.Args[0], err)
+	}
+	if ctx.Err() == nil {
+		cctx, cancel := c.call(ctx, req.Namespace)
+		defer cancel()
+		if ctr, lerr := c.c.LoadContainer(cctx, req.ContainerID); lerr == nil {
+			if task, terr := ctr.Task(cctx, nil); errdefs.IsNotFound(terr) {
+				return backend.NotRunningError(req.ContainerID, "")
+			} else if terr == nil {
+				if rerr := c.checkRunning(cctx, task, req.ContainerID); rerr != nil {
+					return rerr
+				}
+			}
+		}
+	}
+	return c.translate(err, "exec "+req.Args[0]+" in container "+req.ContainerID)
+}
+
+// resize sets the process's terminal size; a failure is not worth ending
+// the session for (the process may just have exited).
+func (c *Client) resize(ctx context.Context, proc client.Process, s backend.TermSize) {
+	if s.Width == 0 || s.Height == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	_ = proc.Resize(ctx, uint32(s.Width), uint32(s.Height))
+}
+
+// forwardResizes passes each size from sizes to the process until done
+// closes or sizes does.
+func (c *Client) forwardResizes(ctx context.Context, proc client.Process, sizes <-chan backend.TermSize, done <-chan struct{}) {
+	if sizes == nil {
+		return
+	}
+	for {
+		select {
+		case <-done:
+			return
+		case s, ok := <-sizes:
+			if !ok {
+				return
+			}
+			c.resize(ctx, proc, s)
+		}
+	}
+}
+
+// newExecID is a process id unique in the task: containerd refuses a second
+// process under an id still in use, and the UI may open several shells.
+func newExecID() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make an exec id: %w", err)
+	}
+	return "ctui-exec-" + hex.EncodeToString(b), nil
+}
+
+// pumpStdin copies the caller's stdin into the process's until either ends.
+// At the caller's end of input it closes the process's stdin (CloseIO), as
+// ctr does: the shim holds its FIFO open, so the process would never see end
+// of input otherwise.
+func pumpStdin(from io.Reader, to *io.PipeWriter, closeIO func()) {
+	_, err := io.Copy(to, from)
+	if err == nil || errors.Is(err, io.EOF) {
+		to.Close()
+		closeIO()
+		return
+	}
+	to.CloseWithError(err)
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// capBuffer keeps the first max bytes written and counts the rest, so a
+// one-shot command's output is bounded but the copy from the FIFO never
+// stalls (a full FIFO would block the process).
+type capBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	max     int
+	dropped int64
+}
+
+func (b *capBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	keep := min(len(p), b.max-b.buf.Len())
+	b.buf.Write(p[:keep])
+	b.dropped += int64(len(p) - keep)
+	return len(p), nil
+}
+
+func (b *capBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+func (b *capBuffer) truncated() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dropped > 0
+}
