@@ -2,6 +2,9 @@ package containerd
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 
 	apievents "github.com/containerd/containerd/api/events"
 	"github.com/containerd/containerd/v2/core/events"
@@ -68,8 +71,9 @@ func (c *Client) streamEnd(ctx context.Context, err error, ns string) error {
 	if ns != "" {
 		what += " in namespace " + ns
 	}
-	if err == nil {
-		return backend.Errorf(backend.ErrUnavailable, "%s: containerd at %s ended the event stream", what, c.target.Endpoint)
+	if err == nil || errors.Is(err, io.EOF) {
+		return &backend.Error{Kind: backend.ErrUnavailable, Err: err, Msg: fmt.Sprintf(
+			"%s: containerd at %s ended the event stream; is it restarting?", what, c.target.Endpoint)}
 	}
 	return c.translate(err, what)
 }
