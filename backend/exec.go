@@ -97,23 +97,35 @@ func Shells() []string { return []string{"/bin/bash", "/bin/sh"} }
 // ExecShell starts the first of Shells that exists in the container, with
 // req's streams and terminal, and returns which shell ran and its exit code.
 //
-// It finds the shell by trying to exec it, not by looking into the
+// It finds the shell by asking the runtime, not by looking into the
 // container's root filesystem: the rootfs is only reachable through the
-// task's mounts on the node and only for containerd, whereas the runtime
-// resolving the path itself answers for every runtime, follows symlinks and
-// usr-merged layouts the same way the real exec will, and a missing binary
-// fails before any byte is read from Stdin or written to Stdout.
-// When none exists the error is ErrNoShell, worded so the operator knows to
-// run another command instead.
+// task's mounts on the node, and only for containerd, whereas the runtime
+// resolving the path answers for every runtime (CRI-O too), through symlinks
+// and usr-merged layouts exactly as the real exec will. The question is a
+// one-shot `SHELL -c 'exit 0'` (ExecSync), a few tens of milliseconds, rather
+// than the interactive exec itself: an attempt that fails after its streams
+// are set up (CRI's stream server reports a missing binary only then) may
+// already have taken keystrokes from Stdin and left a goroutine reading it.
+// So req.Stdin is handed to one Exec only, the one that runs.
+//
+// When no shell exists the error is ErrNoShell, worded so the operator
+// knows to run another command instead; a stopped or paused container
+// answers ErrNotRunning or ErrPaused from the first probe, at once.
 func ExecShell(ctx context.Context, e Execer, req ExecRequest) (string, int, error) {
 	var tried []string
 	for _, sh := range Shells() {
+		probe := ExecRequest{Namespace: req.Namespace, ContainerID: req.ContainerID, Args: []string{sh, "-c", "exit 0"}}
+		_, err := e.ExecSync(ctx, probe)
+		if errors.Is(err, ErrCommandNotFound) {
+			tried = append(tried, sh)
+			continue
+		}
+		if err != nil {
+			return "", 0, err
+		}
 		req.Args = []string{sh}
 		code, err := e.Exec(ctx, req)
-		if !errors.Is(err, ErrCommandNotFound) {
-			return sh, code, err
-		}
-		tried = append(tried, sh)
+		return sh, code, err
 	}
 	return "", 0, NoShellError(req.ContainerID, tried)
 }
@@ -125,21 +137,31 @@ func NoShellError(id string, tried []string) error {
 		id, strings.Join(tried, ", "))}
 }
 
-// NotRunningError is ErrNotRunning for container id whose task is in
-// status (ctr's names: STOPPED, CREATED) or has no task at all ("").
-func NotRunningError(id string, status TaskStatus) error {
-	if status == "" {
+// NotRunningError is ErrNotRunning for container id whose task or CRI
+// container is in state (ctr's STOPPED or CREATED, CRI's EXITED or CREATED),
+// or has no task at all (state "").
+func NotRunningError(id, state string) error {
+	if state == "" {
 		return &Error{Kind: ErrNotRunning, Msg: fmt.Sprintf(
 			"container %s is not running (it has no task); start it first", id)}
 	}
 	return &Error{Kind: ErrNotRunning, Msg: fmt.Sprintf(
-		"container %s is not running (status %s); start it first", id, status)}
+		"container %s is not running (status %s); start it first", id, state)}
 }
 
-// PausedError is ErrPaused for container id.
-func PausedError(id string) error {
+// PausedError is ErrPaused for container id in containerd namespace ns,
+// with the command that resumes it.
+func PausedError(id, ns string) error {
 	return &Error{Kind: ErrPaused, Msg: fmt.Sprintf(
-		"container %s is paused; resume it first (ctr tasks resume %s), an exec into a frozen task would hang", id, id)}
+		"container %s is paused; resume it first (ctr -n %s tasks resume %s)", id, ns, id)}
+}
+
+// IsPausedRefusal reports whether a runtime refused an exec because the
+// task is paused: containerd's runc shim answers "cannot exec in a paused
+// state" at once, also through CRI, which has no paused state of its own to
+// show beforehand.
+func IsPausedRefusal(msg string) bool {
+	return strings.Contains(msg, "cannot exec in a paused state")
 }
 
 // CommandNotFoundError is ErrCommandNotFound for argv0 in container id;

@@ -196,7 +196,7 @@ func (c *Client) execTarget(ctx context.Context, req backend.ExecRequest) (clien
 	if err != nil {
 		return nil, nil, c.translate(err, what)
 	}
-	if err := c.checkRunning(ctx, task, req.ContainerID); err != nil {
+	if err := c.checkRunning(ctx, task, req.Namespace, req.ContainerID); err != nil {
 		return nil, nil, err
 	}
 	spec, err := ctr.Spec(ctx)
@@ -212,7 +212,7 @@ func (c *Client) execTarget(ctx context.Context, req backend.ExecRequest) (clien
 // checkRunning is nil for a running task, ErrPaused for a paused (or
 // pausing) one and ErrNotRunning otherwise. An unknown status is let
 // through: the runtime then decides.
-func (c *Client) checkRunning(ctx context.Context, task client.Task, id string) error {
+func (c *Client) checkRunning(ctx context.Context, task client.Task, ns, id string) error {
 	st, err := task.Status(ctx)
 	if errdefs.IsNotFound(err) {
 		return backend.NotRunningError(id, "")
@@ -224,16 +224,19 @@ func (c *Client) checkRunning(ctx context.Context, task client.Task, id string) 
 	case client.Running, client.Unknown:
 		return nil
 	case client.Paused, client.Pausing:
-		return backend.PausedError(id)
+		return backend.PausedError(id, ns)
 	}
-	return backend.NotRunningError(id, backend.TaskStatus(strings.ToUpper(string(st.Status))))
+	return backend.NotRunningError(id, strings.ToUpper(string(st.Status)))
 }
 
 // execError words a failed Exec, Wait or Start: a missing executable, or a
 // task that stopped or was paused since execTarget looked.
 func (c *Client) execError(ctx context.Context, err error, req backend.ExecRequest) error {
-	if backend.IsCommandNotFound(err.Error()) {
+	switch {
+	case backend.IsCommandNotFound(err.Error()):
 		return backend.CommandNotFoundError(req.ContainerID, req.Args[0], err)
+	case backend.IsPausedRefusal(err.Error()):
+		return backend.PausedError(req.ContainerID, req.Namespace)
 	}
 	if ctx.Err() == nil {
 		cctx, cancel := c.call(ctx, req.Namespace)
@@ -242,7 +245,7 @@ func (c *Client) execError(ctx context.Context, err error, req backend.ExecReque
 			if task, terr := ctr.Task(cctx, nil); errdefs.IsNotFound(terr) {
 				return backend.NotRunningError(req.ContainerID, "")
 			} else if terr == nil {
-				if rerr := c.checkRunning(cctx, task, req.ContainerID); rerr != nil {
+				if rerr := c.checkRunning(cctx, task, req.Namespace, req.ContainerID); rerr != nil {
 					return rerr
 				}
 			}

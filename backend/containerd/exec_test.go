@@ -167,7 +167,7 @@ func testExec(t *testing.T, v testbed.Version) {
 	}{
 		{"Stopped", "stopped", backend.ErrNotRunning, "container stopped is not running (status STOPPED); start it first"},
 		{"NoTask", "notask", backend.ErrNotRunning, "container notask is not running (it has no task); start it first"},
-		{"Paused", "paused", backend.ErrPaused, "container paused is paused; resume it first"},
+		{"Paused", "paused", backend.ErrPaused, "container paused is paused; resume it first (ctr -n default tasks resume paused)"},
 		{"Missing", "nosuch", backend.ErrNotFound, "nosuch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
