@@ -297,6 +297,9 @@ func NormalizeRef(ref string) (string, error) {
 	if ref == "" {
 		return "", Errorf(ErrInvalid, "no image reference given")
 	}
+	if isImageID(ref) {
+		return "", Errorf(ErrInvalid, "%q is an image id, not a name; give a name such as registry/repository:tag", ref)
+	}
 	named, err := reference.ParseDockerRef(ref)
 	if err != nil {
 		return "", &Error{Kind: ErrInvalid, Err: err, Msg: fmt.Sprintf("%q is not a valid image reference: %v", ref, err)}
@@ -652,6 +655,22 @@ func registryFlags(o RegistryOptions) []string {
 		args = append(args, "--user", user)
 	}
 	return args
+}
+
+// isImageID reports a bare content digest, sha256:<64 hex> or the 64 hex
+// alone: reference.ParseAnyReference takes it as an id, ParseDockerRef would
+// make a repository of it.
+func isImageID(s string) bool {
+	s = strings.TrimPrefix(s, "sha256:")
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // normalizedRef is ref as the action uses it (docker.io/library/ expanded),

@@ -50,7 +50,8 @@ const opsCleanupTimeout = 30 * time.Second
 // unless the caller put one there (ctui --debug may log to a file).
 func opsContext(ctx context.Context, ns string) context.Context {
 	ctx = namespaces.WithNamespace(ctx, ns)
-	if log.G(ctx) == log.L {
+	// log.G never returns log.L itself but an entry of its logger.
+	if log.G(ctx).Logger == log.L.Logger {
 		l := logrus.New()
 		l.SetOutput(io.Discard)
 		ctx = log.WithLogger(ctx, logrus.NewEntry(l))
