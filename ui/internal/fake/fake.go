@@ -5,6 +5,7 @@ package fake
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/ctui/ctui/backend"
@@ -22,6 +23,13 @@ type Native struct {
 	Err         error
 	DetailCalls []string // digests ImageDetails was asked for, in order
 	ListCalls   []string // namespaces Images was asked for
+
+	// CtrListCalls and CtrLookups record Containers (by namespace) and
+	// Container (by id) calls, so tests can tell a patch from a re-list.
+	CtrListCalls []string
+	CtrLookups   []string
+
+	subs []*sub // open event streams, see events.go
 }
 
 var _ backend.Native = (*Native)(nil)
@@ -55,8 +63,9 @@ func (n *Native) Images(ctx context.Context, ns string) ([]backend.Image, error)
 	if err := n.err(); err != nil {
 		return nil, err
 	}
-	out := make([]backend.Image, len(n.ImagesByNS[ns]))
-	copy(out, n.ImagesByNS[ns])
+	n.mu.Lock()
+	out := slices.Clone(n.ImagesByNS[ns])
+	n.mu.Unlock()
 	for i := range out {
 		out[i].Size, out[i].Platforms = backend.SizeUnknown, nil
 	}
@@ -80,21 +89,57 @@ func (n *Native) ImageDetails(ctx context.Context, ns string, img backend.Image)
 
 // Containers implements backend.ContainerLister.
 func (n *Native) Containers(ctx context.Context, ns string) ([]backend.Container, error) {
-	if err := n.err(); err != nil {
-		return nil, err
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.CtrListCalls = append(n.CtrListCalls, ns)
+	if n.Err != nil {
+		return nil, n.Err
 	}
-	return n.Ctrs[ns], nil
+	return slices.Clone(n.Ctrs[ns]), nil
 }
 
-// Events implements backend.EventSource with a stream that ends with ctx.
-func (n *Native) Events(ctx context.Context, ns string) (<-chan backend.Event, <-chan error) {
-	ev, errc := make(chan backend.Event), make(chan error, 1)
-	go func() {
-		<-ctx.Done()
-		close(ev)
-		errc <- nil
-	}()
-	return ev, errc
+// Container looks one container up, as backend/containerd's Client does;
+// a missing one is backend.ErrNotFound.
+func (n *Native) Container(ctx context.Context, ns, id string) (backend.Container, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.CtrLookups = append(n.CtrLookups, id)
+	if n.Err != nil {
+		return backend.Container{}, n.Err
+	}
+	for _, c := range n.Ctrs[ns] {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return backend.Container{}, backend.Errorf(backend.ErrNotFound, "container %s not found in namespace %s", id, ns)
+}
+
+// SetContainers replaces the containers of ns, safely while commands run.
+func (n *Native) SetContainers(ns string, ctrs []backend.Container) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.Ctrs == nil {
+		n.Ctrs = map[string][]backend.Container{}
+	}
+	n.Ctrs[ns] = ctrs
+}
+
+// SetImages replaces the images of ns, safely while commands run.
+func (n *Native) SetImages(ns string, imgs []backend.Image) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ImagesByNS == nil {
+		n.ImagesByNS = map[string][]backend.Image{}
+	}
+	n.ImagesByNS[ns] = imgs
+}
+
+// Calls returns copies of the call records, safely while commands run.
+func (n *Native) Calls() (imageLists, ctrLists, lookups []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.ListCalls), slices.Clone(n.CtrListCalls), slices.Clone(n.CtrLookups)
 }
 
 // Version implements backend.Native.
@@ -114,6 +159,11 @@ type Runtime struct {
 	Ver  backend.RuntimeVersion
 	Stat backend.RuntimeStatus
 	Err  error
+
+	PodList []backend.Pod          // what Pods answers
+	PodCtrs []backend.PodContainer // what PodContainers answers
+	Imgs    []backend.CRIImage     // what Images answers
+	Calls   map[string]int         // calls by method name
 }
 
 var _ backend.Runtime = (*Runtime)(nil)
@@ -148,15 +198,49 @@ func (r *Runtime) Status(ctx context.Context) (backend.RuntimeStatus, error) {
 }
 
 // Pods implements backend.Runtime.
-func (r *Runtime) Pods(ctx context.Context) ([]backend.Pod, error) { return nil, r.err() }
+func (r *Runtime) Pods(ctx context.Context) ([]backend.Pod, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count("Pods")
+	return slices.Clone(r.PodList), r.Err
+}
 
 // PodContainers implements backend.Runtime.
 func (r *Runtime) PodContainers(ctx context.Context) ([]backend.PodContainer, error) {
-	return nil, r.err()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count("PodContainers")
+	return slices.Clone(r.PodCtrs), r.Err
 }
 
 // Images implements backend.Runtime.
-func (r *Runtime) Images(ctx context.Context) ([]backend.CRIImage, error) { return nil, r.err() }
+func (r *Runtime) Images(ctx context.Context) ([]backend.CRIImage, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count("Images")
+	return slices.Clone(r.Imgs), r.Err
+}
+
+// Count returns how often method was called, safely while commands run.
+func (r *Runtime) Count(method string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.Calls[method]
+}
+
+// SetPodContainers replaces what PodContainers answers.
+func (r *Runtime) SetPodContainers(pcs []backend.PodContainer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.PodCtrs = pcs
+}
+
+func (r *Runtime) count(method string) {
+	if r.Calls == nil {
+		r.Calls = map[string]int{}
+	}
+	r.Calls[method]++
+}
 
 // ImageFsInfo implements backend.Runtime.
 func (r *Runtime) ImageFsInfo(ctx context.Context) ([]backend.FilesystemUsage, error) {
