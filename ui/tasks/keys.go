@@ -1,0 +1,58 @@
+package tasks
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/table"
+)
+
+// KeyMap is the tasks page's own bindings; navigation, filter and sort come
+// from the table, d (describe) from the root.
+type KeyMap struct {
+	Refresh key.Binding
+}
+
+// DefaultKeyMap binds ctrl-r to refresh, as on every list.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh the list")),
+	}
+}
+
+// PageBindings are the keys only this page has: refresh and the sort
+// letters of its columns (those of k8s.io included).
+func PageBindings() []key.Binding {
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns(backend.CRINamespace))...)
+}
+
+// Column indexes, fixed so that rows and sorting agree.
+const (
+	colTask = iota
+	colPID
+	colStatus
+	colExit
+	colExited
+	colPod
+	colContainer
+)
+
+// Columns are `ctr tasks ls`'s TASK, PID and STATUS, with the exit status
+// and when it exited; in k8s.io also the pod and the container name in the
+// pod spec, since a task id there is a 64-digit hex string.
+func Columns(ns string) []table.Column {
+	cols := []table.Column{
+		colTask:   {Title: "TASK", Key: 't', Flex: 2, Min: 13},
+		colPID:    {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true},
+		colStatus: {Title: "STATUS", Key: 's', Width: 8},
+		colExit:   {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true},
+		colExited: {Title: "EXITED", Key: 'e', Width: 8, Align: table.AlignRight, Numeric: true},
+	}
+	if ns == backend.CRINamespace {
+		cols = append(cols,
+			table.Column{Title: "POD", Key: 'o', Flex: 2, Min: 10},
+			table.Column{Title: "CONTAINER", Key: 'n', Flex: 1, Min: 9},
+		)
+	}
+	return cols
+}
