@@ -1,0 +1,270 @@
+// Command navbench measures ctui's navigator on a busy node, side by side with
+// ctr on the same daemon in one run: time to the first full frame of the
+// images list against `ctr images ls -q` and `ctr images ls`, then idle CPU
+// (ctui's and containerd's) with the containers view open, and ctui's peak
+// RSS. It starts its own throwaway containerd (backend/testbed), seeds it
+// with image names and containers, and drives the built ctui in a pty.
+//
+//	go run ./bench/navbench --ctui bin/ctui --version 1.6 --images 10000 --containers 5000 --idle 60s
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/hinshun/vt10x"
+
+	"github.com/ctui/ctui/backend/testbed"
+)
+
+func main() {
+	var (
+		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure")
+		version  = flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
+		nImages  = flag.Int("images", 10000, "image names to seed")
+		nCtrs    = flag.Int("containers", 5000, "containers to seed (no tasks)")
+		runs     = flag.Int("runs", 5, "runs of each timing; the median is reported")
+		idle     = flag.Duration("idle", 60*time.Second, "how long to measure idle CPU")
+		ns       = flag.String("namespace", "default", "namespace to seed and open")
+	)
+	flag.Parse()
+	if err := run(*ctuiPath, *version, *ns, *nImages, *nCtrs, *runs, *idle); err != nil {
+		fmt.Fprintln(os.Stderr, "navbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctuiPath, version, ns string, nImages, nCtrs, runs int, idle time.Duration) error {
+	ctuiPath, err := filepath.Abs(ctuiPath)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(ctuiPath); err != nil {
+		return fmt.Errorf("%s: %w (run make build first)", ctuiPath, err)
+	}
+	v, err := testbed.ParseVersion(version)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	d, err := testbed.StartDaemon(ctx, v, "")
+	if err != nil {
+		return err
+	}
+	defer d.Stop()
+
+	t0 := time.Now()
+	if err := testbed.SeedScale(ctx, d.Socket, ns, nImages, nCtrs); err != nil {
+		return err
+	}
+	out, err := d.Ctr(ctx, "-n", ns, "images", "ls", "-q")
+	if err != nil {
+		return err
+	}
+	total := strings.Count(out, "\n")
+	fmt.Printf("containerd %s, namespace %s: %d image names, %d containers (seeded in %s)\n\n",
+		v, ns, total, nCtrs, time.Since(t0).Round(time.Millisecond))
+
+	ctrQ, err := median(runs, func() (time.Duration, error) {
+		return timeCmd(d.CtrPath, "-a", d.Socket, "-n", ns, "images", "ls", "-q")
+	})
+	if err != nil {
+		return err
+	}
+	ctrFull, err := median(min(runs, 3), func() (time.Duration, error) { return timeCmd(d.CtrPath, "-a", d.Socket, "-n", ns, "images", "ls") })
+	if err != nil {
+		return err
+	}
+	env := append(os.Environ(), d.Env()...)
+	want := fmt.Sprintf("images %d", total)
+	first, err := median(runs, func() (time.Duration, error) {
+		s, err := startPTY(ctuiPath, env, "-n", ns)
+		if err != nil {
+			return 0, err
+		}
+		defer s.quit()
+		return s.waitFor(want, 60*time.Second)
+	})
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("%-46s %10s\n", "time to the images list (median of runs)", "")
+	fmt.Printf("  %-44s %10s\n", "ctr images ls -q", ctrQ.Round(time.Millisecond))
+	fmt.Printf("  %-44s %10s\n", "ctr images ls", ctrFull.Round(time.Millisecond))
+	fmt.Printf("  %-44s %10s  (%.2fx ctr -q, %.3fx ctr ls)\n", "ctui first full frame", first.Round(time.Millisecond),
+		float64(first)/float64(ctrQ), float64(first)/float64(ctrFull))
+
+	// Idle: the containers view open on every container, nothing typed.
+	s, err := startPTY(ctuiPath, env, "-n", ns)
+	if err != nil {
+		return err
+	}
+	defer s.quit()
+	if _, err := s.waitFor(want, 60*time.Second); err != nil {
+		return err
+	}
+	s.send(":containers\r")
+	if _, err := s.waitFor(fmt.Sprintf("containers %d", nCtrs), 60*time.Second); err != nil {
+		return err
+	}
+	time.Sleep(3 * time.Second) // let background size fetches and the first re-list settle
+	c0, err := cpuTicks(s.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	d0, err := cpuTicks(d.PID())
+	if err != nil {
+		return err
+	}
+	time.Sleep(idle)
+	c1, _ := cpuTicks(s.cmd.Process.Pid)
+	d1, _ := cpuTicks(d.PID())
+	rss, _ := peakRSS(s.cmd.Process.Pid)
+	pct := func(ticks int64) float64 { return float64(ticks) / clkTck / idle.Seconds() * 100 }
+	fmt.Printf("\nidle for %s with the containers view open (%d rows)\n", idle, nCtrs)
+	fmt.Printf("  %-44s %9.2f%%\n", "ctui CPU (of one core)", pct(c1-c0))
+	fmt.Printf("  %-44s %9.2f%%\n", "containerd CPU while ctui idles", pct(d1-d0))
+	fmt.Printf("  %-44s %7.1f MB\n", "ctui peak RSS (VmHWM)", float64(rss)/1024)
+	return nil
+}
+
+// clkTck is the kernel's USER_HZ, 100 on every Linux ctui runs on.
+const clkTck = 100.0
+
+func median(n int, f func() (time.Duration, error)) (time.Duration, error) {
+	var ds []time.Duration
+	for i := 0; i < max(1, n); i++ {
+		d, err := f()
+		if err != nil {
+			return 0, err
+		}
+		ds = append(ds, d)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], nil
+}
+
+func timeCmd(name string, args ...string) (time.Duration, error) {
+	cmd := exec.Command(name, args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s %v: %w: %s", name, args, err, errb.String())
+	}
+	return time.Since(start), nil
+}
+
+// ptyScreen is ctui on a pseudo-terminal whose output feeds a terminal
+// emulator, so waitFor reads the screen as a person sees it (the renderer
+// draws with cursor moves, not whole lines).
+type ptyScreen struct {
+	cmd   *exec.Cmd
+	f     *os.File
+	start time.Time
+	mu    sync.Mutex
+	vt    vt10x.Terminal
+	done  chan struct{}
+}
+
+func startPTY(bin string, env []string, args ...string) (*ptyScreen, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(env, "TERM=xterm-256color")
+	s := &ptyScreen{cmd: cmd, done: make(chan struct{}), vt: vt10x.New(vt10x.WithSize(80, 24))}
+	s.start = time.Now()
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 80, Rows: 24})
+	if err != nil {
+		return nil, err
+	}
+	s.f = f
+	go func() {
+		defer close(s.done)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := f.Read(buf)
+			if n > 0 {
+				s.mu.Lock()
+				s.vt.Write(buf[:n])
+				s.mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s, nil
+}
+
+// waitFor returns the time from start until text appeared in the output.
+func (s *ptyScreen) waitFor(text string, timeout time.Duration) (time.Duration, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		found := strings.Contains(s.vt.String(), text)
+		s.mu.Unlock()
+		if found {
+			return time.Since(s.start), nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.mu.Lock()
+	screen := s.vt.String()
+	s.mu.Unlock()
+	return 0, fmt.Errorf("ctui did not show %q within %s; the screen:\n%s", text, timeout, screen)
+}
+
+func (s *ptyScreen) send(text string) { s.f.Write([]byte(text)) }
+
+func (s *ptyScreen) quit() {
+	s.send("\x03")
+	wait := make(chan struct{})
+	go func() { s.cmd.Wait(); close(wait) }()
+	select {
+	case <-wait:
+	case <-time.After(5 * time.Second):
+		s.cmd.Process.Kill()
+		<-wait
+	}
+	s.f.Close()
+	<-s.done
+}
+
+// cpuTicks is utime+stime of a process from /proc/PID/stat.
+func cpuTicks(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return ut + st, nil
+}
+
+// peakRSS is VmHWM in KiB.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
+}
