@@ -9,6 +9,7 @@ import (
 	"github.com/containerd/log"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/grpclog"
+	"k8s.io/klog/v2"
 )
 
 // debugLogPath is where --debug writes: the user's state directory, not /tmp,
@@ -26,8 +27,8 @@ func debugLogPath() string {
 }
 
 // setupLogs points the logs of the libraries ctui uses (containerd's logrus
-// logger, which its resolver writes mirror fallbacks to, and gRPC's) away
-// from the terminal, which belongs to the UI: to the debug log with --debug,
+// logger, which its resolver writes mirror fallbacks to; gRPC's; klog, which
+// client-go's exec streams write to) away from the terminal, which belongs to the UI: to the debug log with --debug,
 // nowhere otherwise. It returns the debug log to write to (io.Discard
 // without --debug) and a function that closes it.
 func setupLogs(debug bool) (io.Writer, func(), error) {
@@ -50,5 +51,7 @@ func setupLogs(debug bool) (io.Writer, func(), error) {
 	}
 	logrus.SetOutput(w)
 	grpclog.SetLoggerV2(grpclog.NewLoggerV2(w, w, w))
+	klog.LogToStderr(false)
+	klog.SetOutput(w)
 	return w, closeFn, nil
 }
