@@ -20,7 +20,10 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 			Unavailable: m.b.NativeErr,
 		}
 		if m.b.Native != nil {
-			cfg.Lister = m.b.Native
+			cfg.Lister, cfg.Containers = m.b.Native, m.b.Native
+		}
+		if m.b.CRI != nil {
+			cfg.CRI = m.b.CRI
 		}
 		p, cmd = images.New(cfg)
 		return p, cmd, true
@@ -32,6 +35,9 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		if m.b.Native != nil {
 			cfg.Lister = m.b.Native
 		}
+		if m.b.CRI != nil {
+			cfg.CRI = m.b.CRI
+		}
 		p, cmd = containers.New(cfg)
 		return p, cmd, true
 	case viewNamespaces:
@@ -40,7 +46,7 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 			Unavailable: m.b.NativeErr,
 		}
 		if m.b.Native != nil {
-			cfg.Lister = m.b.Native
+			cfg.Lister, cfg.Counter = m.b.Native, m.b.Native
 		}
 		p, cmd = namespaces.New(cfg)
 		return p, cmd, true

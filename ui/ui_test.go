@@ -217,7 +217,7 @@ func TestCommandMode(t *testing.T) {
 		t.Fatalf("namespace completed to %q", got)
 	}
 	m = keys(t, m, "enter")
-	if m.ns != "k8s.io" || !strings.Contains(screen(m), "pause:3.10") || !strings.Contains(screen(m), "ns k8s.io") {
+	if m.ns != "k8s.io" || !strings.Contains(screen(m), "registry.k8s.io/pau") || !strings.Contains(screen(m), "ns k8s.io") {
 		t.Fatalf("after :ns k8s.io, ns=%s:\n%s", m.ns, screen(m))
 	}
 
@@ -264,7 +264,7 @@ func TestNavigateBetweenPages(t *testing.T) {
 		t.Fatalf(":ns did not open namespaces:\n%s", screen(m))
 	}
 	m = keys(t, m, "j", "enter")
-	if m.ns != "k8s.io" || len(m.pages) != 1 || !strings.Contains(screen(m), "pause:3.10") {
+	if m.ns != "k8s.io" || len(m.pages) != 1 || !strings.Contains(screen(m), "registry.k8s.io/pau") {
 		t.Fatalf("enter on k8s.io: ns=%s pages=%d\n%s", m.ns, len(m.pages), screen(m))
 	}
 	// A page already on the stack is returned to, not stacked twice.

@@ -2,6 +2,7 @@ package containers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,21 +10,88 @@ import (
 	"github.com/ctui/ctui/backend"
 )
 
-// loadedMsg answers loadCmd.
-type loadedMsg struct {
-	gen  uint64
-	ctrs []backend.Container
-	err  error
-	at   time.Time
+// Getter looks up one container and its task. backend/containerd's Client
+// has it; with a lister that does not, the page re-lists instead.
+type Getter interface {
+	Container(ctx context.Context, namespace, id string) (backend.Container, error)
 }
+
+// PodContainerLister is the CRI call the page needs for ATTEMPT (and the
+// pod of a container whose labels do not say).
+type PodContainerLister interface {
+	PodContainers(ctx context.Context) ([]backend.PodContainer, error)
+}
+
+// loadedMsg answers loadCmd. sent is the page's event sequence when the
+// list was asked for: rows that events changed after it keep what the
+// events said.
+type loadedMsg struct {
+	gen, sent uint64
+	ctrs      []backend.Container
+	err       error
+	at        time.Time
+}
+
+// lookedUpMsg answers lookupCmd: the containers found, and the ids that no
+// longer exist.
+type lookedUpMsg struct {
+	gen, sent uint64
+	found     []backend.Container
+	gone      []string
+	err       error
+}
+
+// criMsg answers criCmd.
+type criMsg struct {
+	gen uint64
+	pcs []backend.PodContainer
+	err error
+}
+
+// flushMsg ends a Coalesce window: time for the calls the events asked for.
+type flushMsg struct{ gen uint64 }
 
 // loadCmd lists the containers of ns joined with their tasks (one container
 // list, one bulk task list in the adapter). Built from values only.
-func loadCmd(parent context.Context, l backend.ContainerLister, ns string, timeout time.Duration, gen uint64) func() tea.Msg {
+func loadCmd(parent context.Context, l backend.ContainerLister, ns string, timeout time.Duration, gen, sent uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		ctrs, err := l.Containers(ctx, ns)
-		return loadedMsg{gen: gen, ctrs: ctrs, err: err, at: time.Now()}
+		return loadedMsg{gen: gen, sent: sent, ctrs: ctrs, err: err, at: time.Now()}
+	}
+}
+
+// lookupCmd looks up a few containers one by one (a container record and a
+// task each): for a handful of new containers that is cheaper than listing
+// thousands.
+func lookupCmd(parent context.Context, g Getter, ns string, ids []string, timeout time.Duration, gen, sent uint64) func() tea.Msg {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, timeout)
+		defer cancel()
+		msg := lookedUpMsg{gen: gen, sent: sent}
+		for _, id := range ids {
+			c, err := g.Container(ctx, ns, id)
+			switch {
+			case err == nil:
+				msg.found = append(msg.found, c)
+			case errors.Is(err, backend.ErrNotFound):
+				msg.gone = append(msg.gone, id)
+			default:
+				msg.err = err
+				return msg
+			}
+		}
+		return msg
+	}
+}
+
+// criCmd asks CRI for its containers, for ATTEMPT.
+func criCmd(parent context.Context, l PodContainerLister, timeout time.Duration, gen uint64) func() tea.Msg {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, timeout)
+		defer cancel()
+		pcs, err := l.PodContainers(ctx)
+		return criMsg{gen: gen, pcs: pcs, err: err}
 	}
 }

@@ -32,12 +32,12 @@ func TestRow(t *testing.T) {
 	}{
 		{"running", running, false, "web|docker.io/library/nginx:1|RUNNING|4242|-|5m|runc.v2"},
 		{"exited with status", crashed, false, "0123456789abcdef|busybox|STOPPED|-|3|3h|runc.v2"},
-		{"pod container in k8s.io", crashed, true, "0123456789abcdef|busybox|STOPPED|-|3|3h|runc.v2|default/crash|app"},
-		{"sandbox", sandbox, true, "sb|registry.k8s.io/pause:3.10|-|-|-|-|runc.v2|default/crash|(sandbox)"},
-		{"no task, no image", bare, true, "bare|-|-|-|-|-||-|-"},
+		{"pod container in k8s.io", crashed, true, "0123456789abcdef|busybox|STOPPED|-|3|3h|runc.v2|default/crash|app|-"},
+		{"sandbox", sandbox, true, "sb|registry.k8s.io/pause:3.10|-|-|-|-|runc.v2|default/crash|(sandbox)|-"},
+		{"no task, no image", bare, true, "bare|-|-|-|-|-||-|-|-"},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(row(tt.c, tt.withPod, now).Cells, "|"); got != tt.want {
+		if got := strings.Join(row(tt.c, nil, tt.withPod, now).Cells, "|"); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -43,10 +43,12 @@ const (
 	colRuntime
 	colPod
 	colName
+	colAttempt
 )
 
 // Columns are the containers table's columns. In k8s.io, where CRI keeps
-// its containers, POD and NAME say which pod container a row is.
+// its containers, POD, CONTAINER and ATTEMPT say which pod container a row
+// is, as `crictl ps` names them.
 func Columns(ns string) []table.Column {
 	cols := []table.Column{
 		colID:      {Title: "ID", Key: 'i', Flex: 2, Min: 13},
@@ -60,7 +62,8 @@ func Columns(ns string) []table.Column {
 	if ns == backend.CRINamespace {
 		cols = append(cols,
 			table.Column{Title: "POD", Key: 'o', Flex: 2, Min: 10},
-			table.Column{Title: "NAME", Key: 'n', Flex: 1, Min: 8},
+			table.Column{Title: "CONTAINER", Key: 'n', Flex: 1, Min: 9},
+			table.Column{Title: "ATTEMPT", Key: 'a', Width: 7, Align: table.AlignRight, Numeric: true},
 		)
 	}
 	return cols

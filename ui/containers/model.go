@@ -1,10 +1,13 @@
 // Package containers is the containers page: a namespace's containers
 // joined with their tasks (status, pid, exit status) and, in k8s.io, the pod
-// container each one is.
+// container each one is. Native-only and CRI-managed containers are one
+// list; containerd events keep it current (see live.go).
 package containers
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -21,22 +24,30 @@ type Config struct {
 	ID  page.ID
 	Ctx context.Context
 	// Lister is containerd's container API; nil when it is unavailable,
-	// and then Unavailable says why.
+	// and then Unavailable says why. When it is also a Getter, events
+	// about a few containers cost a lookup each instead of a list.
 	Lister      backend.ContainerLister
 	Unavailable error
-	Namespace   string
-	Timeout     time.Duration
-	Styles      theme.Styles
+	// CRI gives ATTEMPT in k8s.io; nil when CRI is unavailable.
+	CRI       PodContainerLister
+	Namespace string
+	Timeout   time.Duration
+	Styles    theme.Styles
 }
 
 // Model is the containers page.
 type Model struct {
-	cfg     Config
-	ns      string
-	gen     uint64
-	keys    KeyMap
-	table   table.Model
-	count   int
+	cfg   Config
+	ns    string
+	gen   uint64
+	keys  KeyMap
+	table table.Model
+
+	ctrs  []backend.Container // sorted by id
+	index map[string]int      // id -> index in ctrs
+	pods  map[string]backend.PodContainer
+	live  live
+
 	loading bool
 	err     error
 	width   int
@@ -51,37 +62,44 @@ func New(cfg Config) (Model, tea.Cmd) {
 	return m, m.reload()
 }
 
-// reload starts a new generation and lists again; older replies are dropped.
+func (m Model) tag() page.Tag { return page.Tag{Page: m.cfg.ID, Gen: m.gen} }
+
+// reload starts a new generation and lists again (and asks CRI, in
+// k8s.io); replies of older generations are dropped.
 func (m *Model) reload() tea.Cmd {
 	m.gen++
+	m.live = newLive()
 	if m.cfg.Lister == nil {
 		m.err = m.cfg.Unavailable
 		return nil
 	}
 	m.loading = true
-	return page.Tag{Page: m.cfg.ID, Gen: m.gen}.Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.ns, m.cfg.Timeout, m.gen))
+	m.live.relist, m.live.criDue = true, m.withCRI()
+	return tea.Batch(m.fetch(), m.fetchCRI())
 }
+
+// resync lists again without a new generation: the rows stay until the
+// answer replaces them (the safety net, a re-opened event stream).
+func (m *Model) resync() tea.Cmd {
+	if m.cfg.Lister == nil {
+		return nil
+	}
+	m.live.relist, m.live.criDue = true, m.withCRI()
+	return tea.Batch(m.fetch(), m.fetchCRI())
+}
+
+// withCRI reports whether the page shows CRI's view: in k8s.io, with CRI.
+func (m Model) withCRI() bool { return m.ns == backend.CRINamespace && m.cfg.CRI != nil }
 
 // Update implements page.Page.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
-	case loadedMsg:
-		if msg.gen != m.gen {
-			return m, nil
-		}
-		m.loading = false
-		if msg.err != nil {
-			m.err = msg.err
-			return m, page.Report(msg.err)
-		}
-		m.err, m.count = nil, len(msg.ctrs)
-		withPod := m.ns == backend.CRINamespace
-		rows := make([]table.Row, len(msg.ctrs))
-		for i, c := range msg.ctrs {
-			rows[i] = row(c, withPod, msg.at)
-		}
-		m.table.SetRows(rows)
-		return m, func() tea.Msg { return page.OKMsg{} }
+	case loadedMsg, lookedUpMsg, criMsg, flushMsg:
+		return m.reply(msg)
+	case page.EventsMsg:
+		return m.events(msg.Events)
+	case page.ResyncMsg:
+		return m, m.resync()
 	case page.SizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.table.SetSize(msg.Width, msg.Height)
@@ -92,26 +110,15 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		if msg.Namespace == m.ns {
 			return m, nil
 		}
-		// k8s.io has two more columns: a new table rather than a patched one.
-		m.ns, m.count = msg.Namespace, 0
+		// k8s.io has more columns: a new table rather than a patched one.
+		m.ns, m.ctrs, m.index, m.pods = msg.Namespace, nil, nil, nil
 		m.table = table.New(Columns(m.ns), m.cfg.Styles)
 		m.table.SetSize(m.width, m.height)
 		return m, m.reload()
 	case page.ReconnectedMsg:
 		return m, m.reload()
 	case tea.KeyPressMsg:
-		if !m.table.Typing() {
-			switch {
-			case key.Matches(msg, m.keys.Refresh):
-				return m, m.reload()
-			case msg.Code == tea.KeyEscape:
-				m.table.ClearFilter()
-				return m, nil
-			}
-		}
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
-		return m, cmd
+		return m.updateKey(msg)
 	case tea.MouseWheelMsg:
 		var cmd tea.Cmd
 		m.table, cmd = m.table.Update(msg)
@@ -120,12 +127,81 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	return m, nil
 }
 
+// reply routes the answers of the page's own commands, dropping those of
+// an older generation.
+func (m Model) reply(msg tea.Msg) (page.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.gen == m.gen {
+			return m.loaded(msg)
+		}
+	case lookedUpMsg:
+		if msg.gen == m.gen {
+			return m.lookedUp(msg)
+		}
+	case criMsg:
+		if msg.gen == m.gen {
+			return m.cri(msg)
+		}
+	case flushMsg:
+		if msg.gen == m.gen {
+			return m.flush()
+		}
+	}
+	return m, nil
+}
+
+func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
+	if !m.table.Typing() {
+		switch {
+		case key.Matches(msg, m.keys.Refresh):
+			return m, m.reload()
+		case msg.Code == tea.KeyEscape:
+			m.table.ClearFilter()
+			return m, nil
+		}
+	}
+	var cmd tea.Cmd
+	m.table, cmd = m.table.Update(msg)
+	return m, cmd
+}
+
+// setAll makes ctrs the page's containers and redraws every row.
+func (m *Model) setAll(ctrs []backend.Container, now time.Time) {
+	slices.SortFunc(ctrs, func(a, b backend.Container) int { return strings.Compare(a.ID, b.ID) })
+	m.ctrs = ctrs
+	m.index = make(map[string]int, len(ctrs))
+	rows := make([]table.Row, len(ctrs))
+	for i, c := range ctrs {
+		m.index[c.ID] = i
+		rows[i] = m.row(c, now)
+	}
+	m.table.SetRows(rows)
+}
+
+// remove drops the row of container id.
+func (m *Model) remove(id string) {
+	if _, ok := m.index[id]; !ok {
+		return
+	}
+	m.setAll(slices.DeleteFunc(slices.Clone(m.ctrs), func(c backend.Container) bool { return c.ID == id }), time.Now())
+}
+
+// row renders c with what CRI says of it.
+func (m Model) row(c backend.Container, now time.Time) table.Row {
+	var pc *backend.PodContainer
+	if p, ok := m.pods[c.ID]; ok {
+		pc = &p
+	}
+	return row(c, pc, m.ns == backend.CRINamespace, now)
+}
+
 // View implements page.Page.
 func (m Model) View() string {
 	switch {
-	case m.err != nil && m.count == 0:
+	case m.err != nil && len(m.ctrs) == 0:
 		return page.Fit(m.cfg.Styles.Bad.Render("containers of "+m.ns+": ")+m.err.Error(), m.width, m.height)
-	case m.loading && m.count == 0:
+	case m.loading && len(m.ctrs) == 0:
 		return page.Fit(m.cfg.Styles.Dim.Render("listing the containers of namespace "+m.ns+"…"), m.width, m.height)
 	}
 	return m.table.View()

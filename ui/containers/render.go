@@ -10,9 +10,12 @@ import (
 	"github.com/ctui/ctui/ui/table"
 )
 
-// row renders one container with its task. withPod adds the POD and NAME
-// cells (k8s.io). now fixes "how long ago" so that rendering is pure.
-func row(c backend.Container, withPod bool, now time.Time) table.Row {
+// row renders one container with its task. withPod adds the POD,
+// CONTAINER and ATTEMPT cells (k8s.io); pc is what CRI says of the
+// container, nil when it does not know it (a native-only container, a
+// sandbox, CRI not answering). now fixes "how long ago" so that rendering
+// is pure.
+func row(c backend.Container, pc *backend.PodContainer, withPod bool, now time.Time) table.Row {
 	status, pid, exit := "-", "-", "-"
 	var pidN, exitN int64 = 0, -1
 	if t := c.Task; t != nil {
@@ -30,26 +33,46 @@ func row(c backend.Container, withPod bool, now time.Time) table.Row {
 	}
 	cells := []string{colID: c.ID, colImage: img, colStatus: status, colPID: pid, colExit: exit,
 		colCreated: humanize.Age(c.CreatedAt, now), colRuntime: shortRuntime(c.Runtime)}
-	num := make([]int64, colRuntime+1)
+	num := make([]int64, colAttempt+1)
 	num[colPID], num[colExit] = pidN, exitN
 	if !c.CreatedAt.IsZero() {
 		num[colCreated] = c.CreatedAt.Unix()
 	}
 	if withPod {
-		pod := "-"
-		if c.PodName != "" {
-			pod = c.PodNamespace + "/" + c.PodName
+		pod, name, attempt := podCells(c, pc)
+		cells = append(cells, pod, name, attempt)
+		num[colAttempt] = -1
+		if pc != nil {
+			num[colAttempt] = int64(pc.Attempt)
 		}
-		name := c.ContainerName
-		if c.Kind == "sandbox" {
-			name = "(sandbox)"
-		}
-		if name == "" {
-			name = "-"
-		}
-		cells = append(cells, pod, name)
 	}
 	return table.Row{ID: c.ID, Cells: cells, Labels: c.Labels, Num: num}
+}
+
+// podCells say which pod container a k8s.io container is: from the labels
+// CRI put on it, else from what CRI answers; a sandbox reads "(sandbox)".
+func podCells(c backend.Container, pc *backend.PodContainer) (pod, name, attempt string) {
+	pod, name, attempt = "-", c.ContainerName, "-"
+	podName, podNS := c.PodName, c.PodNamespace
+	if pc != nil {
+		if podName == "" {
+			podName, podNS = pc.PodName, pc.PodNamespace
+		}
+		if name == "" {
+			name = pc.Name
+		}
+		attempt = strconv.FormatUint(uint64(pc.Attempt), 10)
+	}
+	if podName != "" {
+		pod = podNS + "/" + podName
+	}
+	switch {
+	case c.Kind == "sandbox":
+		name = "(sandbox)"
+	case name == "":
+		name = "-"
+	}
+	return pod, name, attempt
 }
 
 // shortRuntime drops the io.containerd. prefix every runtime shares:

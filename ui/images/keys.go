@@ -3,6 +3,7 @@ package images
 import (
 	"charm.land/bubbles/v2/key"
 
+	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/table"
 )
 
@@ -23,7 +24,7 @@ func DefaultKeyMap() KeyMap {
 // PageBindings are the keys only this page has: refresh and the sort
 // letters of its columns.
 func PageBindings() []key.Binding {
-	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns())...)
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns(backend.CRINamespace))...)
 }
 
 // Bindings lists every key of the page for ? help: its own, then the
@@ -32,15 +33,37 @@ func Bindings() []key.Binding {
 	return append(PageBindings(), table.DefaultKeyMap().Bindings()...)
 }
 
-// Columns are the images table's columns, ctr's `images ls` ones minus TYPE
-// and LABELS (labels are searchable with -l). Sort letters: R, D, S, O
-// (os/arch), C.
-func Columns() []table.Column {
-	return []table.Column{
-		{Title: "REF", Key: 'r', Flex: 3, Min: 20},
-		{Title: "DIGEST", Key: 'd', Width: 19},
-		{Title: "SIZE", Key: 's', Width: 10, Align: table.AlignRight, Numeric: true},
-		{Title: "PLATFORMS", Key: 'o', Flex: 1, Min: 11},
-		{Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true},
+// Column indexes, fixed so that rows and sorting agree.
+const (
+	colRef = iota
+	colDigest
+	colSize
+	colPlatforms
+	colCreated
+	colUsedBy
+	colPinned
+	colImageID
+)
+
+// Columns are the images table's columns: ctr's `images ls` ones minus
+// TYPE and LABELS (labels are searchable with -l), then USED BY, the
+// containers that use the image. In k8s.io, PINNED and IMAGE ID are CRI's
+// view of the same image, as `crictl images` shows it. Sort letters: R, D,
+// S, O (os/arch), C, U, N (pinned), I.
+func Columns(ns string) []table.Column {
+	cols := []table.Column{
+		colRef:       {Title: "REF", Key: 'r', Flex: 3, Min: 20},
+		colDigest:    {Title: "DIGEST", Key: 'd', Width: 19},
+		colSize:      {Title: "SIZE", Key: 's', Width: 9, Align: table.AlignRight, Numeric: true},
+		colPlatforms: {Title: "PLATFORMS", Key: 'o', Flex: 1, Min: 11},
+		colCreated:   {Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true},
+		colUsedBy:    {Title: "USED BY", Key: 'u', Width: 7, Align: table.AlignRight, Numeric: true},
 	}
+	if ns == backend.CRINamespace {
+		cols = append(cols,
+			table.Column{Title: "PINNED", Key: 'n', Width: 6},
+			table.Column{Title: "IMAGE ID", Key: 'i', Width: 13},
+		)
+	}
+	return cols
 }

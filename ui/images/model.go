@@ -1,6 +1,8 @@
 // Package images is the images page: the current namespace's images in a
 // table, listed at once from the image store, with sizes and platforms
-// filled in from the background as ImageDetails answers.
+// filled in from the background as ImageDetails answers, how many
+// containers use each, and in k8s.io CRI's view of the same image.
+// containerd events keep it current (see live.go).
 package images
 
 import (
@@ -33,9 +35,13 @@ type Config struct {
 	// then Unavailable says why.
 	Lister      backend.ImageLister
 	Unavailable error
-	Namespace   string
-	Timeout     time.Duration
-	Styles      theme.Styles
+	// Containers counts the containers using each image (USED BY); CRI
+	// gives PINNED and IMAGE ID in k8s.io. Either may be nil.
+	Containers backend.ContainerLister
+	CRI        CRIImageLister
+	Namespace  string
+	Timeout    time.Duration
+	Styles     theme.Styles
 }
 
 // Model is the images page.
@@ -51,8 +57,12 @@ type Model struct {
 	byName   map[string]int
 	details  map[string]detail // cache by target digest
 	inflight map[string]bool
-	sweep    int  // next index of images the background sweep looks at
-	paused   bool // connection lost: no background calls until reconnect
+	sweep    int                          // next index of images the background sweep looks at
+	paused   bool                         // connection lost: no background calls until reconnect
+	usedBy   map[string]int               // containers by image name; nil until known
+	use      map[string]int               // containers by target digest, from usedBy
+	cri      map[string]*backend.CRIImage // CRI's images by every name they have
+	live     live
 
 	loading  bool
 	err      error
@@ -70,7 +80,7 @@ func New(cfg Config) (Model, tea.Cmd) {
 		cfg:      cfg,
 		ns:       cfg.Namespace,
 		keys:     DefaultKeyMap(),
-		table:    table.New(Columns(), cfg.Styles),
+		table:    table.New(Columns(cfg.Namespace), cfg.Styles),
 		details:  map[string]detail{},
 		inflight: map[string]bool{},
 		byDigest: map[string][]int{},
@@ -81,18 +91,27 @@ func New(cfg Config) (Model, tea.Cmd) {
 
 func (m Model) tag() page.Tag { return page.Tag{Page: m.cfg.ID, Gen: m.gen} }
 
-// reload starts a new generation and lists the images again; replies of the
-// old generation are dropped when they arrive.
+// reload starts a new generation and lists the images again, with the
+// containers and CRI's images; replies of the old generation are dropped
+// when they arrive.
 func (m *Model) reload() tea.Cmd {
 	m.gen++
 	clear(m.inflight)
 	m.paused = false
+	m.live = live{}
 	if m.cfg.Lister == nil {
 		m.err = m.cfg.Unavailable
 		return nil
 	}
 	m.loading = true
-	return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.ns, m.cfg.Timeout, m.gen))
+	return m.resync()
+}
+
+// resync lists again without a new generation: rows, sizes and cursor stay
+// until the answers replace them (the safety net, a re-opened stream).
+func (m *Model) resync() tea.Cmd {
+	m.live.relist, m.live.ctrsDue, m.live.criDue = true, m.cfg.Containers != nil, m.withCRI()
+	return m.fetchLists()
 }
 
 // Update implements page.Page.
@@ -103,11 +122,12 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 			return m, nil
 		}
 		return m.loaded(msg)
-	case detailsMsg:
-		if msg.gen != m.gen {
-			return m, nil
-		}
-		return m.detailed(msg)
+	case detailsMsg, usersMsg, criImagesMsg, flushMsg:
+		return m.reply(msg)
+	case page.EventsMsg:
+		return m.events(msg.Events)
+	case page.ResyncMsg:
+		return m, m.resync()
 	case page.SizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.table.SetSize(msg.Width, msg.Height)
@@ -121,8 +141,12 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		}
 		m.ns = msg.Namespace
 		clear(m.details) // sizes count content as this namespace sees it
-		m.images, m.sweep = nil, 0
-		m.table.SetRows(nil)
+		m.images, m.sweep, m.usedBy, m.cri = nil, 0, nil, nil
+		clear(m.byName)
+		clear(m.byDigest)
+		// k8s.io has CRI's columns: a new table rather than a patched one.
+		m.table = table.New(Columns(m.ns), m.cfg.Styles)
+		m.table.SetSize(m.width, m.height)
 		return m, m.reload()
 	case page.ReconnectedMsg:
 		return m, m.reload()
@@ -132,6 +156,30 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		var cmd tea.Cmd
 		m.table, cmd = m.table.Update(msg)
 		return m, tea.Batch(cmd, m.fetch())
+	}
+	return m, nil
+}
+
+// reply routes the answers of the page's own calls other than the list,
+// dropping those of an older generation.
+func (m Model) reply(msg tea.Msg) (page.Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case detailsMsg:
+		if msg.gen == m.gen {
+			return m.detailed(msg)
+		}
+	case usersMsg:
+		if msg.gen == m.gen {
+			return m.users(msg)
+		}
+	case criImagesMsg:
+		if msg.gen == m.gen {
+			return m.criImages(msg)
+		}
+	case flushMsg:
+		if msg.gen == m.gen {
+			return m.flush()
+		}
 	}
 	return m, nil
 }
@@ -151,24 +199,63 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 	return m, tea.Batch(cmd, m.fetch())
 }
 
+// loaded takes a list: the first, or one events asked for. Sizes already
+// known stay (they are cached by digest); new targets get theirs fetched.
 func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
-	m.loading = false
+	m.loading, m.live.listBusy = false, false
 	if msg.err != nil {
 		m.err = msg.err
-		return m, page.Report(msg.err)
+		return m, tea.Batch(m.arm(), page.Report(msg.err))
 	}
 	m.err, m.loadedAt, m.sweep = nil, msg.at, 0
-	m.images = msg.images
+	m.setImages(msg.images)
+	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.fetch(), m.arm())
+}
+
+// setImages makes imgs the page's images and draws every row.
+func (m *Model) setImages(imgs []backend.Image) {
+	m.images = imgs
 	clear(m.byDigest)
 	clear(m.byName)
-	rows := make([]table.Row, len(m.images))
 	for i, img := range m.images {
 		m.byName[img.Name] = i
 		m.byDigest[img.Digest] = append(m.byDigest[img.Digest], i)
-		rows[i] = row(img, m.cached(img.Digest), m.loadedAt)
+	}
+	m.redraw()
+}
+
+// redraw renders every row again, after the counts or CRI's view changed.
+func (m *Model) redraw() {
+	m.use = m.usage()
+	rows := make([]table.Row, len(m.images))
+	for i, img := range m.images {
+		rows[i] = row(img, m.cached(img.Digest), m.extra(img), m.loadedAt)
 	}
 	m.table.SetRows(rows)
-	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.fetch())
+}
+
+// extra gathers what a row shows besides the image itself.
+func (m Model) extra(img backend.Image) extra {
+	x := extra{used: -1, withCRI: m.withCRI()}
+	if m.use != nil {
+		x.used = m.use[img.Digest]
+	}
+	if x.withCRI {
+		x.cri = m.criOf(img)
+	}
+	return x
+}
+
+// remove drops the row of image name, after its delete event.
+func (m *Model) remove(name string) {
+	i, ok := m.byName[name]
+	if !ok {
+		return
+	}
+	imgs := make([]backend.Image, 0, len(m.images)-1)
+	imgs = append(append(imgs, m.images[:i]...), m.images[i+1:]...)
+	m.sweep = 0
+	m.setImages(imgs)
 }
 
 func (m Model) cached(digest string) *detail {
@@ -191,7 +278,7 @@ func (m Model) detailed(msg detailsMsg) (page.Page, tea.Cmd) {
 	idx := m.byDigest[msg.digest]
 	rows := make([]table.Row, len(idx))
 	for i, ix := range idx {
-		rows[i] = row(m.images[ix], &d, m.loadedAt)
+		rows[i] = row(m.images[ix], &d, m.extra(m.images[ix]), m.loadedAt)
 	}
 	m.table.UpdateRows(rows...)
 	return m, m.fetch()

@@ -30,13 +30,13 @@ func TestRow(t *testing.T) {
 		det  *detail
 		want string
 	}{
-		{"pending", nil, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|…|…|3h"},
-		{"known", &detail{d: backend.ImageDetails{Size: 2 << 20, Platforms: []string{"linux/amd64", "linux/arm64"}}}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|2.0 MiB|linux/amd64,linux/arm64|3h"},
-		{"content missing", &detail{d: backend.ImageDetails{Size: backend.SizeUnknown}}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|-|-|3h"},
-		{"failed", &detail{failed: true}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|-|-|3h"},
+		{"pending", nil, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|…|…|3h|…"},
+		{"known", &detail{d: backend.ImageDetails{Size: 2 << 20, Platforms: []string{"linux/amd64", "linux/arm64"}}}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|2.0 MiB|linux/amd64,linux/arm64|3h|…"},
+		{"content missing", &detail{d: backend.ImageDetails{Size: backend.SizeUnknown}}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|-|-|3h|…"},
+		{"failed", &detail{failed: true}, "docker.io/library/busybox:1.36|sha256:aaaaaaaaaaaa|-|-|3h|…"},
 	}
 	for _, tt := range tests {
-		r := row(img, tt.det, now)
+		r := row(img, tt.det, extra{used: -1}, now)
 		if got := strings.Join(r.Cells, "|"); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
