@@ -105,7 +105,7 @@ func (m *Model) switchNamespace(ns string) tea.Cmd {
 		return nil
 	}
 	m.ns = ns
-	return tea.Batch(m.broadcast(page.NamespaceMsg{Namespace: ns}), m.flash.set("namespace "+ns, false))
+	return tea.Batch(m.broadcast(page.NamespaceMsg{Namespace: ns}), m.subscribe(), m.flash.set("namespace "+ns, false))
 }
 
 // namespacesMsg answers namespacesCmd.

@@ -38,6 +38,9 @@ type Options struct {
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
 func Run(ctx context.Context, b *backend.Backend, opts Options) error {
+	// Quitting ends the event stream and any call still running.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	_, err := tea.NewProgram(New(ctx, b, opts), tea.WithContext(ctx)).Run()
 	return err
 }
@@ -65,6 +68,7 @@ type Model struct {
 	cmdline   cmdline
 	help      bool
 	known     []string // namespace names, for completion and :ns checks
+	hub       hub      // the event stream that keeps pages live (events.go)
 }
 
 type entry struct {
@@ -94,7 +98,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		ns:      ns,
 		cmdline: newCmdline(st),
 	}
-	m.init = tea.Batch(m.loadHeader(), m.push(viewImages))
+	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
 	}
@@ -122,6 +126,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.cmdline.input.SetWidth(max(m.width-2, 1))
 		return m, m.resize()
+	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:
+		return m.updateHub(msg)
 	case tea.BackgroundColorMsg:
 		m.styles = m.styles.WithLight(!msg.IsDark())
 		m.cmdline.input.SetStyles(m.styles.Input)
@@ -215,6 +221,7 @@ func (m *Model) restore() tea.Cmd {
 	m.conn.seq++ // ends the probe loop
 	return tea.Batch(
 		m.resize(),
+		m.resumeEvents(),
 		m.broadcast(page.ReconnectedMsg{}),
 		m.loadHeader(),
 		m.flash.set("connection restored", false),
