@@ -2,13 +2,19 @@ package containerd
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sort"
 
+	containersapi "github.com/containerd/containerd/api/services/containers/v1"
 	tasksapi "github.com/containerd/containerd/api/services/tasks/v1"
 	tasktypes "github.com/containerd/containerd/api/types/task"
 	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/errdefs"
 	"github.com/containerd/errdefs/pkg/errgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/ctui/ctui/backend"
 )
@@ -20,7 +26,7 @@ import (
 func (c *Client) Containers(ctx context.Context, ns string) ([]backend.Container, error) {
 	ctx, cancel := c.call(ctx, ns)
 	defer cancel()
-	recs, err := c.c.ContainerService().List(ctx)
+	out, err := c.listContainers(ctx)
 	if err != nil {
 		return nil, c.translate(err, "list containers in namespace "+ns)
 	}
@@ -33,11 +39,8 @@ func (c *Client) Containers(ctx context.Context, ns string) ([]backend.Container
 		t := taskFromProcess(p)
 		tasks[t.ID] = t
 	}
-	out := make([]backend.Container, 0, len(recs))
-	for _, r := range recs {
-		ctr := containerFromRecord(r)
-		ctr.Task = tasks[r.ID]
-		out = append(out, ctr)
+	for i := range out {
+		out[i].Task = tasks[out[i].ID]
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -63,6 +66,72 @@ func (c *Client) Container(ctx context.Context, ns, id string) (backend.Containe
 		return backend.Container{}, c.translate(err, "look up the task of container "+id+" in namespace "+ns)
 	}
 	return ctr, nil
+}
+
+// listContainers reads the container records over the streaming list and
+// converts each as it arrives, so the OCI spec of every container (several
+// KiB each) is garbage as soon as its record is read: at thousands of
+// containers the client store's List would hold every spec at once. A daemon
+// without ListStream gets the unary List.
+func (c *Client) listContainers(ctx context.Context) ([]backend.Container, error) {
+	conn, ok := c.c.Conn().(grpc.ClientConnInterface)
+	if !ok {
+		return nil, backend.Errorf(backend.ErrUnsupported, "the containerd client has no gRPC connection")
+	}
+	api := containersapi.NewContainersClient(conn)
+	stream, err := api.ListStream(ctx, &containersapi.ListContainersRequest{})
+	if err != nil {
+		return c.listContainersUnary(ctx, api)
+	}
+	var out []backend.Container
+	for {
+		m, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if status.Code(err) == codes.Unimplemented && len(out) == 0 {
+			return c.listContainersUnary(ctx, api)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m.Container != nil {
+			out = append(out, containerFromProto(m.Container))
+		}
+	}
+}
+
+func (c *Client) listContainersUnary(ctx context.Context, api containersapi.ContainersClient) ([]backend.Container, error) {
+	resp, err := api.List(ctx, &containersapi.ListContainersRequest{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]backend.Container, 0, len(resp.Containers))
+	for _, r := range resp.Containers {
+		out = append(out, containerFromProto(r))
+	}
+	return out, nil
+}
+
+// containerFromProto is containerFromRecord for the wire form of a record.
+func containerFromProto(p *containersapi.Container) backend.Container {
+	r := containers.Container{
+		ID:          p.ID,
+		Labels:      p.Labels,
+		Image:       p.Image,
+		Snapshotter: p.Snapshotter,
+		SnapshotKey: p.SnapshotKey,
+	}
+	if p.Runtime != nil {
+		r.Runtime.Name = p.Runtime.Name
+	}
+	if p.CreatedAt != nil {
+		r.CreatedAt = p.CreatedAt.AsTime()
+	}
+	if p.UpdatedAt != nil {
+		r.UpdatedAt = p.UpdatedAt.AsTime()
+	}
+	return containerFromRecord(r)
 }
 
 // containerFromRecord fills a backend.Container from a store record, with
