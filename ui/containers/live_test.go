@@ -227,3 +227,13 @@ func TestCtrlRReloads(t *testing.T) {
 		t.Fatalf("ctrl+r: lists %v", lists)
 	}
 }
+
+func TestSelectedIsTheRowUnderTheCursor(t *testing.T) {
+	f, _ := liveNode()
+	p := open(t, f, nil, "default")
+	p, _ = p.Update(uitest.Press("j"))
+	obj, ok := p.(page.Selector).Selected()
+	if !ok || obj != (page.Object{Kind: page.KindContainer, Namespace: "default", ID: "web"}) {
+		t.Fatalf("selected %+v %v", obj, ok)
+	}
+}

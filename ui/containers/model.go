@@ -214,3 +214,10 @@ func (m Model) Keys() []key.Binding { return Bindings() }
 func (m Model) State() page.State {
 	return page.State{Title: "containers", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }
+
+// Selected implements page.Selector: d describes the container under the
+// cursor (spec, labels and task).
+func (m Model) Selected() (page.Object, bool) {
+	id, ok := m.table.SelectedID()
+	return page.Object{Kind: page.KindContainer, Namespace: m.ns, ID: id}, ok
+}

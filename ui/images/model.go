@@ -344,3 +344,10 @@ func (m Model) State() page.State {
 		Info:     m.table.Info(),
 	}
 }
+
+// Selected implements page.Selector: d describes the image under the
+// cursor (its manifest or index and config).
+func (m Model) Selected() (page.Object, bool) {
+	name, ok := m.table.SelectedID()
+	return page.Object{Kind: page.KindImage, Namespace: m.ns, ID: name}, ok
+}

@@ -310,3 +310,10 @@ func (m Model) Keys() []key.Binding {
 func (m Model) State() page.State {
 	return page.State{Title: "namespaces", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }
+
+// Selected implements page.Selector: d describes the namespace under the
+// cursor (its labels).
+func (m Model) Selected() (page.Object, bool) {
+	name, ok := m.table.SelectedID()
+	return page.Object{Kind: page.KindNamespace, ID: name}, ok
+}
