@@ -12,11 +12,91 @@ const ellipsis = "…"
 // gutter is the width of the mark column left of the first cell.
 const gutter = 1
 
-// layout gives each column its width for a total line width: fixed columns
-// get Width, flexible ones their Min plus a share of what is left by Flex.
-// When even that does not fit, columns are filled left to right and those
-// past the edge get 0 (hidden), so the line never exceeds total.
-func layout(cols []Column, total int) []int {
+// layout gives each column its width for a total line width. Flexible
+// columns want their content's natural width (the widest cell, natural[i];
+// nil means unknown). When every column cannot have that, columns with a
+// Drop order are hidden, highest first, before a flexible column is cut: at
+// 80 columns a whole image reference is worth more than its creation age.
+// What is left is shared as minLayout does.
+func layout(cols []Column, total int, natural []int) []int {
+	avail := total - gutter
+	widths := make([]int, len(cols))
+	// First choice: every column that can stay at its natural width.
+	if shown, ok := dropUntil(cols, avail, func(i int) int { return cols[i].desire(at(natural, i)) }); ok {
+		var sub []Column
+		var idx []int
+		for i, c := range cols {
+			if shown[i] {
+				if c.Flex > 0 {
+					c.Min = c.desire(at(natural, i))
+				}
+				sub, idx = append(sub, c), append(idx, i)
+			}
+		}
+		for k, w := range minLayout(sub, total) {
+			widths[idx[k]] = w
+		}
+		return widths
+	}
+	// Else: drop what may go until the minimums fit, and share the rest.
+	shown, _ := dropUntil(cols, avail, func(i int) int { return cols[i].want() })
+	var sub []Column
+	var idx []int
+	for i, c := range cols {
+		if shown[i] {
+			sub, idx = append(sub, c), append(idx, i)
+		}
+	}
+	for k, w := range minLayout(sub, total) {
+		widths[idx[k]] = w
+	}
+	return widths
+}
+
+// dropUntil hides columns with a Drop order, highest first, until the shown
+// ones fit avail at the widths size gives; ok is false when even that fails
+// (shown is then every column that may not be dropped).
+func dropUntil(cols []Column, avail int, size func(int) int) (shown []bool, ok bool) {
+	shown = make([]bool, len(cols))
+	for i := range shown {
+		shown[i] = true
+	}
+	for {
+		need, n := 0, 0
+		for i := range cols {
+			if shown[i] {
+				need += size(i)
+				n++
+			}
+		}
+		if need+max(0, n-1) <= avail {
+			return shown, true
+		}
+		drop := -1
+		for i, c := range cols {
+			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop > cols[drop].Drop) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			return shown, false
+		}
+		shown[drop] = false
+	}
+}
+
+func at(xs []int, i int) int {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
+}
+
+// minLayout gives each column its width for a total line width: fixed
+// columns get Width, flexible ones their Min plus a share of what is left by
+// Flex. When even that does not fit, columns are filled left to right and
+// those past the edge get 0 (hidden), so the line never exceeds total.
+func minLayout(cols []Column, total int) []int {
 	widths := make([]int, len(cols))
 	avail := total - gutter - max(0, len(cols)-1) // one space between columns
 	if total-gutter <= 0 || len(cols) == 0 {

@@ -29,7 +29,7 @@ func TestLayout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := layout(cols, tt.total)
+			got := layout(cols, tt.total, nil)
 			if !equal(got, tt.want) {
 				t.Fatalf("layout(%d) = %v, want %v", tt.total, got, tt.want)
 			}
@@ -133,5 +133,43 @@ func TestParseFilter(t *testing.T) {
 		if got := f.match(strings.ToLower(tt.text), tt.labels); got != tt.want {
 			t.Errorf("filter %q on %q %v = %v, want %v", tt.expr, tt.text, tt.labels, got, tt.want)
 		}
+	}
+}
+
+func TestLayoutNaturalAndDrop(t *testing.T) {
+	cols := []Column{
+		{Title: "REF", Flex: 3, Min: 20},
+		{Title: "DIGEST", Width: 19},
+		{Title: "SIZE", Width: 10},
+		{Title: "PLATFORMS", Flex: 1, Min: 9, Drop: 1},
+		{Title: "CREATED", Width: 8, Drop: 2},
+		{Title: "USED BY", Width: 7, Drop: 3},
+	}
+	natural := []int{29, 19, 7, 11, 3, 1}
+	tests := []struct {
+		name  string
+		total int
+		want  []int
+	}{
+		// 1 gutter + 29+19+10+11+8+7 + 5 spaces = 90: everything fits, the
+		// rest goes to the flexible columns 3:1.
+		{"wide: all at natural width or more", 100, []int{29 + 7, 19, 10, 11 + 3, 8, 7}},
+		// At 80, USED BY and CREATED go before the reference is cut.
+		{"80 columns drop the least useful first", 80, []int{29 + 5, 19, 10, 11 + 2, 0, 0}},
+		// Narrower than every natural width: minimums, left to right.
+		{"very narrow falls back to minimums", 50, []int{20, 19, 8, 0, 0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := layout(cols, tt.total, natural)
+			if !equal(got, tt.want) {
+				t.Fatalf("layout(%d) = %v, want %v", tt.total, got, tt.want)
+			}
+			var b strings.Builder
+			renderLine(&b, " ", []string{strings.Repeat("r", 29), "d", "s", "p", "c", "u"}, cols, got)
+			if w := ansi.StringWidth(b.String()); w > tt.total {
+				t.Fatalf("line %q is %d wide, more than %d", b.String(), w, tt.total)
+			}
+		})
 	}
 }

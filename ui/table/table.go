@@ -41,6 +41,19 @@ type Column struct {
 	Align            Align
 	// Numeric sorts by Row.Num instead of the cell text (sizes, times).
 	Numeric bool
+	// Drop is the order in which the column is hidden when the terminal is
+	// too narrow for every column at its natural width: the highest goes
+	// first; 0 never goes.
+	Drop int
+}
+
+// desire is the width a column would like: a flexible one its content's
+// natural width (at least Min and its title), a fixed one its Width.
+func (c Column) desire(natural int) int {
+	if c.Flex > 0 {
+		return max(c.want(), natural, len(c.Title))
+	}
+	return c.want()
 }
 
 func (c Column) want() int {
@@ -87,6 +100,7 @@ type Model struct {
 	width     int
 	height    int
 	widths    []int
+	natural   []int // widest cell of each column, in bytes (cells are mostly ASCII)
 	headerBuf []string
 }
 
@@ -123,7 +137,7 @@ func (m *Model) SetStyles(s theme.Styles) {
 // included.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = max(width, 0), max(height, 0)
-	m.widths = layout(m.cols, m.width)
+	m.widths = layout(m.cols, m.width, m.natural)
 	m.input.SetWidth(max(m.width-2, 1))
 	m.clamp()
 }
@@ -136,10 +150,13 @@ func (m *Model) SetRows(rows []Row) {
 	m.rows = rows
 	m.lower = make([]string, len(rows))
 	clear(m.byID)
+	m.natural = make([]int, len(m.cols))
 	for i := range rows {
 		m.lower[i] = lowerText(rows[i].Cells)
 		m.byID[rows[i].ID] = i
+		m.grow(rows[i].Cells)
 	}
+	m.widths = layout(m.cols, m.width, m.natural)
 	m.order = m.order[:0]
 	for i := range rows {
 		m.order = append(m.order, i)
@@ -165,6 +182,9 @@ func (m *Model) UpdateRows(rows ...Row) {
 		}
 		m.rows[i] = r
 		m.lower[i] = lowerText(r.Cells)
+		if m.grow(r.Cells) {
+			m.widths = layout(m.cols, m.width, m.natural)
+		}
 		changed = true
 	}
 	if !changed || (m.sortCol < 0 && m.filter.empty()) {
@@ -175,6 +195,21 @@ func (m *Model) UpdateRows(rows ...Row) {
 		m.sort()
 	}
 	m.refilter(keep)
+}
+
+// grow widens the natural widths to fit cells; it reports a change.
+func (m *Model) grow(cells []string) bool {
+	if len(m.natural) != len(m.cols) {
+		m.natural = make([]int, len(m.cols))
+	}
+	grew := false
+	for i, c := range cells {
+		if i < len(m.natural) && len(c) > m.natural[i] {
+			m.natural[i] = len(c)
+			grew = true
+		}
+	}
+	return grew
 }
 
 func lowerText(cells []string) string {
