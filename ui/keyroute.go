@@ -50,6 +50,13 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Back) && !st.Filtered:
 		m.pop()
 		return m, nil
+	case key.Matches(msg, k.Describe):
+		if sel, ok := top.(page.Selector); ok {
+			if obj, ok := sel.Selected(); ok {
+				return m, m.describe(obj)
+			}
+			return m, nil
+		}
 	}
 	return m, m.updateTop(msg)
 }

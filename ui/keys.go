@@ -12,6 +12,9 @@ import (
 // pull, import, export, delete).
 type KeyMap struct {
 	Quit, ForceQuit, Help, Back, Command key.Binding
+	// Describe opens the describe page for the row under the cursor, on
+	// every page that says what that row is (page.Selector).
+	Describe key.Binding
 }
 
 // DefaultKeyMap follows k9s: q quits, ? helps, : commands, esc goes back.
@@ -22,10 +25,11 @@ func DefaultKeyMap() KeyMap {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help: the keys of this page")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter, else back a page")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command mode (tab completes, enter runs, esc cancels)")),
+		Describe:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe the row under the cursor (JSON/YAML)")),
 	}
 }
 
 // Bindings lists the global keys in help order.
 func (k KeyMap) Bindings() []key.Binding {
-	return []key.Binding{k.Command, k.Help, k.Back, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Command, k.Describe, k.Help, k.Back, k.Quit, k.ForceQuit}
 }

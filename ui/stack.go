@@ -3,10 +3,14 @@ package ui
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/containers"
+	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/pods"
+	"github.com/ctui/ctui/ui/tasks"
 )
 
 // newPage builds a page of the given kind with a fresh ID. ok is false for
@@ -50,8 +54,52 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		}
 		p, cmd = namespaces.New(cfg)
 		return p, cmd, true
+	case viewTasks:
+		cfg := tasks.Config{
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			Unavailable: m.b.NativeErr,
+		}
+		if m.b.Native != nil {
+			cfg.Lister = m.b.Native
+		}
+		p, cmd = tasks.New(cfg)
+		return p, cmd, true
+	case viewPods:
+		cfg := pods.Config{ID: m.nextID, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Unavailable: m.b.CRIErr}
+		if m.b.CRI != nil {
+			cfg.Runtime = m.b.CRI
+		}
+		p, cmd = pods.New(cfg)
+		return p, cmd, true
 	}
 	return nil, nil, false
+}
+
+// describe opens the describe page for obj, on whichever side of the
+// backend can describe it (a side that cannot is reported by the page).
+func (m *Model) describe(obj page.Object) tea.Cmd {
+	cfg := describe.Config{
+		Ctx: m.ctx, Object: obj, Timeout: m.timeout, Styles: m.styles,
+		NativeErr: m.b.NativeErr, CRIErr: m.b.CRIErr,
+	}
+	if d, ok := m.b.Native.(backend.NativeDescriber); ok {
+		cfg.Native = d
+	}
+	if d, ok := m.b.CRI.(backend.RuntimeDescriber); ok {
+		cfg.Runtime = d
+	}
+	return m.open(func(id page.ID) (page.Page, tea.Cmd) {
+		cfg.ID = id
+		return describe.New(cfg)
+	})
+}
+
+// open pushes a page that build makes with a fresh ID: a drill-in a page
+// asked for (page.OpenMsg), or describe.
+func (m *Model) open(build func(page.ID) (page.Page, tea.Cmd)) tea.Cmd {
+	m.nextID++
+	p, cmd := build(m.nextID)
+	return m.pushPage(p, cmd)
 }
 
 // push opens a page on top of the stack and sizes it.
@@ -60,6 +108,12 @@ func (m *Model) push(v view) tea.Cmd {
 	if !ok {
 		return m.flash.set("this view is not in this build yet", true)
 	}
+	return m.pushPage(p, cmd)
+}
+
+// pushPage puts p, built with ID m.nextID, on top of the stack and sizes
+// it; cmd is its first load.
+func (m *Model) pushPage(p page.Page, cmd tea.Cmd) tea.Cmd {
 	m.pages = append(m.pages, entry{id: m.nextID, p: p})
 	w, h := m.contentSize()
 	return tea.Batch(cmd, m.send(len(m.pages)-1, page.SizeMsg{Width: w, Height: h}))

@@ -169,6 +169,10 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case page.FlashMsg:
 		return m, m.flash.set(msg.Text, false)
+	case page.DescribeMsg:
+		return m, m.describe(msg.Object)
+	case page.OpenMsg:
+		return m, m.open(msg.Open)
 	case page.OKMsg:
 		if m.conn.lost {
 			return m, m.restore()

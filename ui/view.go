@@ -9,9 +9,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/ui/containers"
+	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/namespaces"
+	"github.com/ctui/ctui/ui/pods"
 	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/tasks"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -80,7 +83,7 @@ func (m Model) statusLine() string {
 		}
 		b.WriteString("  ")
 	}
-	b.WriteString(m.styles.Dim.Render("? help  : command  / filter  esc back  q quit"))
+	b.WriteString(m.styles.Dim.Render("? help  : command  / filter  d describe  esc back  q quit"))
 	return b.String()
 }
 
@@ -227,5 +230,9 @@ func docSections() []keySection {
 		{title: "Images page (:images)", keys: images.PageBindings()},
 		{title: "Containers page (:containers)", keys: containers.PageBindings()},
 		{title: "Namespaces page (:ns)", keys: namespaces.PageBindings()},
+		{title: "Tasks page (:tasks)", keys: tasks.PageBindings()},
+		{title: "Pods page (:pods)", keys: pods.PageBindings()},
+		{title: "A pod's containers (enter on a pod)", keys: pods.ContainerBindings()},
+		{title: "Describe page (d)", keys: describe.DefaultKeyMap().Bindings()},
 	}
 }
