@@ -143,13 +143,27 @@ func (s subscription) drain(batch []backend.Event) []backend.Event {
 	return batch
 }
 
-// wants keeps the events some page can use: all of the current namespace;
-// from the others only those that change a count on the namespaces page.
-// A busy k8s.io (exec probes end in /tasks/exit every few seconds) then
-// does not wake the UI while the operator looks at another namespace.
+// wants keeps the events some page can use: the current namespace's
+// tasks, containers, images and sandboxes; from the others only those that
+// change a count on the namespaces page; every namespace's own. Snapshot
+// and content events, and exec'd processes being added and started (a
+// kubelet probe is three events every few seconds), never wake the UI;
+// nor does a busy k8s.io while the operator looks at another namespace.
 func (s subscription) wants(ev backend.Event) bool {
-	if ev.Namespace == s.ns || strings.HasPrefix(ev.Topic, "/namespaces/") {
+	switch {
+	case strings.HasPrefix(ev.Topic, "/namespaces/"):
 		return true
+	case ev.Namespace == s.ns:
+		switch ev.Topic {
+		case "/tasks/exec-added", "/tasks/exec-started":
+			return false
+		}
+		for _, p := range []string{"/tasks/", "/containers/", "/images/", "/sandboxes/"} {
+			if strings.HasPrefix(ev.Topic, p) {
+				return true
+			}
+		}
+		return false
 	}
 	switch ev.Topic {
 	case backend.TopicImageCreate, backend.TopicImageDelete,

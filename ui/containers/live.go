@@ -184,13 +184,22 @@ func (m *Model) fetched() tea.Cmd {
 	return m.arm()
 }
 
+// failed ends a fetch that failed. What it was for is not retried at once
+// (a daemon that is down would be asked every window) but at the next
+// event or safety net, with one list; a lost connection reloads anyway.
+func (m *Model) failed(err error) tea.Cmd {
+	cmd := m.fetched()
+	m.live.relist = true
+	return cmd
+}
+
 // loaded takes a list. Rows that events changed after it was asked for
 // keep what the events said: their task, their presence or absence.
 func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
 	m.loading = false
 	if msg.err != nil {
 		m.err = msg.err
-		return m, tea.Batch(m.fetched(), page.Report(msg.err))
+		return m, tea.Batch(m.failed(msg.err), page.Report(msg.err))
 	}
 	m.err = nil
 	next := make([]backend.Container, 0, len(msg.ctrs))
@@ -213,7 +222,7 @@ func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
 // lookedUp takes the answer of a few lookups, with the same rule.
 func (m Model) lookedUp(msg lookedUpMsg) (page.Page, tea.Cmd) {
 	if msg.err != nil {
-		return m, tea.Batch(m.fetched(), page.Report(msg.err))
+		return m, tea.Batch(m.failed(msg.err), page.Report(msg.err))
 	}
 	next := slices.Clone(m.ctrs)
 	for _, c := range msg.found {

@@ -25,7 +25,7 @@ const maxCounting = 2
 
 // countCoalesce is how long events gather before a namespace is counted
 // again: counts need a whole list, and nobody reads a count to the second.
-const countCoalesce = time.Second
+const countCoalesce = 2 * time.Second
 
 // counts are the numbers shown for one namespace.
 type counts struct {

@@ -67,7 +67,7 @@ func countNode() *fake.Native {
 // pump feeds the page every reply its commands yield, timers included.
 func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {
 	t.Helper()
-	queue := uitest.Drain(cmd, 2*time.Second)
+	queue := uitest.Drain(cmd, 3*time.Second)
 	for len(queue) > 0 {
 		r, ok := queue[0].(page.Reply)
 		queue = queue[1:]
@@ -76,7 +76,7 @@ func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {
 		}
 		var c tea.Cmd
 		p, c = p.Update(r.Msg)
-		queue = append(queue, uitest.Drain(c, 2*time.Second)...)
+		queue = append(queue, uitest.Drain(c, 3*time.Second)...)
 	}
 	return p
 }

@@ -16,10 +16,12 @@ import (
 // dozen events, a seeding script thousands) costs one call, not one per
 // event.
 //
-// The batch holds the current namespace's events and, from every other
-// namespace, only those that change what the namespaces page counts
-// (images, containers, tasks starting and going away) and the namespaces'
-// own: a page checks Event.Namespace before patching.
+// The batch holds the current namespace's task, container, image and
+// sandbox events (not those of exec'd processes being added or started)
+// and, from every other namespace, only those that change what the
+// namespaces page counts (images, containers, tasks starting and going
+// away), plus every namespace's own: a page checks Event.Namespace before
+// patching.
 type EventsMsg struct{ Events []backend.Event }
 
 // ResyncMsg asks a page to list again quietly: keep the rows on screen, the
