@@ -153,7 +153,11 @@ func (c *Client) importArchive(ctx context.Context, r io.Reader, o backend.Impor
 		opts = append(opts, client.WithImportPlatform(matcher))
 	}
 	opts = append(opts, client.WithAllPlatforms(o.AllPlatforms))
-	imgs, err := c.c.Import(ctx, in, opts...)
+	pc, err := c.opsPullClient()
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := pc.Import(ctx, in, opts...)
 	if err != nil {
 		return nil, err
 	}

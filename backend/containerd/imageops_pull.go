@@ -79,7 +79,13 @@ func (c *Client) PullImage(ctx context.Context, ns string, o backend.PullOptions
 		opts = append(opts, client.WithPullUnpack, client.WithPullSnapshotter(snapshotter))
 	}
 	_, getErr := c.c.ImageService().Get(ctx, res.Ref)
-	img, err := c.c.Pull(ctx, res.Ref, opts...)
+	pc, err := c.opsPullClient()
+	if err != nil {
+		stop(false)
+		lease.end(ctx, true, nil)
+		return out, c.opsError(ctx, nil, err, what)
+	}
+	img, err := pc.Pull(ctx, res.Ref, opts...)
 	if err == nil && !o.NoUnpack && multi {
 		// Fetched every platform asked for; unpack only the node's, as
 		// a container on this node can only run that one.
