@@ -51,13 +51,13 @@ const (
 func Columns() []table.Column {
 	return []table.Column{
 		colName:       {Title: "NAME", Key: 'n', Flex: 3, Min: 12},
-		colNamespace:  {Title: "NAMESPACE", Key: 'e', Flex: 1, Min: 9},
+		colNamespace:  {Title: "NAMESPACE", Key: 'e', Flex: 1, Min: 9, Max: 24},
 		colState:      {Title: "STATE", Key: 's', Width: 8},
 		colCreated:    {Title: "CREATED", Key: 'c', Width: 8, Align: table.AlignRight, Numeric: true},
-		colAttempt:    {Title: "ATTEMPT", Key: 'a', Width: 7, Align: table.AlignRight, Numeric: true},
-		colRuntime:    {Title: "RUNTIME", Key: 'r', Flex: 1, Min: 9},
-		colContainers: {Title: "CONTAINERS", Key: 'o', Width: 10, Align: table.AlignRight, Numeric: true},
-		colID:         {Title: "POD ID", Key: 'i', Width: 13},
+		colAttempt:    {Title: "ATTEMPT", Key: 'a', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 3},
+		colRuntime:    {Title: "RUNTIME", Key: 'r', Flex: 1, Min: 9, Max: 16, Drop: 4},
+		colContainers: {Title: "CONTAINERS", Key: 'o', Width: 10, Align: table.AlignRight, Numeric: true, Drop: 2},
+		colID:         {Title: "POD ID", Key: 'i', Width: 13, Drop: 1},
 	}
 }
 
@@ -82,9 +82,9 @@ func ContainerColumns() []table.Column {
 		ccState:   {Title: "STATE", Key: 's', Width: 8},
 		ccAttempt: {Title: "ATTEMPT", Key: 'a', Width: 7, Align: table.AlignRight, Numeric: true},
 		ccExit:    {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true},
-		ccReason:  {Title: "REASON", Key: 'r', Flex: 1, Min: 9},
-		ccCreated: {Title: "CREATED", Key: 'c', Width: 8, Align: table.AlignRight, Numeric: true},
-		ccImage:   {Title: "IMAGE", Key: 'm', Flex: 3, Min: 12},
-		ccID:      {Title: "ID", Key: 'i', Width: 13},
+		ccReason:  {Title: "REASON", Key: 'r', Flex: 1, Min: 9, Max: 20},
+		ccCreated: {Title: "CREATED", Key: 'c', Width: 8, Align: table.AlignRight, Numeric: true, Drop: 2},
+		ccImage:   {Title: "IMAGE", Key: 'm', Flex: 3, Min: 12, Drop: 3},
+		ccID:      {Title: "ID", Key: 'i', Width: 13, Drop: 1},
 	}
 }

@@ -45,12 +45,18 @@ type Column struct {
 	// too narrow for every column at its natural width: the highest goes
 	// first; 0 never goes.
 	Drop int
+	// Max caps the natural width a flexible column asks for (0: no cap), for
+	// cells such as 64-digit ids whose head is enough to tell them apart.
+	Max int
 }
 
 // desire is the width a column would like: a flexible one its content's
 // natural width (at least Min and its title), a fixed one its Width.
 func (c Column) desire(natural int) int {
 	if c.Flex > 0 {
+		if c.Max > 0 {
+			natural = min(natural, c.Max)
+		}
 		return max(c.want(), natural, len(c.Title))
 	}
 	return c.want()

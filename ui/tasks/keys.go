@@ -42,16 +42,16 @@ const (
 // pod spec, since a task id there is a 64-digit hex string.
 func Columns(ns string) []table.Column {
 	cols := []table.Column{
-		colTask:   {Title: "TASK", Key: 't', Flex: 2, Min: 13},
+		colTask:   {Title: "TASK", Key: 't', Flex: 2, Min: 13, Max: 32},
 		colPID:    {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true},
 		colStatus: {Title: "STATUS", Key: 's', Width: 8},
 		colExit:   {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true},
-		colExited: {Title: "EXITED", Key: 'e', Width: 8, Align: table.AlignRight, Numeric: true},
+		colExited: {Title: "EXITED", Key: 'e', Width: 8, Align: table.AlignRight, Numeric: true, Drop: 1},
 	}
 	if ns == backend.CRINamespace {
 		cols = append(cols,
-			table.Column{Title: "POD", Key: 'o', Flex: 2, Min: 10},
-			table.Column{Title: "CONTAINER", Key: 'n', Flex: 1, Min: 9},
+			table.Column{Title: "POD", Key: 'o', Flex: 2, Min: 10, Max: 40},
+			table.Column{Title: "CONTAINER", Key: 'n', Flex: 1, Min: 9, Max: 24},
 		)
 	}
 	return cols
