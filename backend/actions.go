@@ -323,6 +323,9 @@ type PullOptions struct {
 	// Registry: hosts directories, k3s registries.yaml, credentials
 	// (Creds "user:password", Logins), PlainHTTP, SkipVerify.
 	Registry RegistryOptions
+	// Local pulls on the client side even where containerd 2.x's
+	// transfer service could do it (ctr --local).
+	Local bool
 }
 
 // Kind is ActionPull.
@@ -340,6 +343,9 @@ func (o PullOptions) CommandLine(cfg Config, ns string) string {
 		args = append(args, "content", "fetch")
 	} else {
 		args = append(args, "images", "pull")
+	}
+	if o.Local && !o.NoUnpack {
+		args = append(args, "--local")
 	}
 	args = append(args, registryFlags(o.Registry)...)
 	switch {
@@ -760,6 +766,9 @@ type PullResult struct {
 	// Describe): for the command log, without secrets.
 	Registry string
 	Bytes    int64 // bytes fetched (content already present not counted)
+	// Transfer is true when containerd's transfer service pulled (2.x),
+	// false for a client-side pull.
+	Transfer bool
 }
 
 // PushResult is what a push did.

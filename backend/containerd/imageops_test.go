@@ -78,7 +78,6 @@ func TestImageActions(t *testing.T) {
 
 // opsFixture is one daemon with ctui's client on it.
 type opsFixture struct {
-	t    *testing.T
 	d    *testbed.Daemon
 	c    *ctd.Client
 	repo string // registry repository prefix of this version, e.g. v1.6
@@ -86,14 +85,14 @@ type opsFixture struct {
 
 // ctr runs the daemon's ctr and returns its stdout: ctr 2.x warns about
 // cgroup v1 on stderr, which is no part of a listing.
-func (f *opsFixture) ctr(ctx context.Context, args ...string) string {
-	f.t.Helper()
+func (f *opsFixture) ctr(t *testing.T, ctx context.Context, args ...string) string {
+	t.Helper()
 	cmd := exec.CommandContext(ctx, f.d.CtrPath, append([]string{"--address", f.d.Socket}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		f.t.Fatalf("ctr %s: %v: %s%s", strings.Join(args, " "), err, out, stderr.Bytes())
+		t.Fatalf("ctr %s: %v: %s%s", strings.Join(args, " "), err, out, stderr.Bytes())
 	}
 	return string(out)
 }
@@ -104,18 +103,18 @@ type opsState struct {
 	Images, Content, Leases, Ingests, Snapshots []string
 }
 
-func (f *opsFixture) state(ctx context.Context, ns string) opsState {
-	f.t.Helper()
+func (f *opsFixture) state(t *testing.T, ctx context.Context, ns string) opsState {
+	t.Helper()
 	lines := func(s string) []string {
 		out := strings.Fields(s)
 		sort.Strings(out)
 		return out
 	}
 	var s opsState
-	s.Images = lines(f.ctr(ctx, "-n", ns, "images", "ls", "-q"))
-	s.Content = lines(f.ctr(ctx, "-n", ns, "content", "ls", "-q"))
-	s.Leases = lines(f.ctr(ctx, "-n", ns, "leases", "ls", "-q"))
-	for _, line := range strings.Split(f.ctr(ctx, "-n", ns, "snapshots", "ls"), "\n")[1:] {
+	s.Images = lines(f.ctr(t, ctx, "-n", ns, "images", "ls", "-q"))
+	s.Content = lines(f.ctr(t, ctx, "-n", ns, "content", "ls", "-q"))
+	s.Leases = lines(f.ctr(t, ctx, "-n", ns, "leases", "ls", "-q"))
+	for _, line := range strings.Split(f.ctr(t, ctx, "-n", ns, "snapshots", "ls"), "\n")[1:] {
 		if fields := strings.Fields(line); len(fields) > 0 {
 			s.Snapshots = append(s.Snapshots, fields[0])
 		}
@@ -123,12 +122,12 @@ func (f *opsFixture) state(ctx context.Context, ns string) opsState {
 	sort.Strings(s.Snapshots)
 	cl, err := f.d.Client()
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer cl.Close()
 	sts, err := cl.ContentStore().ListStatuses(namespaces.WithNamespace(ctx, ns))
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	for _, st := range sts {
 		s.Ingests = append(s.Ingests, st.Ref)
@@ -137,36 +136,36 @@ func (f *opsFixture) state(ctx context.Context, ns string) opsState {
 	return s
 }
 
-func (f *opsFixture) sameState(ctx context.Context, ns string, before opsState) {
-	f.t.Helper()
-	after := f.state(ctx, ns)
+func (f *opsFixture) sameState(t *testing.T, ctx context.Context, ns string, before opsState) {
+	t.Helper()
+	after := f.state(t, ctx, ns)
 	if !slices.Equal(before.Images, after.Images) {
-		f.t.Errorf("images changed:\n before %v\n after  %v", before.Images, after.Images)
+		t.Errorf("images changed:\n before %v\n after  %v", before.Images, after.Images)
 	}
 	if !slices.Equal(before.Content, after.Content) {
-		f.t.Errorf("content changed:\n before %v\n after  %v", before.Content, after.Content)
+		t.Errorf("content changed:\n before %v\n after  %v", before.Content, after.Content)
 	}
 	if !slices.Equal(before.Leases, after.Leases) {
-		f.t.Errorf("leases changed:\n before %v\n after  %v", before.Leases, after.Leases)
+		t.Errorf("leases changed:\n before %v\n after  %v", before.Leases, after.Leases)
 	}
 	if !slices.Equal(before.Snapshots, after.Snapshots) {
-		f.t.Errorf("snapshots changed:\n before %v\n after  %v", before.Snapshots, after.Snapshots)
+		t.Errorf("snapshots changed:\n before %v\n after  %v", before.Snapshots, after.Snapshots)
 	}
 	if !slices.Equal(before.Ingests, after.Ingests) {
-		f.t.Errorf("ingests changed:\n before %v\n after  %v", before.Ingests, after.Ingests)
+		t.Errorf("ingests changed:\n before %v\n after  %v", before.Ingests, after.Ingests)
 	}
 }
 
 // digestOf is the target digest of an image as `ctr images ls` shows it.
-func (f *opsFixture) digestOf(ctx context.Context, ns, ref string) string {
-	f.t.Helper()
-	for _, line := range strings.Split(f.ctr(ctx, "-n", ns, "images", "ls"), "\n") {
+func (f *opsFixture) digestOf(t *testing.T, ctx context.Context, ns, ref string) string {
+	t.Helper()
+	for _, line := range strings.Split(f.ctr(t, ctx, "-n", ns, "images", "ls"), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) > 2 && fields[0] == ref {
 			return fields[2]
 		}
 	}
-	f.t.Fatalf("ctr -n %s images ls does not list %s", ns, ref)
+	t.Fatalf("ctr -n %s images ls does not list %s", ns, ref)
 	return ""
 }
 
@@ -237,7 +236,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	f := &opsFixture{t: t, d: d, c: c, repo: "v" + string(v)}
+	f := &opsFixture{d: d, c: c, repo: "v" + string(v)}
 	f.repo = strings.ReplaceAll(f.repo, ".x", "")
 
 	// Seed the registries with ctr itself, not with the code under test.
@@ -256,17 +255,17 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 	busyPlain := env.plain.Ref(f.repo+"/busybox", "latest")
 	busyAuth := env.auth.Ref(f.repo+"/busybox", "latest")
 	bigPlain := env.plain.Ref(f.repo+"/big", "v1")
-	f.ctr(ctx, "-n", "seed", "images", "tag", testbed.BusyboxImage, busyPlain)
-	f.ctr(ctx, "-n", "seed", "images", "tag", testbed.BusyboxImage, busyAuth)
-	f.ctr(ctx, "-n", "seed", "images", "tag", env.bigRef, bigPlain)
-	f.ctr(ctx, "-n", "seed", "images", "push", "--plain-http", busyPlain)
-	f.ctr(ctx, "-n", "seed", "images", "push", "--plain-http", bigPlain)
-	f.ctr(ctx, "-n", "seed", "images", "push", "--plain-http", "-u", "alice:"+opsSecret, busyAuth)
+	f.ctr(t, ctx, "-n", "seed", "images", "tag", testbed.BusyboxImage, busyPlain)
+	f.ctr(t, ctx, "-n", "seed", "images", "tag", testbed.BusyboxImage, busyAuth)
+	f.ctr(t, ctx, "-n", "seed", "images", "tag", env.bigRef, bigPlain)
+	f.ctr(t, ctx, "-n", "seed", "images", "push", "--plain-http", busyPlain)
+	f.ctr(t, ctx, "-n", "seed", "images", "push", "--plain-http", bigPlain)
+	f.ctr(t, ctx, "-n", "seed", "images", "push", "--plain-http", "-u", "alice:"+opsSecret, busyAuth)
 	// The content store is shared between namespaces: a blob present
 	// in any of them is not downloaded again. Drop the big image, so
 	// pulls of it really fetch.
-	f.ctr(ctx, "-n", "seed", "images", "rm", "--sync", env.bigRef, bigPlain)
-	busyDigest := f.digestOf(ctx, "seed", testbed.BusyboxImage)
+	f.ctr(t, ctx, "-n", "seed", "images", "rm", "--sync", env.bigRef, bigPlain)
+	busyDigest := f.digestOf(t, ctx, "seed", testbed.BusyboxImage)
 	t.Logf("containerd %s: daemon up and registries seeded in %v", v, time.Since(begin).Round(time.Millisecond))
 
 	step := func(name string, fn func(t *testing.T)) {
@@ -301,24 +300,34 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		if !strings.Contains(res.Registry, env.plain.Host) {
 			t.Errorf("registry description %q does not name the host", res.Registry)
 		}
-		out := f.ctr(ctx, "-n", "pull", "run", "--rm", busyPlain, "ops-run-"+strings.ReplaceAll(string(v), ".", ""), "echo", "hello from the pull")
+		if res.Transfer != (v == testbed.V2) {
+			t.Errorf("pulled through the transfer service: %v, want it on 2.x only", res.Transfer)
+		}
+		local, err := c.PullImage(ctx, "local", backend.PullOptions{Ref: busyPlain, Registry: isolated(t, false, ""), Local: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if local.Transfer || local.Image.Digest != busyDigest {
+			t.Errorf("local pull %+v", local)
+		}
+		out := f.ctr(t, ctx, "-n", "pull", "run", "--rm", busyPlain, "ops-run-"+strings.ReplaceAll(string(v), ".", ""), "echo", "hello from the pull")
 		if !strings.Contains(out, "hello from the pull") {
 			t.Errorf("ctr run printed %q", out)
 		}
-		if l := f.state(ctx, "pull").Leases; len(l) != 0 {
+		if l := f.state(t, ctx, "pull").Leases; len(l) != 0 {
 			t.Errorf("leases left after the pull: %v", l)
 		}
 	})
 
 	step("PullAuth", func(t *testing.T) {
-		before := f.state(ctx, "auth")
+		before := f.state(t, ctx, "auth")
 		_, err := c.PullImage(ctx, "auth", backend.PullOptions{Ref: busyAuth, Registry: isolated(t, false, "")}, nil)
 		opsWantErr(t, err, backend.ErrAuth, "requires credentials")
 		_, err = c.PullImage(ctx, "auth", backend.PullOptions{Ref: busyAuth, Registry: isolated(t, false, "alice:wrong-"+opsSecret)}, nil)
 		opsWantErr(t, err, backend.ErrAuth, "refused the credentials", "alice")
 		_, err = c.PullImage(ctx, "auth", backend.PullOptions{Ref: busyAuth, Registry: isolated(t, false, "alice")}, nil)
 		opsWantErr(t, err, backend.ErrNeedPassword, "alice")
-		f.sameState(ctx, "auth", before)
+		f.sameState(t, ctx, "auth", before)
 
 		logins := &registry.Logins{}
 		logins.Set(env.auth.Host, "alice", opsSecret)
@@ -337,7 +346,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 	})
 
 	step("PullCancel", func(t *testing.T) {
-		before := f.state(ctx, "cancel")
+		before := f.state(t, ctx, "cancel")
 		pctx, pcancel := context.WithCancel(ctx)
 		defer pcancel()
 		var pl progressLog
@@ -364,44 +373,27 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 			t.Fatalf("canceled before any byte moved; last progress %+v", pl.last())
 		}
 		t.Logf("canceled while %s at %d of %d bytes (%d items known)", midway.Phase, midway.Done, midway.Total, len(midway.Items))
-		f.sameState(ctx, "cancel", before)
+		f.sameState(t, ctx, "cancel", before)
 	})
 
 	step("PullCancelMidLayer", func(t *testing.T) {
-		// A slow link between the daemon's client and the registry: the
-		// real registry behind a loopback proxy that sends 16 MB/s, so
-		// the cancel lands while layer ingests are open.
+		// A slow link between the puller and the registry: the real
+		// registry behind a loopback proxy that sends 16 MB/s, so the
+		// cancel lands while layer ingests are open. Both paths: the
+		// transfer service (2.x) and the client side.
 		slow := slowProxy(t, env.plain.URL, 16<<20)
-		before := f.state(ctx, "cancel")
-		pctx, pcancel := context.WithCancel(ctx)
-		defer pcancel()
-		var pl progressLog
-		var midway backend.Progress
-		var once sync.Once
-		pl.hook = func(p backend.Progress) {
-			for _, it := range p.Items {
-				if it.Kind == backend.ItemLayer && it.Status == backend.StatusDownloading && it.Offset > 0 {
-					once.Do(func() { midway = p; pcancel() })
-				}
-			}
+		for _, local := range []bool{false, true} {
+			t.Run(fmt.Sprintf("local=%v", local), func(t *testing.T) { pullCancelMidLayer(ctx, t, f, slow, local) })
 		}
-		ref := slow + "/" + f.repo + "/big:v1"
-		_, err := c.PullImage(pctx, "cancel", backend.PullOptions{Ref: ref, Registry: isolated(t, true, "")}, pl.fn())
-		opsWantErr(t, err, backend.ErrCanceled, "canceled")
-		if midway.Done == 0 {
-			t.Fatalf("canceled before a layer was on its way; last progress %+v", pl.last())
-		}
-		t.Logf("canceled while %s at %d of %d bytes", midway.Phase, midway.Done, midway.Total)
-		f.sameState(ctx, "cancel", before)
 	})
 
 	step("PullMissing", func(t *testing.T) {
-		before := f.state(ctx, "cancel")
+		before := f.state(t, ctx, "cancel")
 		_, err := c.PullImage(ctx, "cancel", backend.PullOptions{Ref: env.plain.Ref(f.repo+"/nope", "v1"), Registry: isolated(t, false, "")}, nil)
 		opsWantErr(t, err, backend.ErrNotFound, "not found")
 		_, err = c.PullImage(ctx, "cancel", backend.PullOptions{Ref: "UPPER/Case:x", Registry: isolated(t, false, "")}, nil)
 		opsWantErr(t, err, backend.ErrInvalid, "not a valid image reference")
-		f.sameState(ctx, "cancel", before)
+		f.sameState(t, ctx, "cancel", before)
 	})
 
 	step("Tag", func(t *testing.T) {
@@ -412,23 +404,23 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		if img.Name != "docker.io/ctui/tagged:v1" || img.Digest != busyDigest {
 			t.Errorf("tagged %+v", img)
 		}
-		if f.digestOf(ctx, "pull", "docker.io/ctui/tagged:v1") != busyDigest {
+		if f.digestOf(t, ctx, "pull", "docker.io/ctui/tagged:v1") != busyDigest {
 			t.Error("ctr lists the tag with another digest")
 		}
 		// Point another name somewhere else, then tag onto it.
 		if err := d.ImportTestImages(ctx, "pull"); err != nil {
 			t.Fatal(err)
 		}
-		pauseDigest := f.digestOf(ctx, "pull", testbed.PauseImage)
+		pauseDigest := f.digestOf(t, ctx, "pull", testbed.PauseImage)
 		_, err = c.TagImage(ctx, "pull", backend.TagOptions{Source: testbed.PauseImage, Target: "ctui/tagged:v1"})
 		opsWantErr(t, err, backend.ErrAlreadyExists, "docker.io/ctui/tagged:v1 already exists")
-		if f.digestOf(ctx, "pull", "docker.io/ctui/tagged:v1") != busyDigest {
+		if f.digestOf(t, ctx, "pull", "docker.io/ctui/tagged:v1") != busyDigest {
 			t.Error("a refused tag changed the target")
 		}
 		if _, err = c.TagImage(ctx, "pull", backend.TagOptions{Source: testbed.PauseImage, Target: "ctui/tagged:v1", Force: true}); err != nil {
 			t.Fatal(err)
 		}
-		if f.digestOf(ctx, "pull", "docker.io/ctui/tagged:v1") != pauseDigest {
+		if f.digestOf(t, ctx, "pull", "docker.io/ctui/tagged:v1") != pauseDigest {
 			t.Error("a forced tag did not move the name")
 		}
 		_, err = c.TagImage(ctx, "pull", backend.TagOptions{Source: testbed.PauseImage, Target: "bad//name"})
@@ -469,7 +461,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 
 	exported := filepath.Join(t.TempDir(), "ctr-export.tar")
 	step("ImportCtrExport", func(t *testing.T) {
-		f.ctr(ctx, "-n", "pull", "images", "export", exported, busyPlain)
+		f.ctr(t, ctx, "-n", "pull", "images", "export", exported, busyPlain)
 		var pl progressLog
 		imgs, err := c.ImportImages(ctx, "imp", backend.ImportOptions{Path: exported}, pl.fn())
 		if err != nil {
@@ -482,8 +474,8 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		if last := pl.last(); last.Phase != "done" || last.Done != fi.Size() {
 			t.Errorf("last progress %+v, want done at %d bytes", last, fi.Size())
 		}
-		f.ctr(ctx, "-n", "imp", "run", "--rm", busyPlain, "ops-imp-"+strings.ReplaceAll(string(v), ".", ""), "true")
-		if l := f.state(ctx, "imp").Leases; len(l) != 0 {
+		f.ctr(t, ctx, "-n", "imp", "run", "--rm", busyPlain, "ops-imp-"+strings.ReplaceAll(string(v), ".", ""), "true")
+		if l := f.state(t, ctx, "imp").Leases; len(l) != 0 {
 			t.Errorf("leases left after the import: %v", l)
 		}
 	})
@@ -500,13 +492,13 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		if len(imgs) != 1 || imgs[0].Name != "docker.io/library/busybox:saved" {
 			t.Fatalf("imported %+v, want docker.io/library/busybox:saved", imgs)
 		}
-		f.ctr(ctx, "-n", "imp", "run", "--rm", "docker.io/library/busybox:saved", "ops-saved-"+strings.ReplaceAll(string(v), ".", ""), "true")
+		f.ctr(t, ctx, "-n", "imp", "run", "--rm", "docker.io/library/busybox:saved", "ops-saved-"+strings.ReplaceAll(string(v), ".", ""), "true")
 	})
 
 	step("ImportBadArchives", func(t *testing.T) {
 		// A fresh namespace holds no blob the archive shares, so a
 		// truncated import there would leave content if it could.
-		before := f.state(ctx, "badimp")
+		before := f.state(t, ctx, "badimp")
 		data, err := os.ReadFile(exported)
 		if err != nil {
 			t.Fatal(err)
@@ -517,7 +509,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		}
 		_, err = c.ImportImages(ctx, "badimp", backend.ImportOptions{Path: cut}, nil)
 		opsWantErr(t, err, backend.ErrInvalid, "truncated", "nothing was imported")
-		f.sameState(ctx, "badimp", before)
+		f.sameState(t, ctx, "badimp", before)
 
 		var gz bytes.Buffer
 		zw := gzip.NewWriter(&gz)
@@ -529,7 +521,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		}
 		_, err = c.ImportImages(ctx, "badimp", backend.ImportOptions{Path: cutgz}, nil)
 		opsWantErr(t, err, backend.ErrInvalid, "nothing was imported")
-		f.sameState(ctx, "badimp", before)
+		f.sameState(t, ctx, "badimp", before)
 
 		var notImage bytes.Buffer
 		tw := tar.NewWriter(&notImage)
@@ -540,7 +532,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		opsWantErr(t, err, backend.ErrInvalid, "not an image archive")
 		_, err = c.ImportImages(ctx, "badimp", backend.ImportOptions{Path: "/nonexistent/x.tar"}, nil)
 		opsWantErr(t, err, backend.ErrNotFound, "does not exist")
-		f.sameState(ctx, "badimp", before)
+		f.sameState(t, ctx, "badimp", before)
 	})
 
 	step("ExportRoundTrip", func(t *testing.T) {
@@ -562,8 +554,8 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		if !slices.Contains(tags, "ctui/tagged:v1") || !slices.Contains(tags, busyPlain) {
 			t.Errorf("manifest.json RepoTags %v, want short docker names", tags)
 		}
-		f.ctr(ctx, "-n", "roundtrip", "images", "import", path)
-		if got := f.digestOf(ctx, "roundtrip", busyPlain); got != busyDigest {
+		f.ctr(t, ctx, "-n", "roundtrip", "images", "import", path)
+		if got := f.digestOf(t, ctx, "roundtrip", busyPlain); got != busyDigest {
 			t.Errorf("ctr imported %s, want %s", got, busyDigest)
 		}
 		entries, _ := os.ReadDir(dir)
@@ -653,14 +645,14 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 			t.Errorf("users %+v", users)
 		}
 
-		if content := f.state(ctx, "pushback").Content; len(content) == 0 {
+		if content := f.state(t, ctx, "pushback").Content; len(content) == 0 {
 			t.Fatal("nothing in pushback to remove")
 		}
 		byDigest := env.auth.Host + "/" + f.repo + "/pushed@" + busyDigest
 		if err := c.RemoveImages(ctx, "pushback", backend.RemoveOptions{Refs: []string{byDigest}, Sync: true}); err != nil {
 			t.Fatal(err)
 		}
-		if st := f.state(ctx, "pushback"); len(st.Images) != 0 || len(st.Content) != 0 {
+		if st := f.state(t, ctx, "pushback"); len(st.Images) != 0 || len(st.Content) != 0 {
 			t.Errorf("after rm --sync: %+v", st)
 		}
 		err = c.RemoveImages(ctx, "pushback", backend.RemoveOptions{Refs: []string{"gone:v1", "also-gone:v2"}})
@@ -695,7 +687,7 @@ func testImageActions(t *testing.T, v testbed.Version, env *opsEnv) {
 		if err := rc.RemoveImage(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		out := f.ctr(ctx, "-n", backend.CRINamespace, "images", "ls", "-q")
+		out := f.ctr(t, ctx, "-n", backend.CRINamespace, "images", "ls", "-q")
 		if strings.Contains(out, busyAuth) || strings.Contains(out, id) {
 			t.Errorf("after CRI RemoveImage ctr still lists:\n%s", out)
 		}
@@ -815,6 +807,33 @@ func writeDockerSave(path, layoutTar, name string) error {
 		return err
 	}
 	return zw.Close()
+}
+
+// pullCancelMidLayer cancels a pull through the slow proxy once a layer is
+// on its way and checks that the namespace is as it was.
+func pullCancelMidLayer(ctx context.Context, t *testing.T, f *opsFixture, slow string, local bool) {
+	c := f.c
+	before := f.state(t, ctx, "cancel")
+	pctx, pcancel := context.WithCancel(ctx)
+	defer pcancel()
+	var pl progressLog
+	var midway backend.Progress
+	var once sync.Once
+	pl.hook = func(p backend.Progress) {
+		for _, it := range p.Items {
+			if it.Kind == backend.ItemLayer && it.Status == backend.StatusDownloading && it.Offset > 0 {
+				once.Do(func() { midway = p; pcancel() })
+			}
+		}
+	}
+	ref := slow + "/" + f.repo + "/big:v1"
+	_, err := c.PullImage(pctx, "cancel", backend.PullOptions{Ref: ref, Registry: isolated(t, true, ""), Local: local}, pl.fn())
+	opsWantErr(t, err, backend.ErrCanceled, "canceled")
+	if midway.Done == 0 {
+		t.Fatalf("canceled before a layer was on its way; last progress %+v", pl.last())
+	}
+	t.Logf("canceled while %s at %d of %d bytes", midway.Phase, midway.Done, midway.Total)
+	f.sameState(t, ctx, "cancel", before)
 }
 
 // slowProxy serves target (a registry URL) on a loopback port of its own,
