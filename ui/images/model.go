@@ -351,3 +351,14 @@ func (m Model) Selected() (page.Object, bool) {
 	name, ok := m.table.SelectedID()
 	return page.Object{Kind: page.KindImage, Namespace: m.ns, ID: name}, ok
 }
+
+// Marked implements page.Marker: the image actions (export, push, remove)
+// take every marked image.
+func (m Model) Marked() []page.Object {
+	names := m.table.Marked()
+	out := make([]page.Object, len(names))
+	for i, n := range names {
+		out[i] = page.Object{Kind: page.KindImage, Namespace: m.ns, ID: n}
+	}
+	return out
+}
