@@ -18,9 +18,10 @@ import (
 // on screen every safetyNet in case an event was missed.
 const (
 	// safetyNet is how often the page on screen lists again although
-	// events keep it current: a slow guard against a lost event, cheap at
-	// one bulk call per list.
-	safetyNet = 30 * time.Second
+	// events keep it current: a slow guard against a lost event. At 5,000
+	// containers a list costs ctui some 70 ms of CPU (decoding every
+	// record), so once a minute keeps an idle screen near zero.
+	safetyNet = time.Minute
 	// eventBatch bounds how many events that are already waiting go to the
 	// pages in one message, so a burst is a few updates, not thousands.
 	eventBatch = 256

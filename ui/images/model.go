@@ -104,7 +104,10 @@ func (m *Model) reload() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	return m.resync()
+	// The list alone first: the containers (USED BY) and CRI's images
+	// follow its answer, so that they do not slow the first frame.
+	m.live.relist = true
+	return m.fetchLists()
 }
 
 // resync lists again without a new generation: rows, sizes and cursor stay
@@ -209,7 +212,19 @@ func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
 	}
 	m.err, m.loadedAt, m.sweep = nil, msg.at, 0
 	m.setImages(msg.images)
-	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.fetch(), m.arm())
+	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.fetch(), m.completeFirst(), m.arm())
+}
+
+// completeFirst asks, after the first list, for what the list does not
+// say: the containers using each image and, in k8s.io, CRI's view.
+func (m *Model) completeFirst() tea.Cmd {
+	if m.usedBy == nil && !m.live.ctrsBusy && m.cfg.Containers != nil {
+		m.live.ctrsDue = true
+	}
+	if m.cri == nil && !m.live.criBusy && m.withCRI() {
+		m.live.criDue = true
+	}
+	return m.fetchLists()
 }
 
 // setImages makes imgs the page's images and draws every row.
