@@ -132,7 +132,7 @@ func (m *Model) fetchLists() tea.Cmd {
 }
 
 // withCRI reports whether the page shows CRI's view: in k8s.io, with CRI.
-func (m Model) withCRI() bool { return m.ns == backend.CRINamespace && m.cfg.CRI != nil }
+func (m *Model) withCRI() bool { return m.ns == backend.CRINamespace && m.cfg.CRI != nil }
 
 // users takes the container counts.
 func (m Model) users(msg usersMsg) (page.Page, tea.Cmd) {
@@ -177,7 +177,7 @@ func indexCRI(imgs []backend.CRIImage) map[string]*backend.CRIImage {
 }
 
 // criOf finds CRI's view of img: by name, else by target digest.
-func (m Model) criOf(img backend.Image) *backend.CRIImage {
+func (m *Model) criOf(img backend.Image) *backend.CRIImage {
 	if ci, ok := m.cri[img.Name]; ok {
 		return ci
 	}

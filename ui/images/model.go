@@ -250,7 +250,7 @@ func (m *Model) redraw() {
 }
 
 // extra gathers what a row shows besides the image itself.
-func (m Model) extra(img backend.Image) extra {
+func (m *Model) extra(img backend.Image) extra {
 	x := extra{used: -1, withCRI: m.withCRI()}
 	if m.use != nil {
 		x.used = m.use[img.Digest]
@@ -273,7 +273,7 @@ func (m *Model) remove(name string) {
 	m.setImages(imgs)
 }
 
-func (m Model) cached(digest string) *detail {
+func (m *Model) cached(digest string) *detail {
 	if d, ok := m.details[digest]; ok {
 		return &d
 	}
