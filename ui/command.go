@@ -20,6 +20,8 @@ const (
 	viewContainers
 	viewTasks
 	viewPods
+	viewJobs // background image actions
+	viewLog  // the command log of finished actions
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -30,6 +32,8 @@ type command struct {
 	args    string // e.g. "[NAME]", for help
 	help    string
 	view    view // the page it opens; viewNone for quit
+	// act is the image action it runs instead of opening a page.
+	act actionName
 }
 
 // commands is the command table, k9s's names and aliases.
@@ -40,6 +44,14 @@ func commands() []command {
 		{name: "tasks", aliases: []string{"t", "task"}, help: "running and stopped tasks", view: viewTasks},
 		{name: "pods", aliases: []string{"po", "pod"}, help: "CRI pod sandboxes", view: viewPods},
 		{name: "namespaces", aliases: []string{"ns", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it", view: viewNamespaces},
+		{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels", view: viewJobs},
+		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
+		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
+		{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
+		{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},
+		{name: "export", args: "[PATH] [--all-platforms]", help: "export the marked images, else the one under the cursor, to PATH", act: actExport},
+		{name: "push", args: "[REF]", help: "push the marked images, else the one under the cursor (to REF)", act: actPush},
+		{name: "rmi", args: "[--sync]", help: "remove the marked images, else the one under the cursor (asks first)", act: actRemove},
 		{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui"},
 	}
 }

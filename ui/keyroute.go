@@ -22,6 +22,9 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, k.ForceQuit) {
 		return m, tea.Quit
 	}
+	if m.acts.dialog != nil {
+		return m.updateDialog(msg)
+	}
 	if m.cmdline.active {
 		return m.updateCmdline(msg)
 	}
@@ -38,6 +41,9 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	st := top.State()
 	if st.Typing {
 		return m, m.updateTop(msg)
+	}
+	if cmd, ok := m.actionKey(msg, top); ok {
+		return m, cmd
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -85,6 +91,8 @@ func (m *Model) run(line string) tea.Cmd {
 		return nil
 	case !ok:
 		return m.flash.set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
+	case c.act != "":
+		return m.runActionCommand(c.act, line)
 	case c.view == viewNone:
 		return tea.Quit
 	case c.view == viewNamespaces && arg != "":

@@ -8,8 +8,8 @@ import (
 // typing (a filter) or the command line is open. It is data: ? help and
 // docs/keybindings.md are generated from it.
 //
-// l s t p i e ctrl+d P are left free for page actions (logs, shell, tag,
-// pull, import, export, delete).
+// l s are left free for page actions (logs, shell); p t i e P ctrl+d are
+// the image actions (ActionKeyMap), bound at the root on images pages.
 type KeyMap struct {
 	Quit, ForceQuit, Help, Back, Command key.Binding
 	// Describe opens the describe page for the row under the cursor, on

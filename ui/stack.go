@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/images"
+	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/pods"
@@ -70,6 +74,12 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 			cfg.Runtime = m.b.CRI
 		}
 		p, cmd = pods.New(cfg)
+		return p, cmd, true
+	case viewJobs:
+		p, cmd = jobs.New(jobs.Config{ID: m.nextID, Styles: m.styles, Jobs: m.acts.runner.Jobs(), Now: time.Now()})
+		return p, cmd, true
+	case viewLog:
+		p, cmd = cmdlog.New(cmdlog.Config{ID: m.nextID, Styles: m.styles, Entries: m.acts.log.Entries()})
 		return p, cmd, true
 	}
 	return nil, nil, false

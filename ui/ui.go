@@ -20,7 +20,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -34,6 +36,11 @@ type Options struct {
 	// socket was autodetected, a deprecated setting): shown in the flash
 	// line when the UI opens.
 	Notices []string
+	// Registry is how pulls and pushes reach registries: --creds,
+	// --hosts-dir and the rest, as ctr takes them. The zero value means
+	// the node's defaults (certs.d, registries.yaml, docker's
+	// config.json). Logins typed into the UI are added for the session.
+	Registry backend.RegistryOptions
 }
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
@@ -69,6 +76,7 @@ type Model struct {
 	help      bool
 	known     []string // namespace names, for completion and :ns checks
 	hub       hub      // the event stream that keeps pages live (events.go)
+	acts      actions  // image actions: dialogs, jobs, command log (actions.go)
 }
 
 type entry struct {
@@ -98,6 +106,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		ns:      ns,
 		cmdline: newCmdline(st),
 	}
+	m.acts = newActions(ctx, opts.Registry)
 	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
@@ -126,6 +135,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.cmdline.input.SetWidth(max(m.width-2, 1))
 		return m, m.resize()
+	case jobs.ProgressMsg, jobs.DoneMsg, jobs.CancelMsg, prompt.CompletedMsg, actionMsg:
+		return m.updateActions(msg)
 	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:
 		return m.updateHub(msg)
 	case tea.BackgroundColorMsg:

@@ -8,11 +8,14 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/images"
+	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/pods"
+	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/tasks"
 	"github.com/ctui/ctui/ui/theme"
@@ -51,6 +54,9 @@ func (m Model) render() string {
 			lines = append(lines, "")
 		}
 	}
+	if d := m.acts.dialog; d != nil {
+		overlay(lines[len(lines)-ch:], d.m.View(m.width, ch), m.width)
+	}
 	lines = append(lines, m.statusLine())
 	return clip(lines, m.width, m.height)
 }
@@ -66,15 +72,20 @@ func (m Model) endpoint() string {
 // statusLine is the command line while typing one, else the flash, else
 // the page's title and count with the keys to know.
 func (m Model) statusLine() string {
+	ind := ""
+	if s := jobs.Summary(m.acts.runner.Jobs()); s != "" {
+		ind = m.styles.Warn.Render(s) + "  "
+	}
 	switch {
 	case m.cmdline.active:
 		return m.cmdline.input.View()
 	case m.flash.text != "" && m.flash.err:
-		return m.styles.FlashErr.Render(m.flash.text)
+		return ind + m.styles.FlashErr.Render(m.flash.text)
 	case m.flash.text != "":
-		return m.styles.FlashInfo.Render(m.flash.text)
+		return ind + m.styles.FlashInfo.Render(m.flash.text)
 	}
 	var b strings.Builder
+	b.WriteString(ind)
 	if p := m.top(); p != nil {
 		st := p.State()
 		b.WriteString(m.styles.Title.Render(st.Title))
@@ -144,6 +155,9 @@ func (m Model) helpSections() []keySection {
 	secs := []keySection{{title: "global", keys: m.keys.Bindings()}}
 	if p := m.top(); p != nil {
 		secs = append(secs, keySection{title: p.State().Title, keys: p.Keys()})
+		if showsImages(p) {
+			secs = append(secs, keySection{title: "image actions", keys: m.acts.keys.Bindings(m.actionsEnabled())})
+		}
 	}
 	return append(secs, keySection{title: "commands", keys: commandBindings()})
 }
@@ -234,5 +248,9 @@ func docSections() []keySection {
 		{title: "Pods page (:pods)", keys: pods.PageBindings()},
 		{title: "A pod's containers (enter on a pod)", keys: pods.ContainerBindings()},
 		{title: "Describe page (d)", keys: describe.DefaultKeyMap().Bindings()},
+		{title: "Image actions (images page; marked images, else the one under the cursor)", keys: DefaultActionKeyMap().Bindings(true)},
+		{title: "Dialogs of the image actions", keys: prompt.DefaultKeyMap().Bindings()},
+		{title: "Jobs page (:jobs)", keys: jobs.PageBindings()},
+		{title: "Command log (:log)", keys: cmdlog.PageBindings()},
 	}
 }

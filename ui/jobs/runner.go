@@ -12,6 +12,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -112,15 +113,20 @@ func (r *Runner) Start(s Spec, now time.Time) (ID, tea.Cmd) {
 	r.trim()
 	run := s.Run
 	work := func() tea.Msg {
-		note, err := run(ctx, report)
+		// The last report is kept here as well: the watcher may
+		// already have taken it off the channel when the job ends.
+		var mu sync.Mutex
+		var last *backend.Progress
+		note, err := run(ctx, func(p backend.Progress) {
+			mu.Lock()
+			last = &p
+			mu.Unlock()
+			report(p)
+		})
 		close(done)
-		msg := DoneMsg{ID: id, Note: note, Err: err, At: time.Now()}
-		select {
-		case p := <-ch:
-			msg.Last = &p
-		default:
-		}
-		return msg
+		mu.Lock()
+		defer mu.Unlock()
+		return DoneMsg{ID: id, Note: note, Err: err, At: time.Now(), Last: last}
 	}
 	if !s.Background {
 		return id, work

@@ -40,6 +40,9 @@ type Field struct {
 	On          bool     // initial state of a Toggle
 	Options     []string // a Choice's options
 	Selected    int      // a Choice's initial option
+	// Focus puts the cursor here rather than in the first input (the
+	// password when the user is known).
+	Focus bool
 }
 
 // Spec is a dialog to open.
@@ -142,6 +145,11 @@ func New(id uint64, spec Spec, styles theme.Styles) (Model, tea.Cmd) {
 			}
 		}
 		m.fields = append(m.fields, fl)
+	}
+	for i, f := range spec.Fields {
+		if f.Focus {
+			m.focus = i
+		}
 	}
 	switch {
 	case spec.Confirm != "":
