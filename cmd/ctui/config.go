@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/registry"
 )
 
 // Environment variables ctr and crictl read; ctui reads the same ones.
@@ -24,6 +25,7 @@ const (
 	envImageEndpoint   = "IMAGE_SERVICE_ENDPOINT"
 	envCRIConfigFile   = "CRI_CONFIG_FILE"
 	envNoColor         = "NO_COLOR"
+	envCreds           = "CTUI_CREDS"
 )
 
 // defaultCrictlConfig is where crictl looks first; the second place is next to
@@ -38,6 +40,7 @@ type options struct {
 	timeout              string
 	readonly, debug      bool
 	noColor, showVersion bool
+	creds, hostsDir      string
 	flags                *pflag.FlagSet
 }
 
@@ -52,6 +55,8 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.timeout, "timeout", "t", "", "timeout for connecting and for each call, e.g. 10s or 10 (seconds); 0 or less means the default 10s")
 	fs.BoolVar(&o.readonly, "readonly", false, "browse only: every action that changes the node is refused")
 	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log (connection details, error causes, containerd and gRPC library logs) to "+debugLogPath())
+	fs.StringVar(&o.creds, "creds", "", "registry credentials user[:password] for pulls and pushes, as crictl --creds and ctr -u (env "+envCreds+"); without the password ctui asks for it")
+	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")
 	o.flags = fs
@@ -186,4 +191,19 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 	cfg.Readonly = o.readonly
 	cfg.Debug = o.debug || (!o.flags.Changed("debug") && file.Debug)
 	return cfg, warnings, nil
+}
+
+// registryOptions are how pulls and pushes reach registries: --creds (else
+// CTUI_CREDS, so a password need not be on the command line) and
+// --hosts-dir; the rest are the node's defaults, as the daemon sees them.
+func registryOptions(o *options, getenv env) backend.RegistryOptions {
+	var r backend.RegistryOptions
+	r.Creds = o.creds
+	if r.Creds == "" {
+		r.Creds, _ = getenv(envCreds)
+	}
+	if o.hostsDir != "" {
+		r.HostsDirs = registry.SplitList(o.hostsDir)
+	}
+	return r
 }

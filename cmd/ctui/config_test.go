@@ -223,3 +223,26 @@ func TestBadEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestRegistryOptions(t *testing.T) {
+	env := func(m map[string]string) env {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	var o options
+	fs := newFlagSet(&o)
+	if err := fs.Parse([]string{"--hosts-dir", "/a/certs.d:/b"}); err != nil {
+		t.Fatal(err)
+	}
+	r := registryOptions(&o, env(map[string]string{"CTUI_CREDS": "alice:pw"}))
+	if r.Creds != "alice:pw" || len(r.HostsDirs) != 2 || r.HostsDirs[0] != "/a/certs.d" {
+		t.Fatalf("%+v", r)
+	}
+	o = options{}
+	fs = newFlagSet(&o)
+	if err := fs.Parse([]string{"--creds", "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := registryOptions(&o, env(map[string]string{"CTUI_CREDS": "alice:pw"})); r.Creds != "bob" || r.HostsDirs != nil {
+		t.Fatalf("flag beats env, no --hosts-dir means the defaults: %+v", r)
+	}
+}

@@ -11,8 +11,9 @@ import (
 type uiOptions struct {
 	noColor  bool
 	warnings []string
+	registry backend.RegistryOptions // --creds, --hosts-dir
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings})
+	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry})
 }
