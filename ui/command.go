@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -20,6 +21,7 @@ const (
 	viewContainers
 	viewTasks
 	viewPods
+	viewExec // the output pane of a one-shot :exec
 	viewJobs // background image actions
 	viewLog  // the command log of finished actions
 )
@@ -44,6 +46,7 @@ func commands() []command {
 		{name: "tasks", aliases: []string{"t", "task"}, help: "running and stopped tasks", view: viewTasks},
 		{name: "pods", aliases: []string{"po", "pod"}, help: "CRI pod sandboxes", view: viewPods},
 		{name: "namespaces", aliases: []string{"ns", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it", view: viewNamespaces},
+		{name: "exec", args: "[-it] CMD...", help: "run CMD in the container under the cursor: output and exit code in a pane; -it on the terminal", view: viewExec},
 		{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels", view: viewJobs},
 		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
 		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
@@ -97,6 +100,9 @@ func suggestions(namespaces []string) []string {
 type cmdline struct {
 	input  textinput.Model
 	active bool
+	// shellFor is set while the line asks which command to run in a
+	// container that has no shell; enter runs it there on the terminal.
+	shellFor *exec.Target
 }
 
 func newCmdline(st theme.Styles) cmdline {
@@ -114,8 +120,17 @@ func (c *cmdline) open() tea.Cmd {
 	return c.input.Focus()
 }
 
+// askCommand turns the line into a prompt for a command to run in t.
+func (c *cmdline) askCommand(prompt string, t exec.Target) tea.Cmd {
+	c.active, c.shellFor = true, &t
+	c.input.Reset()
+	c.input.Prompt, c.input.ShowSuggestions = prompt, false
+	return c.input.Focus()
+}
+
 func (c *cmdline) close() {
-	c.active = false
+	c.active, c.shellFor = false, nil
+	c.input.Prompt, c.input.ShowSuggestions = ":", true
 	c.input.Blur()
 	c.input.Reset()
 }

@@ -63,6 +63,13 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return m, nil
 		}
+	case key.Matches(msg, k.Logs, k.Shell):
+		if obj, ok := m.selected(); ok {
+			if key.Matches(msg, k.Logs) {
+				return m, m.openLogs(obj)
+			}
+			return m, m.shell(obj)
+		}
 	}
 	return m, m.updateTop(msg)
 }
@@ -74,8 +81,14 @@ func (m Model) updateCmdline(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cmdline.close()
 		return m, nil
 	case tea.KeyEnter:
-		line := m.cmdline.input.Value()
+		line, shellFor := m.cmdline.input.Value(), m.cmdline.shellFor
 		m.cmdline.close()
+		if shellFor != nil {
+			if args := strings.Fields(line); len(args) > 0 {
+				return m, execInteractive(*shellFor, args)
+			}
+			return m, nil
+		}
 		return m, m.run(line)
 	}
 	var cmd tea.Cmd
@@ -91,6 +104,8 @@ func (m *Model) run(line string) tea.Cmd {
 		return nil
 	case !ok:
 		return m.flash.set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
+	case c.view == viewExec:
+		return m.execLine(strings.TrimPrefix(strings.TrimSpace(line), strings.Fields(line)[0]))
 	case c.act != "":
 		return m.runActionCommand(c.act, line)
 	case c.view == viewNone:
@@ -101,8 +116,7 @@ func (m *Model) run(line string) tea.Cmd {
 	for i, e := range m.pages {
 		if e.p.State().Title == c.name {
 			// Already open: go back to it rather than stacking a twin.
-			clear(m.pages[i+1:])
-			m.pages = m.pages[:i+1]
+			m.closeFrom(i + 1)
 			return nil
 		}
 	}

@@ -8,13 +8,18 @@ import (
 // typing (a filter) or the command line is open. It is data: ? help and
 // docs/keybindings.md are generated from it.
 //
-// l s are left free for page actions (logs, shell); p t i e P ctrl+d are
-// the image actions (ActionKeyMap), bound at the root on images pages.
+// p t i e P ctrl+d are the image actions (ActionKeyMap), bound at the
+// root on images pages.
 type KeyMap struct {
 	Quit, ForceQuit, Help, Back, Command key.Binding
 	// Describe opens the describe page for the row under the cursor, on
 	// every page that says what that row is (page.Selector).
 	Describe key.Binding
+	// Logs and Shell work like Describe, on the container behind the row
+	// (a pod's newest running one for a pod): its log page, and a shell
+	// in it on the terminal. Pages that are not page.Selector get the
+	// keys themselves (s is autoscroll on the log page).
+	Logs, Shell key.Binding
 }
 
 // DefaultKeyMap follows k9s: q quits, ? helps, : commands, esc goes back.
@@ -26,10 +31,12 @@ func DefaultKeyMap() KeyMap {
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter, else back a page")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command mode (tab completes, enter runs, esc cancels)")),
 		Describe:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "describe the row under the cursor (JSON/YAML)")),
+		Logs:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "logs of the container, task or pod under the cursor")),
+		Shell:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell in the running container, task or pod under the cursor (bash, else sh)")),
 	}
 }
 
 // Bindings lists the global keys in help order.
 func (k KeyMap) Bindings() []key.Binding {
-	return []key.Binding{k.Command, k.Describe, k.Help, k.Back, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Command, k.Describe, k.Logs, k.Shell, k.Help, k.Back, k.Quit, k.ForceQuit}
 }

@@ -132,8 +132,7 @@ func (m *Model) pushPage(p page.Page, cmd tea.Cmd) tea.Cmd {
 // pop goes back a page; the last page stays.
 func (m *Model) pop() {
 	if len(m.pages) > 1 {
-		m.pages[len(m.pages)-1] = entry{}
-		m.pages = m.pages[:len(m.pages)-1]
+		m.closeFrom(len(m.pages) - 1)
 	}
 }
 

@@ -36,6 +36,9 @@ type Options struct {
 	// socket was autodetected, a deprecated setting): shown in the flash
 	// line when the UI opens.
 	Notices []string
+	// LogLines is how many lines a log page keeps (--log-lines; 0 is
+	// logs.DefaultRingLines).
+	LogLines int
 	// Registry is how pulls and pushes reach registries: --creds,
 	// --hosts-dir and the rest, as ctr takes them. The zero value means
 	// the node's defaults (certs.d, registries.yaml, docker's
@@ -76,6 +79,7 @@ type Model struct {
 	help      bool
 	known     []string // namespace names, for completion and :ns checks
 	hub       hub      // the event stream that keeps pages live (events.go)
+	logLines  int      // Options.LogLines
 	acts      actions  // image actions: dialogs, jobs, command log (actions.go)
 }
 
@@ -98,14 +102,16 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	}
 	st := theme.New(theme.Options{NoColor: opts.NoColor})
 	m := Model{
-		ctx:     ctx,
-		b:       b,
-		timeout: timeout,
-		styles:  st,
-		keys:    DefaultKeyMap(),
-		ns:      ns,
-		cmdline: newCmdline(st),
+		ctx:      ctx,
+		b:        b,
+		timeout:  timeout,
+		styles:   st,
+		keys:     DefaultKeyMap(),
+		ns:       ns,
+		cmdline:  newCmdline(st),
+		logLines: opts.LogLines,
 	}
+	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.acts = newActions(ctx, opts.Registry)
 	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety())
 	if len(opts.Notices) > 0 {
@@ -135,6 +141,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.cmdline.input.SetWidth(max(m.width-2, 1))
 		return m, m.resize()
+	case shellReadyMsg, shellDoneMsg:
+		return m.updateExec(msg)
 	case jobs.ProgressMsg, jobs.DoneMsg, jobs.CancelMsg, prompt.CompletedMsg, actionMsg:
 		return m.updateActions(msg)
 	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:

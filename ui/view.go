@@ -11,8 +11,10 @@ import (
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
+	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/jobs"
+	"github.com/ctui/ctui/ui/logs"
 	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/pods"
 	"github.com/ctui/ctui/ui/prompt"
@@ -248,6 +250,8 @@ func docSections() []keySection {
 		{title: "Pods page (:pods)", keys: pods.PageBindings()},
 		{title: "A pod's containers (enter on a pod)", keys: pods.ContainerBindings()},
 		{title: "Describe page (d)", keys: describe.DefaultKeyMap().Bindings()},
+		{title: "Log page (l)", keys: logs.DefaultKeyMap().Bindings()},
+		{title: "Output of :exec", keys: exec.DefaultKeyMap().Bindings()},
 		{title: "Image actions (images page; marked images, else the one under the cursor)", keys: DefaultActionKeyMap().Bindings(true)},
 		{title: "Dialogs of the image actions", keys: prompt.DefaultKeyMap().Bindings()},
 		{title: "Jobs page (:jobs)", keys: jobs.PageBindings()},
