@@ -172,7 +172,7 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		}
 	case page.SizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.input.SetWidth(max(m.width-2, 1))
+		m.sizeInput()
 	case page.StylesMsg:
 		m.cfg.Styles = msg.Styles
 		m.input.SetStyles(msg.Styles.Input)

@@ -362,6 +362,9 @@ func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	b := newBed(t, 5)
 	l, h := open(t, target.Finder{CRI: b.rt}, podCtr(), 80, 8, following(6))
 	h = press(t, l, h, "ctrl+s")
+	if line := strings.Split(screen(h.p), "\n")[7]; strings.HasSuffix(line, "…") || ansi.StringWidth(line) > 80 {
+		t.Errorf("the save prompt fits: %q", line)
+	}
 	if h.p.prompt != promptSave || !strings.HasPrefix(h.p.input.Value(), h.p.cfg.SaveDir+"/ctui-default_web_logger-") {
 		t.Fatalf("ctrl+s proposes a file named after the container: %q", h.p.input.Value())
 	}
@@ -436,9 +439,12 @@ func TestPodPicksItsRunningContainer(t *testing.T) {
 	b.rt.PodCtrs = append(b.rt.PodCtrs,
 		backend.PodContainer{ID: "old", Name: "logger", PodID: "p1", State: backend.ContainerExited, LogPath: b.prev},
 		backend.PodContainer{ID: "side", Name: "sidecar", PodID: "p1", State: backend.ContainerExited, LogPath: b.prev})
-	_, h := open(t, target.Finder{CRI: b.rt}, page.Object{Kind: page.KindPod, ID: "p1", Name: "default/web"}, 60, 8, following(2))
+	_, h := open(t, target.Finder{CRI: b.rt}, page.Object{Kind: page.KindPod, ID: "p1", Name: "default/web"}, 100, 8, following(2))
 	if h.p.ctr.ID != "c1" || strings.Join(h.p.ctr.Others, ",") != "sidecar" {
 		t.Errorf("picked %s, others %v", h.p.ctr.ID, h.p.ctr.Others)
+	}
+	if s := screen(h.p); !strings.Contains(s, "pod also runs sidecar") {
+		t.Errorf("the header names the other containers:\n%s", s)
 	}
 }
 

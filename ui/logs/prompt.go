@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
 	logio "github.com/ctui/ctui/backend/logs"
@@ -15,9 +16,15 @@ import (
 func (m *Model) ask(kind prompt, label, value string) tea.Cmd {
 	m.prompt, m.inputErr = kind, ""
 	m.input.Prompt = label
+	m.sizeInput()
 	m.input.SetValue(value)
 	m.input.CursorEnd()
 	return m.input.Focus()
+}
+
+// sizeInput fits the editor and its label in the page's width.
+func (m *Model) sizeInput() {
+	m.input.SetWidth(max(m.width-ansi.StringWidth(m.input.Prompt)-1, 1))
 }
 
 func (m *Model) closePrompt() {

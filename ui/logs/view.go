@@ -267,6 +267,9 @@ func (m Model) headerLine() string {
 	if m.previous {
 		parts = append(parts, st.Warn.Render("previous attempt"))
 	}
+	if o := m.ctr.Others; len(o) > 0 {
+		parts = append(parts, st.Dim.Render("pod also runs "+strings.Join(o, ", ")))
+	}
 	if d := sinceSteps()[m.since]; d > 0 {
 		parts = append(parts, "since "+age(d))
 	}
