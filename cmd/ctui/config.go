@@ -41,6 +41,7 @@ type options struct {
 	readonly, debug      bool
 	noColor, showVersion bool
 	creds, hostsDir      string
+	logLines             int
 	flags                *pflag.FlagSet
 }
 
@@ -57,6 +58,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log (connection details, error causes, containerd and gRPC library logs) to "+debugLogPath())
 	fs.StringVar(&o.creds, "creds", "", "registry credentials user[:password] for pulls and pushes, as crictl --creds and ctr -u (env "+envCreds+"); without the password ctui asks for it")
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
+	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")
 	o.flags = fs

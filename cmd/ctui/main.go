@@ -107,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if v, ok := os.LookupEnv(envNoColor); ok && v != "" {
 		noColor = true
 	}
-	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv)}); err != nil {
+	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines}); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
 		return 1
 	}

@@ -12,8 +12,9 @@ type uiOptions struct {
 	noColor  bool
 	warnings []string
 	registry backend.RegistryOptions // --creds, --hosts-dir
+	logLines int                     // --log-lines
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry})
+	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines})
 }
