@@ -4,11 +4,13 @@ import (
 	"context"
 	"sort"
 
+	imagesapi "github.com/containerd/containerd/api/services/images/v1"
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/containerd/containerd/v2/core/images"
 	"github.com/containerd/errdefs"
 	"github.com/containerd/platforms"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"google.golang.org/grpc"
 
 	"github.com/ctui/ctui/backend"
 )
@@ -20,24 +22,43 @@ import (
 func (c *Client) Images(ctx context.Context, ns string) ([]backend.Image, error) {
 	ctx, cancel := c.call(ctx, ns)
 	defer cancel()
-	list, err := c.c.ImageService().List(ctx)
+	// The wire records are converted straight to backend.Image, without
+	// the client store's images.Image in between: at 10,000 names that
+	// copy costs a tenth of the list's time and as much memory again.
+	conn, ok := c.c.Conn().(grpc.ClientConnInterface)
+	if !ok {
+		return nil, backend.Errorf(backend.ErrUnsupported, "the containerd client has no gRPC connection")
+	}
+	resp, err := imagesapi.NewImagesClient(conn).List(ctx, &imagesapi.ListImagesRequest{})
 	if err != nil {
 		return nil, c.translate(err, "list images in namespace "+ns)
 	}
-	out := make([]backend.Image, 0, len(list))
-	for _, img := range list {
-		out = append(out, backend.Image{
-			Name:      img.Name,
-			Digest:    img.Target.Digest.String(),
-			MediaType: img.Target.MediaType,
-			Size:      backend.SizeUnknown,
-			Labels:    img.Labels,
-			CreatedAt: img.CreatedAt,
-			UpdatedAt: img.UpdatedAt,
-		})
+	out := make([]backend.Image, 0, len(resp.Images))
+	intern := map[string]string{} // one string per target and media type, shared by the names
+	for _, img := range resp.Images {
+		bi := backend.Image{Name: img.Name, Size: backend.SizeUnknown, Labels: img.Labels}
+		if t := img.Target; t != nil {
+			bi.Digest, bi.MediaType = internString(intern, t.Digest), internString(intern, t.MediaType)
+		}
+		if img.CreatedAt != nil {
+			bi.CreatedAt = img.CreatedAt.AsTime()
+		}
+		if img.UpdatedAt != nil {
+			bi.UpdatedAt = img.UpdatedAt.AsTime()
+		}
+		out = append(out, bi)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// internString returns the copy of s kept in seen, keeping s if new.
+func internString(seen map[string]string, s string) string {
+	if v, ok := seen[s]; ok {
+		return v
+	}
+	seen[s] = s
+	return s
 }
 
 type detailsKey struct{ namespace, digest string }

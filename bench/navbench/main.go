@@ -37,8 +37,17 @@ func main() {
 		runs     = flag.Int("runs", 5, "runs of each timing; the median is reported")
 		idle     = flag.Duration("idle", 60*time.Second, "how long to measure idle CPU")
 		ns       = flag.String("namespace", "default", "namespace to seed and open")
+		address  = flag.String("address", "", "measure an existing containerd at this socket (seeded already) instead of starting one")
+		ctrPath  = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
 	)
 	flag.Parse()
+	if *address != "" {
+		if err := measure(*ctuiPath, *ctrPath, *address, 0, *ns, *nCtrs, *runs, *idle); err != nil {
+			fmt.Fprintln(os.Stderr, "navbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*ctuiPath, *version, *ns, *nImages, *nCtrs, *runs, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "navbench:", err)
 		os.Exit(1)
@@ -68,25 +77,40 @@ func run(ctuiPath, version, ns string, nImages, nCtrs, runs int, idle time.Durat
 	if err := testbed.SeedScale(ctx, d.Socket, ns, nImages, nCtrs); err != nil {
 		return err
 	}
-	out, err := d.Ctr(ctx, "-n", ns, "images", "ls", "-q")
+	fmt.Printf("containerd %s: seeded %d image names and %d containers in %s\n",
+		v, nImages, nCtrs, time.Since(t0).Round(time.Millisecond))
+	return measure(ctuiPath, d.CtrPath, d.Socket, d.PID(), ns, nCtrs, runs, idle)
+}
+
+// measure times ctr and ctui on the daemon at address, whose namespace ns
+// holds nCtrs containers; daemonPID (0: look it up) is the daemon whose idle
+// CPU is reported.
+func measure(ctuiPath, ctrPath, address string, daemonPID int, ns string, nCtrs, runs int, idle time.Duration) error {
+	ctuiPath, err := filepath.Abs(ctuiPath)
 	if err != nil {
 		return err
 	}
-	total := strings.Count(out, "\n")
-	fmt.Printf("containerd %s, namespace %s: %d image names, %d containers (seeded in %s)\n\n",
-		v, ns, total, nCtrs, time.Since(t0).Round(time.Millisecond))
+	out, err := exec.Command(ctrPath, "-a", address, "-n", ns, "images", "ls", "-q").Output()
+	if err != nil {
+		return fmt.Errorf("ctr images ls -q: %w", err)
+	}
+	total := strings.Count(string(out), "\n")
+	if daemonPID == 0 {
+		daemonPID = socketOwner(address)
+	}
+	fmt.Printf("namespace %s: %d image names, %d containers\n\n", ns, total, nCtrs)
 
 	ctrQ, err := median(runs, func() (time.Duration, error) {
-		return timeCmd(d.CtrPath, "-a", d.Socket, "-n", ns, "images", "ls", "-q")
+		return timeCmd(ctrPath, "-a", address, "-n", ns, "images", "ls", "-q")
 	})
 	if err != nil {
 		return err
 	}
-	ctrFull, err := median(min(runs, 3), func() (time.Duration, error) { return timeCmd(d.CtrPath, "-a", d.Socket, "-n", ns, "images", "ls") })
+	ctrFull, err := median(min(runs, 3), func() (time.Duration, error) { return timeCmd(ctrPath, "-a", address, "-n", ns, "images", "ls") })
 	if err != nil {
 		return err
 	}
-	env := append(os.Environ(), d.Env()...)
+	env := append(os.Environ(), "CONTAINERD_ADDRESS="+address, "CONTAINER_RUNTIME_ENDPOINT=unix://"+address)
 	want := fmt.Sprintf("images %d", total)
 	first, err := median(runs, func() (time.Duration, error) {
 		s, err := startPTY(ctuiPath, env, "-n", ns)
@@ -124,13 +148,10 @@ func run(ctuiPath, version, ns string, nImages, nCtrs, runs int, idle time.Durat
 	if err != nil {
 		return err
 	}
-	d0, err := cpuTicks(d.PID())
-	if err != nil {
-		return err
-	}
+	d0, _ := cpuTicks(daemonPID)
 	time.Sleep(idle)
 	c1, _ := cpuTicks(s.cmd.Process.Pid)
-	d1, _ := cpuTicks(d.PID())
+	d1, _ := cpuTicks(daemonPID)
 	rss, _ := peakRSS(s.cmd.Process.Pid)
 	pct := func(ticks int64) float64 { return float64(ticks) / clkTck / idle.Seconds() * 100 }
 	fmt.Printf("\nidle for %s with the containers view open (%d rows)\n", idle, nCtrs)
@@ -138,6 +159,25 @@ func run(ctuiPath, version, ns string, nImages, nCtrs, runs int, idle time.Durat
 	fmt.Printf("  %-44s %9.2f%%\n", "containerd CPU while ctui idles", pct(d1-d0))
 	fmt.Printf("  %-44s %7.1f MB\n", "ctui peak RSS (VmHWM)", float64(rss)/1024)
 	return nil
+}
+
+// socketOwner finds the containerd whose command line names the socket's
+// config directory, for its CPU figure; 0 when none is found.
+func socketOwner(address string) int {
+	dir := filepath.Dir(address)
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		args := strings.Split(string(cmdline), "\x00")
+		if len(args) > 0 && filepath.Base(args[0]) == "containerd" && strings.Contains(string(cmdline), dir) {
+			return pid
+		}
+	}
+	return 0
 }
 
 // clkTck is the kernel's USER_HZ, 100 on every Linux ctui runs on.
