@@ -53,16 +53,16 @@ const (
 func Columns(ns string) []table.Column {
 	cols := []table.Column{
 		colRef:       {Title: "REF", Key: 'r', Flex: 3, Min: 20},
-		colDigest:    {Title: "DIGEST", Key: 'd', Width: 19},
+		colDigest:    {Title: "DIGEST", Key: 'd', Width: 19, Drop: 2},
 		colSize:      {Title: "SIZE", Key: 's', Width: 9, Align: table.AlignRight, Numeric: true},
-		colPlatforms: {Title: "PLATFORMS", Key: 'o', Flex: 1, Min: 11},
-		colCreated:   {Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true},
-		colUsedBy:    {Title: "USED BY", Key: 'u', Width: 7, Align: table.AlignRight, Numeric: true},
+		colPlatforms: {Title: "PLATFORMS", Key: 'o', Flex: 1, Min: 11, Max: 40, Drop: 4},
+		colCreated:   {Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 6},
+		colUsedBy:    {Title: "USED BY", Key: 'u', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 5},
 	}
 	if ns == backend.CRINamespace {
 		cols = append(cols,
-			table.Column{Title: "PINNED", Key: 'n', Width: 6},
-			table.Column{Title: "IMAGE ID", Key: 'i', Width: 13},
+			table.Column{Title: "PINNED", Key: 'n', Width: 6, Drop: 7},
+			table.Column{Title: "IMAGE ID", Key: 'i', Width: 13, Drop: 3},
 		)
 	}
 	return cols

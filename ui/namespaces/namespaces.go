@@ -41,7 +41,7 @@ func Columns() []table.Column {
 		{Title: "IMAGES", Key: 'i', Width: 7, Align: table.AlignRight, Numeric: true},
 		{Title: "CONTAINERS", Key: 'c', Width: 10, Align: table.AlignRight, Numeric: true},
 		{Title: "RUNNING", Key: 'r', Width: 7, Align: table.AlignRight, Numeric: true},
-		{Title: "LABELS", Key: 'l', Flex: 3, Min: 10},
+		{Title: "LABELS", Key: 'l', Flex: 3, Min: 10, Drop: 1},
 	}
 }
 
