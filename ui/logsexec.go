@@ -38,6 +38,9 @@ func (m Model) execers() exec.Execers {
 
 // openLogs pushes the log page of the container behind obj.
 func (m *Model) openLogs(obj page.Object) tea.Cmd {
+	if !target.Supports(obj.Kind) {
+		return m.flash.set(notAContainer(obj, "l shows logs"), true)
+	}
 	cfg := logs.Config{
 		Ctx: m.ctx, Object: obj, Finder: m.finder(), Timeout: m.timeout, Styles: m.styles,
 		Lines: m.logLines,
@@ -71,8 +74,11 @@ type shellDoneMsg struct {
 // shell starts `s` on obj: find the container, choose the API and the
 // shell, all before the terminal is handed over.
 func (m *Model) shell(obj page.Object) tea.Cmd {
-	if m.b.Config.Readonly {
+	switch {
+	case m.b.Config.Readonly:
 		return m.flash.set(errReadonlyExec.Error(), true)
+	case !target.Supports(obj.Kind):
+		return m.flash.set(notAContainer(obj, "s runs a shell"), true)
 	}
 	ctx, f, ex, timeout := m.ctx, m.finder(), m.execers(), m.timeout
 	return func() tea.Msg {
@@ -135,6 +141,8 @@ func (m *Model) execLine(rest string) tea.Cmd {
 		return m.flash.set("usage: :exec CMD... runs CMD in the container under the cursor; :exec -it CMD on the terminal", true)
 	case !ok:
 		return m.flash.set("no container here: :exec runs in the container, task or pod under the cursor of a list", true)
+	case !target.Supports(obj.Kind):
+		return m.flash.set(notAContainer(obj, ":exec runs"), true)
 	}
 	if tty {
 		ctx, f, ex, timeout := m.ctx, m.finder(), m.execers(), m.timeout
@@ -150,6 +158,12 @@ func (m *Model) execLine(rest string) tea.Cmd {
 		cfg.ID = id
 		return exec.New(cfg)
 	})
+}
+
+// notAContainer says that what the action (e.g. "l shows logs") needs is a
+// container row.
+func notAContainer(obj page.Object, action string) string {
+	return obj.Title() + " is not a container: " + action + " on containers, tasks, pods and a pod's containers"
 }
 
 // selected is the row under the cursor of the page on top, if it has one.

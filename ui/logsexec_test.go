@@ -163,6 +163,10 @@ func TestExecNeedsARowAndWritableMode(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "is not a container") {
 		t.Errorf(":exec on an image:\n%s", s)
 	}
+	m = keys(t, m, "l")
+	if s := screen(m); !strings.Contains(s, "is not a container: l shows logs") || m.top().State().Title != "images" {
+		t.Errorf("l on an image says so and stays:\n%s", s)
+	}
 
 	n.b.Config.Readonly = true
 	m = onContainer(t, n, "web")

@@ -59,6 +59,12 @@ type Container struct {
 	Others []string
 }
 
+// Supports reports whether Find can resolve objects of kind k: containers
+// (and so tasks), pods and pod containers, not images or namespaces.
+func Supports(k page.Kind) bool {
+	return k == page.KindContainer || k == page.KindPodContainer || k == page.KindPod
+}
+
 // Find resolves obj to its container. A pod resolves to its newest running
 // container (else its newest container).
 func (f Finder) Find(ctx context.Context, obj page.Object) (Container, error) {
