@@ -54,12 +54,14 @@ func Columns(ns string) []table.Column {
 		colID:      {Title: "ID", Key: 'i', Flex: 2, Min: 13, Max: 24},
 		colImage:   {Title: "IMAGE", Key: 'm', Flex: 3, Min: 12, Max: 48},
 		colStatus:  {Title: "STATUS", Key: 's', Width: 8},
-		colPID:     {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 3},
-		colExit:    {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true, Drop: 4},
+		colPID:     {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 4},
+		colExit:    {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true, Drop: 3},
 		colCreated: {Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 5},
 		colRuntime: {Title: "RUNTIME", Key: 'r', Flex: 1, Min: 8, Max: 24, Drop: 6},
 	}
 	if ns == backend.CRINamespace {
+		// CRI's ids are 64 hex digits: 13 tell them apart, as in crictl.
+		cols[colID].Max = 13
 		cols = append(cols,
 			table.Column{Title: "POD", Key: 'o', Flex: 2, Min: 10, Max: 40},
 			table.Column{Title: "CONTAINER", Key: 'n', Flex: 1, Min: 9, Max: 24},
