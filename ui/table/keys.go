@@ -24,7 +24,7 @@ func DefaultKeyMap() KeyMap {
 		Bottom:      key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last row")),
 		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup/ctrl+b", "page up")),
 		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn/ctrl+f", "page down")),
-		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter: text, !text inverts, -l key=value on labels")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter: text, !text inverts, -f fuzzy, -l key=value on labels")),
 		Mark:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark/unmark row")),
 		ApplyFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter (while typing)")),
 	}

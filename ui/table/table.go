@@ -106,7 +106,8 @@ type Model struct {
 	width     int
 	height    int
 	widths    []int
-	natural   []int // widest cell of each column, in bytes (cells are mostly ASCII)
+	natural   []int    // widest cell of each column, in bytes (cells are mostly ASCII)
+	fuzzy     []scored // reused buffer for the filter's fuzzy matches
 	headerBuf []string
 }
 
@@ -114,7 +115,7 @@ type Model struct {
 func New(cols []Column, styles theme.Styles) Model {
 	in := textinput.New()
 	in.Prompt = "/"
-	in.Placeholder = "filter: text, !text, -l key=value"
+	in.Placeholder = "filter: text, !text, -f fuzzy, -l key=value"
 	m := Model{
 		cols:    cols,
 		keys:    DefaultKeyMap(),
@@ -202,6 +203,36 @@ func (m *Model) UpdateRows(rows ...Row) {
 	}
 	m.refilter(keep)
 }
+
+// refilterInto fills view with the rows the filter lets through: in sort
+// order, or for a fuzzy filter best match first (equal scores keep the sort
+// order).
+func (m *Model) refilterInto() {
+	if !m.filter.ranked {
+		for _, i := range m.order {
+			if m.filter.match(m.lower[i], m.rows[i].Labels) {
+				m.view = append(m.view, i)
+			}
+		}
+		return
+	}
+	m.fuzzy = m.fuzzy[:0]
+	for _, i := range m.order {
+		if !m.filter.labelsMatch(m.rows[i].Labels) {
+			continue
+		}
+		if score, ok := m.filter.fuzzy(m.lower[i]); ok {
+			m.fuzzy = append(m.fuzzy, scored{i, score})
+		}
+	}
+	slices.SortStableFunc(m.fuzzy, func(a, b scored) int { return a.score - b.score })
+	for _, f := range m.fuzzy {
+		m.view = append(m.view, f.row)
+	}
+}
+
+// scored is a row index with its fuzzy score.
+type scored struct{ row, score int }
 
 // grow widens the natural widths to fit cells; it reports a change.
 func (m *Model) grow(cells []string) bool {
@@ -343,11 +374,7 @@ func (m *Model) refilter(keep string) {
 	if m.filter.empty() {
 		m.view = append(m.view, m.order...)
 	} else {
-		for _, i := range m.order {
-			if m.filter.match(m.lower[i], m.rows[i].Labels) {
-				m.view = append(m.view, i)
-			}
-		}
+		m.refilterInto()
 	}
 	if keep != "" {
 		if ri, ok := m.byID[keep]; ok {

@@ -286,3 +286,43 @@ func BenchmarkSort10k(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+func TestFilterFuzzy(t *testing.T) {
+	m := New(testCols, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(80, 20)
+	m.SetRows([]Row{
+		{ID: "a", Cells: []string{"registry.k8s.io/pause:3.10", "1"}},
+		{ID: "b", Cells: []string{"localhost/test/busybox:latest", "2"}},
+		{ID: "c", Cells: []string{"docker.io/library/busybox:1.36", "3"}},
+		{ID: "d", Cells: []string{"b-u-s-y-b-o-x/l/a/t/e/s/t", "4"}},
+	})
+	// Plain text stays a substring filter: no fuzzy noise.
+	m.SetFilter("bbxlt")
+	if m.Shown() != 0 {
+		t.Fatalf("bbxlt without -f shows %d rows", m.Shown())
+	}
+	// -f ranks the tight match first, the scattered one after, and leaves
+	// out what does not hold the characters in order.
+	m.SetFilter("-f busyboxlatest")
+	if m.Shown() != 2 {
+		t.Fatalf("-f busyboxlatest shows %d rows, want 2", m.Shown())
+	}
+	if got := selected(t, m); got != "b" {
+		t.Fatalf("best fuzzy match is %s, want b", got)
+	}
+	m.SetFilter("-f -l none=1 busybox")
+	if m.Shown() != 0 {
+		t.Fatalf("-f with a label selector nobody has shows %d rows", m.Shown())
+	}
+}
+
+// BenchmarkFilterFuzzy10k is a fuzzy keystroke at 10,000 rows to the next
+// frame, scoring and ranking every row.
+func BenchmarkFilterFuzzy10k(b *testing.B) {
+	m := newTable(10000, 160, 50)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		m.SetFilter([]string{"-f dlib5lt", "-f dlib7lt"}[i%2])
+		_ = m.View()
+	}
+}
