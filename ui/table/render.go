@@ -38,8 +38,10 @@ func layout(cols []Column, total int, natural []int) []int {
 		}
 		return widths
 	}
-	// Else: drop what may go until the minimums fit, and share the rest.
-	shown, _ := dropUntil(cols, avail, func(i int) int { return cols[i].want() })
+	// Else the natural widths cannot all fit even with every droppable
+	// column gone: keep them gone, so that what stays, a reference above
+	// all, gets the room, and share it as minLayout does.
+	shown, _ := dropUntil(cols, avail, func(i int) int { return cols[i].desire(at(natural, i)) })
 	var sub []Column
 	var idx []int
 	for i, c := range cols {
