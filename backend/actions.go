@@ -287,6 +287,9 @@ type RegistryOptions struct {
 type LoginStore interface {
 	Set(host, username, secret string)
 	Forget(host string)
+	// User is the user name typed for host ("" when none), so that the
+	// command log names it as ctr's --user; the secret never leaves.
+	User(host string) string
 }
 
 // NormalizeRef validates ref and expands it as docker, CRI and ctui's pulls
@@ -347,7 +350,7 @@ func (o PullOptions) CommandLine(cfg Config, ns string) string {
 	if o.Local && !o.NoUnpack {
 		args = append(args, "--local")
 	}
-	args = append(args, registryFlags(o.Registry)...)
+	args = append(args, registryFlags(o.Registry, o.Ref)...)
 	switch {
 	case o.AllPlatforms:
 		args = append(args, "--all-platforms")
@@ -543,7 +546,7 @@ func (o PushOptions) Subject() string { return o.Ref }
 // CommandLine renders `ctr images push`.
 func (o PushOptions) CommandLine(cfg Config, ns string) string {
 	args := append(ctrBase(cfg, ns), "images", "push")
-	args = append(args, registryFlags(o.Registry)...)
+	args = append(args, registryFlags(o.Registry, o.Ref)...)
 	if o.Platform != "" {
 		args = append(args, "--platform", o.Platform)
 	}
@@ -640,9 +643,11 @@ func crictlBase(cfg Config) []string {
 	return args
 }
 
-// registryFlags are ctr's flags for the same registry options. A password
-// never appears: ctr -u user asks for it with echo off.
-func registryFlags(o RegistryOptions) []string {
+// registryFlags are ctr's flags for the same registry options, ref's
+// registry reached with them. A password never appears: ctr -u user asks
+// for it with echo off. A login typed into ctui counts as --creds would:
+// without its --user the line would fail where ctui's action worked.
+func registryFlags(o RegistryOptions, ref string) []string {
 	var args []string
 	if o.PlainHTTP {
 		args = append(args, "--plain-http")
@@ -656,9 +661,16 @@ func registryFlags(o RegistryOptions) []string {
 	case len(o.HostsDirs) > 0:
 		args = append(args, "--hosts-dir", o.HostsDirs[0])
 	}
-	if o.Creds != "" {
+	switch {
+	case o.Creds != "":
 		user, _, _ := strings.Cut(o.Creds, ":")
 		args = append(args, "--user", user)
+	case o.Logins != nil:
+		if named, err := reference.ParseNormalizedNamed(strings.TrimSpace(ref)); err == nil {
+			if user := o.Logins.User(reference.Domain(named)); user != "" {
+				args = append(args, "--user", user)
+			}
+		}
 	}
 	return args
 }

@@ -38,6 +38,12 @@ func TestCommandLines(t *testing.T) {
 		{"push", PushOptions{Ref: "r.example/app:v2", Local: "docker.io/library/app:v2", Platform: "linux/amd64",
 			Registry: RegistryOptions{HostsDirs: []string{}, Creds: "carol:" + pw}}, local, "default",
 			"ctr images push --user carol --platform linux/amd64 r.example/app:v2 docker.io/library/app:v2"},
+		{"pull after a login typed into ctui", PullOptions{Ref: "127.0.0.1:5000/app:v1",
+			Registry: RegistryOptions{HostsDirs: []string{}, Logins: loginsOf{"127.0.0.1:5000": "dave"}}}, local, "default",
+			"ctr images pull --user dave 127.0.0.1:5000/app:v1"},
+		{"push elsewhere than the login", PushOptions{Ref: "r.example/app:v2",
+			Registry: RegistryOptions{HostsDirs: []string{}, Logins: loginsOf{"127.0.0.1:5000": "dave"}}}, local, "default",
+			"ctr images push r.example/app:v2"},
 		{"rm sync", RemoveOptions{Refs: []string{"a:1", "b:2"}, Sync: true}, local, "default", "ctr images rm --sync a:1 b:2"},
 		{"rmi", CRIRemoveOptions{ID: "sha256:abc"}, local, "k8s.io", "crictl --image-endpoint unix:///run/containerd/containerd.sock rmi sha256:abc"},
 	} {
@@ -52,6 +58,13 @@ func TestCommandLines(t *testing.T) {
 		})
 	}
 }
+
+// loginsOf is a LoginStore of user names by host.
+type loginsOf map[string]string
+
+func (l loginsOf) Set(host, user, _ string) { l[host] = user }
+func (l loginsOf) Forget(host string)       { delete(l, host) }
+func (l loginsOf) User(host string) string  { return l[host] }
 
 func TestGuardRefusesUnderReadonly(t *testing.T) {
 	if err := (Config{}).Guard(PullOptions{Ref: "x"}); err != nil {

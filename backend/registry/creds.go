@@ -44,6 +44,13 @@ func (l *Logins) Forget(host string) {
 	delete(l.m, host)
 }
 
+// User is the user name Set remembered for host (or an alias of it), ""
+// when none: command lines name it, never the secret.
+func (l *Logins) User(host string) string {
+	c, _ := l.get(host)
+	return c.user
+}
+
 func (l *Logins) get(host string) (credential, bool) {
 	if l == nil {
 		return credential{}, false

@@ -264,6 +264,12 @@ func (l *Logins) Forget(host string) {
 	delete(l.m, host)
 }
 
+// User implements backend.LoginStore.
+func (l *Logins) User(host string) string {
+	u, _, _ := l.Get(host)
+	return u
+}
+
 // Get returns what Set stored for host.
 func (l *Logins) Get(host string) (user, secret string, ok bool) {
 	l.mu.Lock()
