@@ -415,8 +415,9 @@ type TagOptions struct {
 // Kind is ActionTag.
 func (o TagOptions) Kind() ActionKind { return ActionTag }
 
-// Subject is "source -> target".
-func (o TagOptions) Subject() string { return o.Source + " -> " + o.Target }
+// Subject is "source -> target", the source alone before the target is
+// known (the --readonly sentence of the t key).
+func (o TagOptions) Subject() string { return arrow(o.Source, o.Target) }
 
 // CommandLine renders `ctr images tag`.
 func (o TagOptions) CommandLine(cfg Config, ns string) string {
@@ -507,8 +508,17 @@ type ExportOptions struct {
 // Kind is ActionExport.
 func (o ExportOptions) Kind() ActionKind { return ActionExport }
 
-// Subject is "refs -> path".
-func (o ExportOptions) Subject() string { return strings.Join(o.Refs, ", ") + " -> " + o.Path }
+// Subject is "refs -> path", the refs alone before the path is known.
+func (o ExportOptions) Subject() string { return arrow(strings.Join(o.Refs, ", "), o.Path) }
+
+// arrow is "from -> to", or from alone when to is not known yet, so that
+// no sentence reads "tag busybox -> : ...".
+func arrow(from, to string) string {
+	if to == "" {
+		return from
+	}
+	return from + " -> " + to
+}
 
 // CommandLine renders `ctr images export`.
 func (o ExportOptions) CommandLine(cfg Config, ns string) string {

@@ -66,6 +66,22 @@ func (l loginsOf) Set(host, user, _ string) { l[host] = user }
 func (l loginsOf) Forget(host string)       { delete(l, host) }
 func (l loginsOf) User(host string) string  { return l[host] }
 
+func TestSubjectBeforeTheTargetIsKnown(t *testing.T) {
+	for _, tc := range []struct {
+		a    Action
+		want string
+	}{
+		{TagOptions{Source: "a:1"}, "a:1"},
+		{TagOptions{Source: "a:1", Target: "b:2"}, "a:1 -> b:2"},
+		{ExportOptions{Refs: []string{"a:1", "b:2"}}, "a:1, b:2"},
+		{ExportOptions{Refs: []string{"a:1"}, Path: "/tmp/a.tar"}, "a:1 -> /tmp/a.tar"},
+	} {
+		if got := tc.a.Subject(); got != tc.want {
+			t.Errorf("%T subject %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
 func TestGuardRefusesUnderReadonly(t *testing.T) {
 	if err := (Config{}).Guard(PullOptions{Ref: "x"}); err != nil {
 		t.Fatal(err)
