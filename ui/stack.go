@@ -29,6 +29,9 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		}
 		if m.b.Native != nil {
 			cfg.Lister, cfg.Containers = m.b.Native, m.b.Native
+			if m.first != nil {
+				cfg.Lister = m.first.Lister(m.b.Native)
+			}
 		}
 		if m.b.CRI != nil {
 			cfg.CRI = m.b.CRI

@@ -36,6 +36,10 @@ type Options struct {
 	// socket was autodetected, a deprecated setting): shown in the flash
 	// line when the UI opens.
 	Notices []string
+	// FirstImages, when set, answers the first images page's first list:
+	// cmd asks for it as soon as containerd answers, before the terminal
+	// is set up.
+	FirstImages *backend.ImagesPrefetch
 	// LogLines is how many lines a log page keeps (--log-lines; 0 is
 	// logs.DefaultRingLines).
 	LogLines int
@@ -86,7 +90,8 @@ type Model struct {
 	known     []string // namespace names, for completion and :ns checks
 	hub       hub      // the event stream that keeps pages live (events.go)
 	logLines  int      // Options.LogLines
-	acts      actions  // image actions: dialogs, jobs, command log (actions.go)
+	first     *backend.ImagesPrefetch
+	acts      actions // image actions: dialogs, jobs, command log (actions.go)
 }
 
 type entry struct {
@@ -116,6 +121,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		ns:       ns,
 		cmdline:  newCmdline(st),
 		logLines: opts.LogLines,
+		first:    opts.FirstImages,
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.acts = newActions(ctx, opts.Registry)

@@ -11,9 +11,12 @@ import (
 
 // connect opens both APIs at once, so a slow or missing side costs its own
 // timeout and not the sum of both. A side that fails keeps its reason in the
-// Backend; the other is still used.
-func connect(ctx context.Context, cfg backend.Config) *backend.Backend {
+// Backend; the other is still used. With prefetch, the namespace's image list
+// is asked for the moment containerd answers (see backend.ImagesPrefetch);
+// the returned prefetch is nil when containerd is unavailable.
+func connect(ctx context.Context, cfg backend.Config, prefetch bool) (*backend.Backend, *backend.ImagesPrefetch) {
 	b := &backend.Backend{Config: cfg}
+	var first *backend.ImagesPrefetch
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
@@ -28,6 +31,9 @@ func connect(ctx context.Context, cfg backend.Config) *backend.Backend {
 			return
 		}
 		b.Native = c
+		if prefetch {
+			first = backend.PrefetchImages(ctx, c, cfg.Namespace, cfg.Timeout)
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -39,5 +45,5 @@ func connect(ctx context.Context, cfg backend.Config) *backend.Backend {
 		b.CRI = c
 	}()
 	wg.Wait()
-	return b
+	return b, first
 }

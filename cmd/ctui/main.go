@@ -96,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := connect(ctx, cfg)
+	b, firstImages := connect(ctx, cfg, !o.showVersion)
 	defer b.Close()
 	if b.NativeErr != nil {
 		fmt.Fprintf(debugLog, "containerd side: %+v\n", b.NativeErr)
@@ -116,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if v, ok := os.LookupEnv(envNoColor); ok && v != "" {
 		noColor = true
 	}
-	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines}); err != nil {
+	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, firstImages: firstImages}); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
 		return 1
 	}

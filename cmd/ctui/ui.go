@@ -13,8 +13,10 @@ type uiOptions struct {
 	warnings []string
 	registry backend.RegistryOptions // --creds, --hosts-dir
 	logLines int                     // --log-lines
+	// firstImages is the first image list, asked for while connecting.
+	firstImages *backend.ImagesPrefetch
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines})
+	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages})
 }
