@@ -21,9 +21,10 @@ const (
 	viewContainers
 	viewTasks
 	viewPods
-	viewExec // the output pane of a one-shot :exec
-	viewJobs // background image actions
-	viewLog  // the command log of finished actions
+	viewExec   // the output pane of a one-shot :exec
+	viewJobs   // background image actions
+	viewLog    // the command log of finished actions
+	viewHealth // node health: containerd, its plugins, CRI conditions and settings
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -49,6 +50,7 @@ func commands() []command {
 		{name: "exec", args: "[-it] CMD...", help: "run CMD in the container under the cursor: output and exit code in a pane; -it on the terminal", view: viewExec},
 		{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels", view: viewJobs},
 		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
+		{name: "health", aliases: []string{"node"}, help: "node health: containerd, its plugins, CRI conditions and settings, image filesystem", view: viewHealth},
 		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
 		{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
 		{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,6 +10,7 @@ import (
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
+	"github.com/ctui/ctui/ui/health"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/namespaces"
@@ -84,8 +86,28 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 	case viewLog:
 		p, cmd = cmdlog.New(cmdlog.Config{ID: m.nextID, Styles: m.styles, Entries: m.acts.log.Entries()})
 		return p, cmd, true
+	case viewHealth:
+		cfg := health.Config{
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			Native: m.b.Native, NativeErr: m.b.NativeErr, CRI: m.b.CRI, CRIErr: m.b.CRIErr,
+			LocalFS: localRuntime(m.b.Config),
+		}
+		p, cmd = health.New(cfg)
+		return p, cmd, true
 	}
 	return nil, nil, false
+}
+
+// localRuntime tells whether the CRI image service runs on this machine (a
+// unix socket, or no endpoint named: the local default), so that the health
+// page may statfs the image filesystem's mountpoint.
+func localRuntime(cfg backend.Config) bool {
+	ep := cfg.ImageEndpoint
+	if ep == "" {
+		ep = cfg.RuntimeEndpoint
+	}
+	ep, err := backend.NormalizeEndpoint(ep)
+	return err == nil && (ep == "" || strings.HasPrefix(ep, "unix://"))
 }
 
 // describe opens the describe page for obj, on whichever side of the

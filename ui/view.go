@@ -12,6 +12,7 @@ import (
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/exec"
+	"github.com/ctui/ctui/ui/health"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/logs"
@@ -256,5 +257,6 @@ func docSections() []keySection {
 		{title: "Dialogs of the image actions", keys: prompt.DefaultKeyMap().Bindings()},
 		{title: "Jobs page (:jobs)", keys: jobs.PageBindings()},
 		{title: "Command log (:log)", keys: cmdlog.PageBindings()},
+		{title: "Node health (:health)", keys: health.DefaultKeyMap().Bindings()},
 	}
 }
