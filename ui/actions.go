@@ -107,6 +107,8 @@ func (m Model) updateActions(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.confirmRemove(msg)
 	case pathCheckedMsg:
 		return m, m.exportChecked(msg)
+	case lcResolvedMsg:
+		return m, m.lcResolved(msg)
 	}
 	return m, nil
 }

@@ -118,6 +118,8 @@ func (m *Model) answer(d dialog) (tea.Cmd, error) {
 		return m.remove(d.ns, backend.RemoveOptions{Refs: d.refs, Sync: v.On(fRemoveSync)}), nil
 	case askLogin:
 		return m.login(d, v.Value(fLoginUser), v.Value(fLoginPassword))
+	case askStop, askKill, askRemove2:
+		return m.answerLifecycle(d)
 	}
 	return nil, nil
 }

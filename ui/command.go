@@ -37,6 +37,8 @@ type command struct {
 	view    view // the page it opens; viewNone for quit
 	// act is the image action it runs instead of opening a page.
 	act actionName
+	// lc is the container, task or pod action it runs (lifecycle.go).
+	lc lcName
 }
 
 // commands is the command table, k9s's names and aliases.
@@ -57,6 +59,12 @@ func commands() []command {
 		{name: "export", args: "[PATH] [--all-platforms]", help: "export the marked images, else the one under the cursor, to PATH", act: actExport},
 		{name: "push", args: "[REF]", help: "push the marked images, else the one under the cursor (to REF)", act: actPush},
 		{name: "rmi", args: "[--sync]", help: "remove the marked images, else the one under the cursor (asks first)", act: actRemove},
+		{name: "stop", args: "", help: "stop the container, task or pod under the cursor (asks first; grace period, then SIGKILL)", lc: lcStop},
+		{name: "kill", args: "[SIG]", help: "kill the task under the cursor with SIG (default SIGKILL; asks first)", lc: lcKill},
+		{name: "pause", help: "pause (freeze) the task under the cursor", lc: lcPauseOnly},
+		{name: "resume", help: "resume the paused task under the cursor", lc: lcResume},
+		{name: "rm", help: "remove the container, stopped task (tasks page) or pod under the cursor (asks first)", lc: lcRemove},
+		{name: "rmp", help: "remove the pod under the cursor (asks first; stop it first, or choose to)", lc: lcRemovePod},
 		{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui"},
 	}
 }

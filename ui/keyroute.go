@@ -45,6 +45,9 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.actionKey(msg, top); ok {
 		return m, cmd
 	}
+	if cmd, ok := m.lifecycleKey(msg, top); ok {
+		return m, cmd
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
@@ -108,6 +111,8 @@ func (m *Model) run(line string) tea.Cmd {
 		return m.execLine(strings.TrimPrefix(strings.TrimSpace(line), strings.Fields(line)[0]))
 	case c.act != "":
 		return m.runActionCommand(c.act, line)
+	case c.lc != "":
+		return m.runLifecycleCommand(c.lc, line)
 	case c.view == viewNone:
 		return tea.Quit
 	case c.view == viewNamespaces && arg != "":

@@ -161,6 +161,9 @@ func (m Model) helpSections() []keySection {
 		if showsImages(p) {
 			secs = append(secs, keySection{title: "image actions", keys: m.acts.keys.Bindings(m.actionsEnabled())})
 		}
+		if lc, ok := m.lifecycleHelp(p); ok {
+			secs = append(secs, lc)
+		}
 	}
 	return append(secs, keySection{title: "commands", keys: commandBindings()})
 }
@@ -254,7 +257,8 @@ func docSections() []keySection {
 		{title: "Log page (l)", keys: logs.DefaultKeyMap().Bindings()},
 		{title: "Output of :exec", keys: exec.DefaultKeyMap().Bindings()},
 		{title: "Image actions (images page; marked images, else the one under the cursor)", keys: DefaultActionKeyMap().Bindings(true)},
-		{title: "Dialogs of the image actions", keys: prompt.DefaultKeyMap().Bindings()},
+		{title: "Container, task and pod actions (containers, tasks, pods and a pod's containers)", keys: DefaultLifecycleKeyMap().Bindings(nil)},
+		{title: "Dialogs of the image and container actions", keys: prompt.DefaultKeyMap().Bindings()},
 		{title: "Jobs page (:jobs)", keys: jobs.PageBindings()},
 		{title: "Command log (:log)", keys: cmdlog.PageBindings()},
 		{title: "Node health (:health)", keys: health.DefaultKeyMap().Bindings()},
