@@ -85,6 +85,9 @@ type Batch struct {
 	Lines []backend.LogLine
 	// Notice is a sentence about the log itself (rotated, truncated,
 	// removed, waiting for it to appear, limit reached), for the status line.
+	// Those about the file lead with what happened and leave out the log's
+	// name, which the viewer shows already: a header line cut at 80 or 100
+	// columns still says it.
 	Notice string
 	// AtEnd is set when the batch reaches what was the end of the file: the
 	// history is loaded and, when following, the viewer is live.
@@ -557,7 +560,7 @@ func (fl *follower) checkFile() error {
 			return err
 		}
 		fl.off = 0
-		fl.note(fmt.Sprintf("the log of %s was truncated; reading it again from its start", fl.src.Name))
+		fl.note("log truncated: reading it again from its start")
 		return nil
 	}
 	pi, err := os.Stat(fl.src.Path)
@@ -565,7 +568,7 @@ func (fl *follower) checkFile() error {
 	case errors.Is(err, fs.ErrNotExist):
 		if !fl.gone {
 			fl.gone = true
-			fl.note(fmt.Sprintf("the log file %s was removed; waiting for it to come back", fl.src.Path))
+			fl.note(fmt.Sprintf("log file removed: waiting for %s to come back", fl.src.Path))
 		}
 		return nil
 	case err != nil:
@@ -584,7 +587,7 @@ func (fl *follower) checkFile() error {
 	fl.finishFragment()
 	fl.f.Close()
 	fl.f, fl.off, fl.gone, fl.rotated = nf, 0, false, false
-	fl.note(fmt.Sprintf("the log of %s was rotated; following the new %s", fl.src.Name, fl.src.Path))
+	fl.note(fmt.Sprintf("log rotated: following the new %s", fl.src.Path))
 	return nil
 }
 
@@ -598,7 +601,7 @@ func (fl *follower) waitForFile(ctx context.Context) bool {
 		if err == nil {
 			fl.f, fl.off = f, 0
 			if fl.gone {
-				fl.note(fmt.Sprintf("the log of %s is back", fl.src.Name))
+				fl.note("log file back: following it again")
 			}
 			fl.gone = false
 			return true
