@@ -27,3 +27,15 @@ echo "tail's last line: $(tail -n 1 "$log" | cut -c1-90)"
 
 echo "open the last $lines lines of a ${size_mb} MiB log (median of $runs):"
 "$work/logtail" -n "$lines" -compare "$runs" "$log"
+
+# The same in ctui itself, on real containerd daemons (root, make containerd2):
+# the l key to the tail of a 1 GiB pod log on screen against tail -n, follow
+# throughput with every line checked, and peak RSS while following
+# (CTUI_RSS=5m for the full measurement). CTUI_LOGBENCH=0 skips it.
+if [ "${CTUI_LOGBENCH:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	(cd "$root" && go build -o "$work/ctui" ./cmd/ctui && go build -o "$work/logbench" ./bench/logbench)
+	for v in 1.6 2.x; do
+		echo
+		"$work/logbench" --ctui "$work/ctui" --version "$v" --size "$size_mb" --rss "${CTUI_RSS:-30s}"
+	done
+fi
