@@ -29,6 +29,7 @@ func main() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(50)
 	}
+	keepMemoryCompact()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
