@@ -2,7 +2,9 @@ package containerd
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strings"
 
 	imagesapi "github.com/containerd/containerd/api/services/images/v1"
 	"github.com/containerd/containerd/v2/core/content"
@@ -48,7 +50,12 @@ func (c *Client) Images(ctx context.Context, ns string) ([]backend.Image, error)
 		}
 		out = append(out, bi)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	// The store lists by name already (bolt keeps its keys sorted); sort
+	// only if a daemon ever answers otherwise.
+	byName := func(a, b backend.Image) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(out, byName) {
+		slices.SortFunc(out, byName)
+	}
 	return out, nil
 }
 

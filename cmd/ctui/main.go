@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -21,14 +20,6 @@ import (
 )
 
 func main() {
-	// A node's lists arrive in bursts (10,000 image records in one answer)
-	// and leave a small live set behind: collecting at half the default
-	// growth keeps the peak resident size about a fifth lower for a few
-	// milliseconds of GC during loads, and nothing while idle. GOGC in the
-	// environment still wins.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(50)
-	}
 	keepMemoryCompact()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
