@@ -41,6 +41,13 @@ func TestRow(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
+	// A CRI container whose task CRI deleted after it exited shows how it
+	// ended, from CRI.
+	gone := backend.Container{ID: "c2", Image: "busybox", Runtime: "io.containerd.runc.v2", Kind: "container", PodName: "crash", PodNamespace: "default", ContainerName: "app"}
+	pc := &backend.PodContainer{ID: "c2", Name: "app", State: backend.ContainerExited, ExitCode: 3, Attempt: 2}
+	if got, want := strings.Join(row(gone, pc, true, now).Cells, "|"), "c2|busybox|EXITED|-|3|-|runc.v2|default/crash|app|2"; got != want {
+		t.Errorf("exited CRI container without a task: %q, want %q", got, want)
+	}
 }
 
 func TestColumnKeysLeaveReservedLettersFree(t *testing.T) {

@@ -26,6 +26,13 @@ func row(c backend.Container, pc *backend.PodContainer, withPod bool, now time.T
 		if t.Status == backend.TaskStopped {
 			exit, exitN = strconv.FormatUint(uint64(t.ExitStatus), 10), int64(t.ExitStatus)
 		}
+	} else if pc != nil && pc.State != "" {
+		// CRI deletes the task of a container that exited, but still knows
+		// how it ended: a crash loop's attempts read EXITED 3, not "-".
+		status = strings.ToUpper(string(pc.State))
+		if pc.State == backend.ContainerExited {
+			exit, exitN = strconv.Itoa(int(pc.ExitCode)), int64(pc.ExitCode)
+		}
 	}
 	img := c.Image
 	if img == "" {
