@@ -30,8 +30,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,17 +37,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/creack/pty"
-	"github.com/hinshun/vt10x"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/ctui/ctui/backend/logs"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/ptyscreen"
 )
 
 func main() {
@@ -163,18 +159,18 @@ func (b *bench) touchGo(ctx context.Context, p pod) error {
 
 // openPod types :pods, filters to the pod and waits for its row; the next
 // key (l) opens its log.
-func openPod(s *ptyScreen, name string) error {
+func openPod(s *ptyscreen.Screen, name string) error {
 	// Keys typed before ctui has the terminal in raw mode would be
 	// cooked by the line discipline (enter as ctrl+j): wait for a frame.
-	if _, err := s.waitFor("DIGEST", 30*time.Second); err != nil {
+	if _, err := s.WaitFor("DIGEST", 30*time.Second); err != nil {
 		return err
 	}
-	s.send(":pods\r")
-	if _, err := s.waitFor("POD ID", 30*time.Second); err != nil {
+	s.Send(":pods\r")
+	if _, err := s.WaitFor("POD ID", 30*time.Second); err != nil {
 		return err
 	}
-	s.send("/\x15" + name + "\r")
-	_, err := s.waitUntil(name+" filtered", 30*time.Second, func(txt string) bool {
+	s.Send("/\x15" + name + "\r")
+	_, err := s.WaitUntil(name+" filtered", 30*time.Second, func(txt string) bool {
 		return strings.Contains(txt, "/"+name) && strings.Contains(txt, " "+name+" ")
 	})
 	return err
@@ -199,11 +195,11 @@ func (b *bench) first(ctx context.Context, sizeMiB int64, tailN, runs int) error
 		fi.Size(), records, p.name, time.Since(t0).Round(time.Millisecond))
 	marker := fmt.Sprintf("line %d end", last)
 
-	s, err := startPTY(b.ctui, b.env, 120, 30)
+	s, err := ptyscreen.Start(b.ctui, b.env, 120, 30)
 	if err != nil {
 		return err
 	}
-	defer s.quit()
+	defer s.Quit()
 	if err := openPod(s, p.name); err != nil {
 		return err
 	}
@@ -214,62 +210,62 @@ func (b *bench) first(ctx context.Context, sizeMiB int64, tailN, runs int) error
 			return fmt.Errorf("tail: %w", err)
 		}
 		dt := time.Since(start)
-		if _, err := s.waitUntil("the pods page", 30*time.Second, func(txt string) bool {
+		if _, err := s.WaitUntil("the pods page", 30*time.Second, func(txt string) bool {
 			return strings.Contains(txt, "POD ID") && !strings.Contains(txt, marker)
 		}); err != nil {
 			return err
 		}
-		s.press("l")
+		s.Press("l")
 		// The first frame of the page: "opening…", unless the lines
 		// made it into that frame already.
-		f, err := s.waitUntil("the log page", 60*time.Second, func(txt string) bool {
+		f, err := s.WaitUntil("the log page", 60*time.Second, func(txt string) bool {
 			return strings.Contains(txt, "opening") || strings.Contains(txt, marker)
 		})
 		if err != nil {
 			return err
 		}
-		d, err := s.waitFor(marker, 60*time.Second)
+		d, err := s.WaitFor(marker, 60*time.Second)
 		if err != nil {
 			return err
 		}
 		if i > 0 {
 			tail, ctuiKey, frame = append(tail, dt), append(ctuiKey, d), append(frame, f)
 		}
-		s.send("\x1b") // back to the pods
+		s.Send("\x1b") // back to the pods
 	}
 	// For reference, a key that only redraws: ? on the pods page.
 	var redraw []time.Duration
 	for range runs {
-		if _, err := s.waitUntil("the pods page", 30*time.Second, func(txt string) bool {
+		if _, err := s.WaitUntil("the pods page", 30*time.Second, func(txt string) bool {
 			return strings.Contains(txt, "POD ID") && !strings.Contains(txt, marker) && !strings.Contains(txt, "command mode")
 		}); err != nil {
 			return err
 		}
-		s.press("?")
-		d, err := s.waitFor("command mode", 30*time.Second)
+		s.Press("?")
+		d, err := s.WaitFor("command mode", 30*time.Second)
 		if err != nil {
 			return err
 		}
 		redraw = append(redraw, d)
-		s.send("\x1b")
+		s.Send("\x1b")
 	}
-	s.quit()
+	s.Quit()
 
 	// The whole process: start, first screen, :pods, filter, l.
 	var whole []time.Duration
 	for range runs {
-		s, err := startPTY(b.ctui, b.env, 120, 30)
+		s, err := ptyscreen.Start(b.ctui, b.env, 120, 30)
 		if err != nil {
 			return err
 		}
 		if err := openPod(s, p.name); err != nil {
-			s.quit()
+			s.Quit()
 			return err
 		}
-		s.send("l")
-		_, err = s.waitFor(marker, 60*time.Second)
-		d := time.Since(s.start)
-		s.quit()
+		s.Send("l")
+		_, err = s.WaitFor(marker, 60*time.Second)
+		d := time.Since(s.Started())
+		s.Quit()
 		if err != nil {
 			return err
 		}
@@ -403,22 +399,21 @@ func (b *bench) follow(ctx context.Context, n int) error {
 // line), calls begin to start the writing, times the first and the last
 // line on screen, then saves the buffer with ctrl+s and checks 1..n.
 func (b *bench) followOne(ctx context.Context, p pod, n int, begin func() error, what string) (float64, error) {
-	s, err := startPTY(b.ctui, b.env, 120, 30, "--log-lines", strconv.Itoa(n+1000))
+	s, err := ptyscreen.Start(b.ctui, b.env, 120, 30, "--log-lines", strconv.Itoa(n+1000))
 	if err != nil {
 		return 0, err
 	}
-	defer s.quit()
+	defer s.Quit()
 	if err := openPod(s, p.name); err != nil {
 		return 0, err
 	}
-	s.send("l")
-	if _, err := s.waitFor("following", 30*time.Second); err != nil {
+	s.Send("l")
+	if _, err := s.WaitFor("following", 30*time.Second); err != nil {
 		return 0, err
 	}
 	// The writer's side: when the file holds the last line.
 	fileDone := make(chan time.Duration, 1)
-	s.mark()
-	t0 := s.from
+	t0 := s.Mark()
 	go func() {
 		want := []byte(" " + strconv.Itoa(n) + "\n")
 		for time.Since(t0) < 10*time.Minute {
@@ -438,11 +433,11 @@ func (b *bench) followOne(ctx context.Context, p pod, n int, begin func() error,
 	if err := begin(); err != nil {
 		return 0, err
 	}
-	first, err := s.waitUntil("the first line", 60*time.Second, func(txt string) bool { return seqLine.MatchString(txt) })
+	first, err := s.WaitUntil("the first line", 60*time.Second, func(txt string) bool { return seqLine.MatchString(txt) })
 	if err != nil {
 		return 0, err
 	}
-	last, err := s.waitUntil(fmt.Sprintf("line %d", n), 10*time.Minute, func(txt string) bool {
+	last, err := s.WaitUntil(fmt.Sprintf("line %d", n), 10*time.Minute, func(txt string) bool {
 		for _, m := range seqLine.FindAllStringSubmatch(txt, -1) {
 			if m[1] == strconv.Itoa(n) {
 				return true
@@ -461,12 +456,12 @@ func (b *bench) followOne(ctx context.Context, p pod, n int, begin func() error,
 
 	// Every line, once, in order: the saved buffer.
 	saved := filepath.Join(b.work, p.name+".saved")
-	s.send("\x13")
-	if _, err := s.waitFor("save to:", 10*time.Second); err != nil {
+	s.Send("\x13")
+	if _, err := s.WaitFor("save to:", 10*time.Second); err != nil {
 		return 0, err
 	}
-	s.send("\x15" + saved + "\r")
-	if _, err := s.waitFor(" lines to ", 60*time.Second); err != nil {
+	s.Send("\x15" + saved + "\r")
+	if _, err := s.WaitFor(" lines to ", 60*time.Second); err != nil {
 		return 0, err
 	}
 	if err := checkSeq(saved, n); err != nil {
@@ -512,24 +507,24 @@ func (b *bench) rss(ctx context.Context, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	s, err := startPTY(b.ctui, b.env, 120, 30)
+	s, err := ptyscreen.Start(b.ctui, b.env, 120, 30)
 	if err != nil {
 		return err
 	}
-	defer s.quit()
+	defer s.Quit()
 	if err := openPod(s, p.name); err != nil {
 		return err
 	}
-	s.send("l")
-	if _, err := s.waitFor("following", 30*time.Second); err != nil {
+	s.Send("l")
+	if _, err := s.WaitFor("following", 30*time.Second); err != nil {
 		return err
 	}
 	if err := b.touchGo(ctx, p); err != nil {
 		return err
 	}
-	pid := s.cmd.Process.Pid
+	pid := s.PID()
 	fmt.Printf("\npeak RSS while following a busy container for %s (default ring: 10,000 lines; rotation at 256 MiB)\n", d)
-	rss0, _ := procStatus(pid, "VmRSS")
+	rss0, _ := ptyscreen.ProcStatus(pid, "VmRSS")
 	fmt.Printf("  %-10s %9s %14s %12s %10s\n", "elapsed", "RSS MB", "line on screen", "log bytes", "rotations")
 	fmt.Printf("  %-10s %9.1f %14s %12s %10s\n", "0s", float64(rss0)/1024, "-", "-", "-")
 	start := time.Now()
@@ -553,24 +548,24 @@ func (b *bench) rss(ctx context.Context, d time.Duration) error {
 		}
 		if time.Now().After(next) || time.Since(start) >= d {
 			next = next.Add(every)
-			rss, _ := procStatus(pid, "VmRSS")
+			rss, _ := ptyscreen.ProcStatus(pid, "VmRSS")
 			cur := int64(0)
 			if fi, err := os.Stat(p.log); err == nil {
 				cur = fi.Size()
 			}
 			fmt.Printf("  %-10s %9.1f %14d %12d %10d\n", time.Since(start).Round(time.Second), float64(rss)/1024,
-				lastNumber(s.text()), total+cur, rotations)
+				lastNumber(s.Text()), total+cur, rotations)
 		}
 	}
-	hwm, err := procStatus(pid, "VmHWM")
+	hwm, err := ptyscreen.ProcStatus(pid, "VmHWM")
 	if err != nil {
 		return err
 	}
-	line := lastNumber(s.text())
+	line := lastNumber(s.Text())
 	fmt.Printf("  ctui peak RSS (VmHWM) %.1f MB after following %d lines (%.0f lines/s) through %d rotations\n",
 		float64(hwm)/1024, line, float64(line)/time.Since(start).Seconds(), rotations)
-	if !strings.Contains(s.text(), "following") {
-		return errors.New("ctui is no longer following: " + s.text())
+	if !strings.Contains(s.Text(), "following") {
+		return errors.New("ctui is no longer following: " + s.Text())
 	}
 	return nil
 }
@@ -592,114 +587,3 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-
-// procStatus is a field of /proc/PID/status in KiB.
-func procStatus(pid int, field string) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field+":") {
-			return strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no %s for pid %d", field, pid)
-}
-
-// ptyScreen is ctui on a pseudo-terminal whose output feeds a terminal
-// emulator, so waits read the screen as a person sees it (the renderer
-// draws with cursor moves, not whole lines). As navbench's.
-type ptyScreen struct {
-	cmd   *exec.Cmd
-	f     *os.File
-	start time.Time
-	mu    sync.Mutex
-	vt    vt10x.Terminal
-	done  chan struct{}
-	from  time.Time // what waits measure from: start, or the last mark
-	quit1 sync.Once
-}
-
-func startPTY(bin string, env []string, w, h int, args ...string) (*ptyScreen, error) {
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(env, "TERM=xterm-256color")
-	s := &ptyScreen{cmd: cmd, done: make(chan struct{}), vt: vt10x.New(vt10x.WithSize(w, h))}
-	s.start = time.Now()
-	s.from = s.start
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
-	if err != nil {
-		return nil, err
-	}
-	s.f = f
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := f.Read(buf)
-			if n > 0 {
-				s.mu.Lock()
-				s.vt.Write(buf[:n])
-				s.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return s, nil
-}
-
-// press sends a key at a random moment of the renderer's 33 ms frame, as
-// a person's key press falls, and makes the next waits measure from it.
-// Pressed at once after a wait saw a frame, every key would wait a whole
-// frame for the next flush.
-func (s *ptyScreen) press(key string) {
-	time.Sleep(rand.N(40 * time.Millisecond))
-	s.mark()
-	s.send(key)
-}
-
-// mark makes the next waits measure from now.
-func (s *ptyScreen) mark() { s.from = time.Now() }
-
-func (s *ptyScreen) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.vt.String()
-}
-
-// waitFor returns the time from the mark (or start) until text was on
-// the screen.
-func (s *ptyScreen) waitFor(text string, timeout time.Duration) (time.Duration, error) {
-	return s.waitUntil(fmt.Sprintf("%q", text), timeout, func(txt string) bool { return strings.Contains(txt, text) })
-}
-
-func (s *ptyScreen) waitUntil(what string, timeout time.Duration, done func(string) bool) (time.Duration, error) {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if done(s.text()) {
-			return time.Since(s.from), nil
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return 0, fmt.Errorf("ctui did not show %s within %s; the screen:\n%s", what, timeout, s.text())
-}
-
-func (s *ptyScreen) send(text string) { io.WriteString(s.f, text) }
-
-func (s *ptyScreen) quit() {
-	s.quit1.Do(func() {
-		s.send("\x03")
-		wait := make(chan struct{})
-		go func() { s.cmd.Wait(); close(wait) }()
-		select {
-		case <-wait:
-		case <-time.After(5 * time.Second):
-			s.cmd.Process.Kill()
-			<-wait
-		}
-		s.f.Close()
-		<-s.done
-	})
-}

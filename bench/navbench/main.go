@@ -19,13 +19,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/creack/pty"
-	"github.com/hinshun/vt10x"
-
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/ptyscreen"
 )
 
 func main() {
@@ -113,12 +110,12 @@ func measure(ctuiPath, ctrPath, address string, daemonPID int, ns string, nCtrs,
 	env := append(os.Environ(), "CONTAINERD_ADDRESS="+address, "CONTAINER_RUNTIME_ENDPOINT=unix://"+address)
 	want := fmt.Sprintf("images %d", total)
 	first, err := median(runs, func() (time.Duration, error) {
-		s, err := startPTY(ctuiPath, env, "-n", ns)
+		s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", ns)
 		if err != nil {
 			return 0, err
 		}
-		defer s.quit()
-		return s.waitFor(want, 60*time.Second)
+		defer s.Quit()
+		return s.WaitFor(want, 60*time.Second)
 	})
 	if err != nil {
 		return err
@@ -131,28 +128,28 @@ func measure(ctuiPath, ctrPath, address string, daemonPID int, ns string, nCtrs,
 		float64(first)/float64(ctrQ), float64(first)/float64(ctrFull))
 
 	// Idle: the containers view open on every container, nothing typed.
-	s, err := startPTY(ctuiPath, env, "-n", ns)
+	s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", ns)
 	if err != nil {
 		return err
 	}
-	defer s.quit()
-	if _, err := s.waitFor(want, 60*time.Second); err != nil {
+	defer s.Quit()
+	if _, err := s.WaitFor(want, 60*time.Second); err != nil {
 		return err
 	}
-	s.send(":containers\r")
-	if _, err := s.waitFor(fmt.Sprintf("containers %d", nCtrs), 60*time.Second); err != nil {
+	s.Send(":containers\r")
+	if _, err := s.WaitFor(fmt.Sprintf("containers %d", nCtrs), 60*time.Second); err != nil {
 		return err
 	}
 	time.Sleep(3 * time.Second) // let background size fetches and the first re-list settle
-	c0, err := cpuTicks(s.cmd.Process.Pid)
+	c0, err := ptyscreen.CPUTicks(s.PID())
 	if err != nil {
 		return err
 	}
-	d0, _ := cpuTicks(daemonPID)
+	d0, _ := ptyscreen.CPUTicks(daemonPID)
 	time.Sleep(idle)
-	c1, _ := cpuTicks(s.cmd.Process.Pid)
-	d1, _ := cpuTicks(daemonPID)
-	rss, _ := peakRSS(s.cmd.Process.Pid)
+	c1, _ := ptyscreen.CPUTicks(s.PID())
+	d1, _ := ptyscreen.CPUTicks(daemonPID)
+	rss, _ := ptyscreen.ProcStatus(s.PID(), "VmHWM")
 	pct := func(ticks int64) float64 { return float64(ticks) / clkTck / idle.Seconds() * 100 }
 	fmt.Printf("\nidle for %s with the containers view open (%d rows)\n", idle, nCtrs)
 	fmt.Printf("  %-44s %9.2f%%\n", "ctui CPU (of one core)", pct(c1-c0))
@@ -205,106 +202,4 @@ func timeCmd(name string, args ...string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s %v: %w: %s", name, args, err, errb.String())
 	}
 	return time.Since(start), nil
-}
-
-// ptyScreen is ctui on a pseudo-terminal whose output feeds a terminal
-// emulator, so waitFor reads the screen as a person sees it (the renderer
-// draws with cursor moves, not whole lines).
-type ptyScreen struct {
-	cmd   *exec.Cmd
-	f     *os.File
-	start time.Time
-	mu    sync.Mutex
-	vt    vt10x.Terminal
-	done  chan struct{}
-}
-
-func startPTY(bin string, env []string, args ...string) (*ptyScreen, error) {
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(env, "TERM=xterm-256color")
-	s := &ptyScreen{cmd: cmd, done: make(chan struct{}), vt: vt10x.New(vt10x.WithSize(80, 24))}
-	s.start = time.Now()
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 80, Rows: 24})
-	if err != nil {
-		return nil, err
-	}
-	s.f = f
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := f.Read(buf)
-			if n > 0 {
-				s.mu.Lock()
-				s.vt.Write(buf[:n])
-				s.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return s, nil
-}
-
-// waitFor returns the time from start until text appeared in the output.
-func (s *ptyScreen) waitFor(text string, timeout time.Duration) (time.Duration, error) {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		found := strings.Contains(s.vt.String(), text)
-		s.mu.Unlock()
-		if found {
-			return time.Since(s.start), nil
-		}
-		time.Sleep(time.Millisecond)
-	}
-	s.mu.Lock()
-	screen := s.vt.String()
-	s.mu.Unlock()
-	return 0, fmt.Errorf("ctui did not show %q within %s; the screen:\n%s", text, timeout, screen)
-}
-
-func (s *ptyScreen) send(text string) { s.f.Write([]byte(text)) }
-
-func (s *ptyScreen) quit() {
-	s.send("\x03")
-	wait := make(chan struct{})
-	go func() { s.cmd.Wait(); close(wait) }()
-	select {
-	case <-wait:
-	case <-time.After(5 * time.Second):
-		s.cmd.Process.Kill()
-		<-wait
-	}
-	s.f.Close()
-	<-s.done
-}
-
-// cpuTicks is utime+stime of a process from /proc/PID/stat.
-func cpuTicks(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name, which is in parentheses.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return ut + st, nil
-}
-
-// peakRSS is VmHWM in KiB.
-func peakRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			return strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
 }
