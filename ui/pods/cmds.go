@@ -24,16 +24,16 @@ type loadedMsg struct {
 
 // loadCmd lists the pods and all pod containers (for the counts, and so
 // that enter shows a pod's containers at once). Built from values only.
-func loadCmd(parent context.Context, rt backend.Runtime, timeout time.Duration, gen uint64) func() tea.Msg {
+func loadCmd(parent context.Context, rt backend.Runtime, clock backend.Clock, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		pods, err := rt.Pods(ctx)
 		if err != nil {
-			return loadedMsg{gen: gen, err: err, at: time.Now()}
+			return loadedMsg{gen: gen, err: err, at: clock.Now()}
 		}
 		ctrs, ctrErr := rt.PodContainers(ctx)
-		return loadedMsg{gen: gen, pods: pods, ctrs: ctrs, ctrErr: ctrErr, at: time.Now()}
+		return loadedMsg{gen: gen, pods: pods, ctrs: ctrs, ctrErr: ctrErr, at: clock.Now()}
 	}
 }
 
@@ -46,12 +46,12 @@ type containersMsg struct {
 }
 
 // containersCmd lists the containers of pod podID, every attempt.
-func containersCmd(parent context.Context, rt backend.Runtime, podID string, timeout time.Duration, gen uint64) func() tea.Msg {
+func containersCmd(parent context.Context, rt backend.Runtime, clock backend.Clock, podID string, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		all, err := rt.PodContainers(ctx)
-		return containersMsg{gen: gen, ctrs: ofPod(all, podID), err: err, at: time.Now()}
+		return containersMsg{gen: gen, ctrs: ofPod(all, podID), err: err, at: clock.Now()}
 	}
 }
 

@@ -38,7 +38,7 @@ func NewContainers(cfg Config, pod backend.Pod, seed []backend.PodContainer) (Co
 	m := ContainersModel{cfg: cfg, pod: pod, keys: DefaultKeyMap(), table: table.New(ContainerColumns(), cfg.Styles)}
 	m.table.SortBy(ccCreated, true)
 	if seed != nil {
-		m.setRows(seed, time.Now())
+		m.setRows(seed, cfg.Clock.Now())
 	}
 	return m, m.reload()
 }
@@ -52,7 +52,7 @@ func (m *ContainersModel) reload() tea.Cmd {
 		m.err = m.cfg.Unavailable
 		return nil
 	}
-	return m.tag().Wrap(containersCmd(m.cfg.Ctx, m.cfg.Runtime, m.pod.ID, m.cfg.Timeout, m.gen))
+	return m.tag().Wrap(containersCmd(m.cfg.Ctx, m.cfg.Runtime, m.cfg.Clock, m.pod.ID, m.cfg.Timeout, m.gen))
 }
 
 func (m *ContainersModel) setRows(ctrs []backend.PodContainer, now time.Time) {

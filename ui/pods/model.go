@@ -30,6 +30,9 @@ type Config struct {
 	Unavailable error
 	Timeout     time.Duration
 	Styles      theme.Styles
+	// Clock is what ages are measured against; the zero Clock is the
+	// wall clock.
+	Clock backend.Clock
 }
 
 // Model is the pods page.
@@ -73,7 +76,7 @@ func (m *Model) reload() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Runtime, m.cfg.Timeout, m.gen))
+	return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Runtime, m.cfg.Clock, m.cfg.Timeout, m.gen))
 }
 
 // Update implements page.Page.

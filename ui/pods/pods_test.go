@@ -91,7 +91,7 @@ func node() *fake.Runtime {
 }
 
 func cfg(rt backend.Runtime) Config {
-	return Config{ID: 5, Ctx: context.Background(), Runtime: rt, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true})}
+	return Config{ID: 5, Ctx: context.Background(), Runtime: rt, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: backend.FixedClock(now)}
 }
 
 // pump runs cmd and gives the page the replies, as the root would; other
@@ -135,7 +135,7 @@ func TestPodsNewestFirstWithCounts(t *testing.T) {
 			t.Errorf("row %d = %q, want %q", i, l[i+1], want)
 		}
 	}
-	for i, want := range []string{"crashy jobs Ready 315d 0 (default) 3 bbbbbbbbbbbbb", "web default Ready 315d 0 (default) 1 aaaaaaaaaaaaa"} {
+	for i, want := range []string{"crashy jobs Ready 60s 0 (default) 3 bbbbbbbbbbbbb", "web default Ready 60m 0 (default) 1 aaaaaaaaaaaaa"} {
 		if got := strings.Join(strings.Fields(l[i+1]), " "); got != want {
 			t.Errorf("row %d = %q, want %q", i, got, want)
 		}
