@@ -47,8 +47,11 @@ type containerDescription struct {
 	UpdatedAt   time.Time
 	Labels      map[string]string
 	Task        *taskDescription // null: the container has no task
-	Extensions  map[string]any   `json:",omitempty"`
-	Spec        any
+	// Resources is the running task's current use beside its limits;
+	// left out when no task runs.
+	Resources  *resourcesDescription `json:",omitempty"`
+	Extensions map[string]any        `json:",omitempty"`
+	Spec       any
 }
 
 type runtimeDescription struct {
@@ -102,6 +105,9 @@ func (c *Client) DescribeContainer(ctx context.Context, ns, id string) (string, 
 		d.Task = describeTask(taskFromProcess(resp.Process))
 	case !errdefs.IsNotFound(errgrpc.ToNative(err)):
 		return "", c.translate(err, "describe the task of container "+id+" in namespace "+ns)
+	}
+	if d.Task != nil && d.Task.Status == backend.TaskRunning {
+		d.Resources = c.describeResources(ctx, ns, id, specLimits(r.Spec))
 	}
 	return indentJSON(d)
 }

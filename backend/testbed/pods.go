@@ -33,6 +33,9 @@ type ContainerSpec struct {
 	Command []string // the entrypoint; the image's when empty
 	Args    []string
 	Env     map[string]string
+	// MemoryLimit is the container's memory limit in bytes, as kubelet
+	// sets it from the pod spec; 0 for none.
+	MemoryLimit int64
 }
 
 // LoggingPod is a pod whose one container, "logger", prints "line N" to
@@ -55,6 +58,41 @@ func CrashLoopPod(name string) PodSpec {
 		Command: []string{"sh", "-c"},
 		Args:    []string{`echo "starting attempt at $(date)"; echo "fatal: missing config /etc/app.conf" >&2; exit 3`},
 	}}}
+}
+
+// BusyCommand is a shell loop that keeps one core busy, the fixture for a
+// container that eats CPU.
+var BusyCommand = []string{"sh", "-c", "while :; do :; done"}
+
+// IdleCommand sleeps for ever, a container that costs nothing.
+var IdleCommand = []string{"sleep", "2147483647"}
+
+// FillShmCommand writes mib MiB to a file on the container's /dev/shm (a
+// tmpfs, so the pages count as the container's memory) and then sleeps.
+func FillShmCommand(mib int) []string {
+	return []string{"sh", "-c", fmt.Sprintf("dd if=/dev/zero of=/dev/shm/fill bs=1048576 count=%d 2>/dev/null; sleep 2147483647", mib)}
+}
+
+// OOMCommand holds 64 MiB of anonymous memory in a shell variable, which a
+// container with a smaller limit cannot: the kernel's OOM killer ends it.
+var OOMCommand = []string{"sh", "-c", "sleep 1; x=$(head -c 67108864 /dev/zero | tr '\\0' a); echo survived ${#x}"}
+
+// StatsPod is a pod of three containers for resource use: "busy" (a shell
+// loop), "idle" (sleeps) and "shm" (holds 24 MiB on a tmpfs).
+func StatsPod(name string) PodSpec {
+	return PodSpec{Name: name, Labels: map[string]string{"app": "stats"}, Containers: []ContainerSpec{
+		{Name: "busy", Command: BusyCommand},
+		{Name: "idle", Command: IdleCommand},
+		{Name: "shm", Command: FillShmCommand(24)},
+	}}
+}
+
+// OOMPod is a pod whose one container, "hog", has a 20 MiB memory limit and
+// allocates 64 MiB: the kernel kills it and CRI reports OOMKilled.
+func OOMPod(name string) PodSpec {
+	return PodSpec{Name: name, Labels: map[string]string{"app": "hog"}, Containers: []ContainerSpec{
+		{Name: "hog", Command: OOMCommand, MemoryLimit: 20 << 20},
+	}}
 }
 
 // CrashExitCode is the exit status of CrashLoopPod's container.
@@ -171,6 +209,9 @@ func (d *Daemon) RunPod(ctx context.Context, spec PodSpec) (string, []string, er
 			Linux: &runtimeapi.LinuxContainerConfig{
 				SecurityContext: &runtimeapi.LinuxContainerSecurityContext{NamespaceOptions: hostNet},
 			},
+		}
+		if c.MemoryLimit > 0 {
+			cfg.Linux.Resources = &runtimeapi.LinuxContainerResources{MemoryLimitInBytes: c.MemoryLimit}
 		}
 		rec := &podRecord{podID: podID, sandbox: sandbox, config: cfg}
 		id, err := d.createContainer(ctx, rt, rec, 0)

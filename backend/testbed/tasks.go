@@ -68,6 +68,12 @@ func (d *Daemon) ImportTar(ctx context.Context, ns string, r io.Reader) ([]strin
 // /<ns>/<id> and /run/containerd/runc are shared by every daemon on the
 // host), so daemons side by side may use the same ids.
 func (d *Daemon) RunTask(ctx context.Context, ns, id, image, logFile string, args ...string) error {
+	return d.RunTaskWith(ctx, ns, id, image, logFile, nil, args...)
+}
+
+// RunTaskWith is RunTask with more changes to the task's OCI spec, such as
+// resource limits (oci.WithMemoryLimit, oci.WithCPUCFS, oci.WithPidsLimit).
+func (d *Daemon) RunTaskWith(ctx context.Context, ns, id, image, logFile string, spec []oci.SpecOpts, args ...string) error {
 	c, err := d.Client()
 	if err != nil {
 		return err
@@ -96,6 +102,7 @@ func (d *Daemon) RunTask(ctx context.Context, ns, id, image, logFile string, arg
 	if len(args) > 0 {
 		specOpts = append(specOpts, oci.WithProcessArgs(args...))
 	}
+	specOpts = append(specOpts, spec...)
 	ctr, err := c.NewContainer(ctx, id,
 		containerd.WithImage(img),
 		containerd.WithNewSnapshot(id, img),
@@ -173,4 +180,20 @@ func killTask(ctx context.Context, task containerd.Task) error {
 		return nil
 	}
 	return err
+}
+
+// ProcessCPU is the CPU time process pid has used, from the kernel's own
+// scheduler accounting (/proc/PID/schedstat): the reference a test holds a
+// sampled CPU rate against, since on a shared machine a busy loop gets
+// whatever share the rest of the load leaves it.
+func ProcessCPU(pid uint32) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
+	if err != nil {
+		return 0, err
+	}
+	var ns int64
+	if _, err := fmt.Sscan(string(b), &ns); err != nil {
+		return 0, fmt.Errorf("/proc/%d/schedstat: %q: %w", pid, b, err)
+	}
+	return time.Duration(ns), nil
 }
