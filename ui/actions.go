@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -55,11 +54,11 @@ type actions struct {
 	seq    uint64  // dialog ids, so completion replies find their dialog
 }
 
-func newActions(ctx context.Context, reg backend.RegistryOptions) actions {
+func newActions(ctx context.Context, reg backend.RegistryOptions, clock backend.Clock) actions {
 	if reg.Logins == nil {
 		reg.Logins = &registry.Logins{}
 	}
-	return actions{keys: DefaultActionKeyMap(), runner: jobs.NewRunner(ctx), reg: reg}
+	return actions{keys: DefaultActionKeyMap(), runner: jobs.NewRunner(ctx, clock), reg: reg}
 }
 
 // actionMsg is implemented by the root's own action replies, so Update
@@ -115,7 +114,7 @@ func (m Model) updateActions(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // jobsChanged tells the pages (the jobs page) what the jobs are now.
 func (m *Model) jobsChanged() tea.Cmd {
-	return m.broadcast(jobs.ChangedMsg{Jobs: m.acts.runner.Jobs(), At: time.Now()})
+	return m.broadcast(jobs.ChangedMsg{Jobs: m.acts.runner.Jobs(), At: m.clock.Now()})
 }
 
 // finished takes a job's end: a second question (replace the tag), a login

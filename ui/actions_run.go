@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -253,7 +252,7 @@ func (m *Model) start(s jobs.Spec) tea.Cmd {
 	if err := m.b.Config.Guard(s.Action); err != nil {
 		return m.flash.set(err.Error(), true)
 	}
-	id, cmd := m.acts.runner.Start(s, time.Now())
+	id, cmd := m.acts.runner.Start(s, m.clock.Now())
 	started := m.jobsChanged()
 	if !s.Background {
 		return tea.Batch(cmd, started)

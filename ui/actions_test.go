@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/jobs"
@@ -36,7 +37,7 @@ func newActNode() actNode {
 
 func startActs(t *testing.T, n actNode, w, h int) Model {
 	t.Helper()
-	m := New(context.Background(), n.b, Options{NoColor: true, Registry: backend.RegistryOptions{Logins: n.acts.Logins}})
+	m := New(context.Background(), n.b, Options{NoColor: true, Clock: testclock.Clock(), Registry: backend.RegistryOptions{Logins: n.acts.Logins}})
 	m = feed(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	return run(t, m, m.Init())
 }
@@ -137,7 +138,7 @@ func TestLoginDialogRetries(t *testing.T) {
 func TestCredsWithoutPasswordAsksForIt(t *testing.T) {
 	n := newActNode()
 	n.acts.Protected["127.0.0.1:5000"] = "alice:" + secret
-	m := New(context.Background(), n.b, Options{NoColor: true, Registry: backend.RegistryOptions{Creds: "alice", Logins: n.acts.Logins}})
+	m := New(context.Background(), n.b, Options{NoColor: true, Clock: testclock.Clock(), Registry: backend.RegistryOptions{Creds: "alice", Logins: n.acts.Logins}})
 	m = feed(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
 	m = run(t, m, m.Init())
 	m = keys(t, m, ":")

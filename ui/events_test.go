@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 )
@@ -21,7 +22,7 @@ func live(t *testing.T, n node) (Model, *uitest.Loop) {
 	l := uitest.NewLoop(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	m := New(ctx, n.b, Options{NoColor: true})
+	m := New(ctx, n.b, Options{NoColor: true, Clock: testclock.Clock()})
 	tm, cmd := m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
 	l.Run(cmd)
 	l.Run(tm.(Model).Init())

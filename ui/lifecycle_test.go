@@ -5,11 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 )
 
@@ -35,7 +35,7 @@ func newLCNode(readonly bool) lcNode {
 	sb := backend.Container{ID: "sb1", Image: "pause", Kind: "sandbox", PodName: "web", PodNamespace: "default",
 		Task: &backend.Task{ID: "sb1", PID: 8, Status: backend.TaskRunning}}
 	n.native.Ctrs["k8s.io"] = []backend.Container{cri, sb}
-	n.cri.PodList = []backend.Pod{{ID: "sb1", Name: "web", Namespace: "default", State: backend.PodReady, CreatedAt: time.Now()}}
+	n.cri.PodList = []backend.Pod{{ID: "sb1", Name: "web", Namespace: "default", State: backend.PodReady, CreatedAt: testclock.Now()}}
 	n.cri.PodCtrs = []backend.PodContainer{{ID: "c0ffee", Name: "logger", PodID: "sb1", PodName: "web", PodNamespace: "default", State: backend.ContainerRunning}}
 	tasks := &fake.Tasks{Native: n.native}
 	criTasks := &fake.CRITasks{Runtime: n.cri}
@@ -63,7 +63,7 @@ func onRow(t *testing.T, m Model, id string) Model {
 
 func startLC(t *testing.T, n lcNode, page string) Model {
 	t.Helper()
-	m := New(context.Background(), n.b, Options{NoColor: true})
+	m := New(context.Background(), n.b, Options{NoColor: true, Clock: testclock.Clock()})
 	m = feed(t, m, tea.WindowSizeMsg{Width: 140, Height: 30})
 	m = run(t, m, m.Init())
 	return colon(t, m, page)

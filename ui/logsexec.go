@@ -43,7 +43,7 @@ func (m *Model) openLogs(obj page.Object) tea.Cmd {
 	}
 	cfg := logs.Config{
 		Ctx: m.ctx, Object: obj, Finder: m.finder(), Timeout: m.timeout, Styles: m.styles,
-		Lines: m.logLines,
+		Lines: m.logLines, Clock: m.clock,
 	}
 	return m.open(func(id page.ID) (page.Page, tea.Cmd) {
 		cfg.ID = id

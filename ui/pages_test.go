@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 )
 
@@ -19,10 +20,10 @@ func describing(t *testing.T) (node, *fake.Describer) {
 		"pod sb-crashy":         `{"status":{"metadata":{"name":"crashy"}},"info":{"pid":7}}`,
 		"pod container crash1":  `{"status":{"exitCode":3,"reason":"Error"}}`,
 	}}
-	n.cri.PodList = []backend.Pod{{ID: "sb-crashy", Name: "crashy", Namespace: "jobs", State: backend.PodReady, CreatedAt: time.Now()}}
+	n.cri.PodList = []backend.Pod{{ID: "sb-crashy", Name: "crashy", Namespace: "jobs", State: backend.PodReady, CreatedAt: testclock.Now()}}
 	n.cri.PodCtrs = []backend.PodContainer{
-		{ID: "crash0", Name: "crasher", PodID: "sb-crashy", State: backend.ContainerExited, ExitCode: 3, Reason: "Error", CreatedAt: time.Now().Add(-time.Minute)},
-		{ID: "crash1", Name: "crasher", PodID: "sb-crashy", State: backend.ContainerExited, ExitCode: 3, Reason: "Error", Attempt: 1, CreatedAt: time.Now()},
+		{ID: "crash0", Name: "crasher", PodID: "sb-crashy", State: backend.ContainerExited, ExitCode: 3, Reason: "Error", CreatedAt: testclock.Now().Add(-time.Minute)},
+		{ID: "crash1", Name: "crasher", PodID: "sb-crashy", State: backend.ContainerExited, ExitCode: 3, Reason: "Error", Attempt: 1, CreatedAt: testclock.Now()},
 	}
 	n.b.Native = struct {
 		*fake.Native
@@ -45,7 +46,7 @@ func TestPodsDrillInAndDescribe(t *testing.T) {
 		t.Fatalf(":po did not open pods:\n%s", s)
 	}
 	m = keys(t, m, "enter")
-	if s := screen(m); len(m.pages) != 3 || !strings.Contains(s, "pod jobs/crashy 2") || !strings.Contains(s, "Error") {
+	if s := screen(m); len(m.pages) != 3 || !strings.Contains(s, "pod jobs/crashy 2") || !strings.Contains(s, "Error") || !strings.Contains(s, "60s") {
 		t.Fatalf("enter did not open the pod's containers:\n%s", s)
 	}
 	m = keys(t, m, "d")

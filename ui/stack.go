@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -26,7 +25,7 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 	switch v {
 	case viewImages:
 		cfg := images.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
 			Unavailable: m.b.NativeErr,
 		}
 		if m.b.Native != nil {
@@ -42,7 +41,7 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		return p, cmd, true
 	case viewContainers:
 		cfg := containers.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
 			Unavailable: m.b.NativeErr,
 		}
 		if m.b.Native != nil {
@@ -65,7 +64,7 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		return p, cmd, true
 	case viewTasks:
 		cfg := tasks.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
 			Unavailable: m.b.NativeErr,
 		}
 		if m.b.Native != nil {
@@ -74,21 +73,21 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		p, cmd = tasks.New(cfg)
 		return p, cmd, true
 	case viewPods:
-		cfg := pods.Config{ID: m.nextID, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Unavailable: m.b.CRIErr}
+		cfg := pods.Config{ID: m.nextID, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.CRIErr}
 		if m.b.CRI != nil {
 			cfg.Runtime = m.b.CRI
 		}
 		p, cmd = pods.New(cfg)
 		return p, cmd, true
 	case viewJobs:
-		p, cmd = jobs.New(jobs.Config{ID: m.nextID, Styles: m.styles, Jobs: m.acts.runner.Jobs(), Now: time.Now()})
+		p, cmd = jobs.New(jobs.Config{ID: m.nextID, Styles: m.styles, Jobs: m.acts.runner.Jobs(), Now: m.clock.Now()})
 		return p, cmd, true
 	case viewLog:
 		p, cmd = cmdlog.New(cmdlog.Config{ID: m.nextID, Styles: m.styles, Entries: m.acts.log.Entries()})
 		return p, cmd, true
 	case viewHealth:
 		cfg := health.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles,
+			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
 			Native: m.b.Native, NativeErr: m.b.NativeErr, CRI: m.b.CRI, CRIErr: m.b.CRIErr,
 			LocalFS: localRuntime(m.b.Config),
 		}

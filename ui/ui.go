@@ -48,6 +48,9 @@ type Options struct {
 	// the node's defaults (certs.d, registries.yaml, docker's
 	// config.json). Logins typed into the UI are added for the session.
 	Registry backend.RegistryOptions
+	// Clock is what every page measures ages and times against; the zero
+	// Clock is the wall clock (tests give a fixed one).
+	Clock backend.Clock
 }
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
@@ -70,6 +73,7 @@ type Model struct {
 	ctx     context.Context
 	b       *backend.Backend
 	timeout time.Duration
+	clock   backend.Clock
 	styles  theme.Styles
 	keys    KeyMap
 
@@ -116,6 +120,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		ctx:      ctx,
 		b:        b,
 		timeout:  timeout,
+		clock:    opts.Clock,
 		styles:   st,
 		keys:     DefaultKeyMap(),
 		ns:       ns,
@@ -124,7 +129,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		first:    opts.FirstImages,
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
-	m.acts = newActions(ctx, opts.Registry)
+	m.acts = newActions(ctx, opts.Registry, opts.Clock)
 	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
@@ -242,7 +247,7 @@ func (m *Model) loadHeader() tea.Cmd {
 // lose shows the connection panel (the content area shrinks by its height).
 func (m *Model) lose(err error) tea.Cmd {
 	was := m.conn.lost
-	cmd := m.conn.lose(err, time.Now())
+	cmd := m.conn.lose(err, m.clock.Now())
 	if was {
 		return cmd
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
@@ -58,7 +59,7 @@ func newNode(images int) node {
 // start builds the root at w x h and runs Init's commands to completion.
 func start(t *testing.T, n node, w, h int) Model {
 	t.Helper()
-	m := New(context.Background(), n.b, Options{NoColor: true})
+	m := New(context.Background(), n.b, Options{NoColor: true, Clock: testclock.Clock()})
 	m = feed(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	return run(t, m, m.Init())
 }

@@ -36,7 +36,7 @@ func (m Model) render() string {
 	h := renderHeader(m.styles, hv)
 	lines = append(lines, h[0], h[1])
 	if m.conn.lost {
-		lines = append(lines, renderPanel(m.styles, m.conn, time.Now(), m.width)...)
+		lines = append(lines, renderPanel(m.styles, m.conn, m.clock.Now(), m.width)...)
 	}
 	_, ch := m.contentSize()
 	var body string

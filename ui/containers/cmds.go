@@ -53,12 +53,12 @@ type flushMsg struct{ gen uint64 }
 
 // loadCmd lists the containers of ns joined with their tasks (one container
 // list, one bulk task list in the adapter). Built from values only.
-func loadCmd(parent context.Context, l backend.ContainerLister, ns string, timeout time.Duration, gen, sent uint64) func() tea.Msg {
+func loadCmd(parent context.Context, l backend.ContainerLister, clock backend.Clock, ns string, timeout time.Duration, gen, sent uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		ctrs, err := l.Containers(ctx, ns)
-		return loadedMsg{gen: gen, sent: sent, ctrs: ctrs, err: err, at: time.Now()}
+		return loadedMsg{gen: gen, sent: sent, ctrs: ctrs, err: err, at: clock.Now()}
 	}
 }
 

@@ -9,13 +9,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
 )
 
-var now = time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+// now is the test time the fixtures are made around, and the pages' clock.
+var now = testclock.Now()
 
 func TestRow(t *testing.T) {
 	running := backend.Container{ID: "web", Image: "docker.io/library/nginx:1", Runtime: "io.containerd.runc.v2", CreatedAt: now.Add(-5 * time.Minute),
@@ -60,7 +62,7 @@ func TestColumnKeysLeaveReservedLettersFree(t *testing.T) {
 
 func load(t *testing.T, f *fake.Native, ns string) Model {
 	t.Helper()
-	m, cmd := New(Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{})})
+	m, cmd := New(Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{}), Clock: testclock.Clock()})
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: 140, Height: 10})
 	for _, msg := range uitest.Drain(cmd, time.Second) {
@@ -89,7 +91,7 @@ func TestLoadAndNamespaceColumns(t *testing.T) {
 
 func TestRefreshDropsStaleReply(t *testing.T) {
 	f := &fake.Native{Ctrs: map[string][]backend.Container{"default": {{ID: "a"}}}}
-	m, first := New(Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: "default", Timeout: time.Second, Styles: theme.New(theme.Options{})})
+	m, first := New(Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: "default", Timeout: time.Second, Styles: theme.New(theme.Options{}), Clock: testclock.Clock()})
 	old := uitest.Drain(first, time.Second)
 	p, _ := m.Update(uitest.Press("ctrl+r"))
 	p, _ = p.Update(old[0].(page.Reply).Msg)

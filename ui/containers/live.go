@@ -48,7 +48,7 @@ func (l *live) after(id string, sent uint64) bool { return l.touched[id] > sent 
 // still need.
 func (m Model) events(evs []backend.Event) (page.Page, tea.Cmd) {
 	m.live.seq++
-	now := time.Now()
+	now := m.cfg.Clock.Now()
 	for _, ev := range evs {
 		if ev.Namespace != m.ns {
 			continue
@@ -156,7 +156,7 @@ func (m *Model) fetch() tea.Cmd {
 	if l.relist || len(l.pending) > maxLookups || !canGet {
 		l.relist = false
 		clear(l.pending)
-		return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.ns, m.cfg.Timeout, m.gen, l.seq))
+		return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.ns, m.cfg.Timeout, m.gen, l.seq))
 	}
 	ids := make([]string, 0, len(l.pending))
 	for id := range l.pending {
@@ -241,7 +241,7 @@ func (m Model) lookedUp(msg lookedUpMsg) (page.Page, tea.Cmd) {
 		gone[id] = !m.live.after(id, msg.sent)
 	}
 	next = slices.DeleteFunc(next, func(c backend.Container) bool { return gone[c.ID] })
-	m.setAll(next, time.Now())
+	m.setAll(next, m.cfg.Clock.Now())
 	return m, m.fetched()
 }
 
@@ -274,6 +274,6 @@ func (m Model) cri(msg criMsg) (page.Page, tea.Cmd) {
 	for _, pc := range msg.pcs {
 		m.pods[pc.ID] = pc
 	}
-	m.setAll(m.ctrs, time.Now())
+	m.setAll(m.ctrs, m.cfg.Clock.Now())
 	return m, cmd
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
@@ -60,7 +61,7 @@ func liveNode() (*fake.Native, *fake.Runtime) {
 
 func open(t *testing.T, f *fake.Native, r *fake.Runtime, ns string) page.Page {
 	t.Helper()
-	cfg := Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true})}
+	cfg := Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: testclock.Clock()}
 	if r != nil {
 		cfg.CRI = r
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	Namespace string
 	Timeout   time.Duration
 	Styles    theme.Styles
+	// Clock is what ages and times are measured against; the zero Clock
+	// is the wall clock.
+	Clock backend.Clock
 }
 
 // Model is the containers page.
@@ -184,7 +187,7 @@ func (m *Model) remove(id string) {
 	if _, ok := m.index[id]; !ok {
 		return
 	}
-	m.setAll(slices.DeleteFunc(slices.Clone(m.ctrs), func(c backend.Container) bool { return c.ID == id }), time.Now())
+	m.setAll(slices.DeleteFunc(slices.Clone(m.ctrs), func(c backend.Container) bool { return c.ID == id }), m.cfg.Clock.Now())
 }
 
 // row renders c with what CRI says of it.

@@ -61,7 +61,7 @@ type source struct {
 
 // loadCmd asks both sides at once, every call under its own timeout, and
 // answers with one report. Built from values only.
-func loadCmd(parent context.Context, src source, timeout time.Duration, gen uint64) func() tea.Msg {
+func loadCmd(parent context.Context, src source, clock backend.Clock, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		var r report
 		var wg sync.WaitGroup
@@ -111,7 +111,7 @@ func loadCmd(parent context.Context, src source, timeout time.Duration, gen uint
 			}
 		}
 		wg.Wait()
-		r.At = time.Now()
+		r.At = clock.Now()
 		return loadedMsg{gen: gen, r: r}
 	}
 }

@@ -38,6 +38,9 @@ type Config struct {
 	LocalFS bool
 	Timeout time.Duration
 	Styles  theme.Styles
+	// Clock is what ages and times are measured against; the zero Clock
+	// is the wall clock.
+	Clock backend.Clock
 }
 
 // Model is the health page.
@@ -76,7 +79,7 @@ func (m *Model) reload() tea.Cmd {
 		native: m.cfg.Native, nativeErr: m.cfg.NativeErr, cri: m.cfg.CRI, criErr: m.cfg.CRIErr,
 		namespace: m.cfg.Namespace, localFS: m.cfg.LocalFS,
 	}
-	return page.Tag{Page: m.cfg.ID, Gen: m.gen}.Wrap(loadCmd(m.cfg.Ctx, src, m.cfg.Timeout, m.gen))
+	return page.Tag{Page: m.cfg.ID, Gen: m.gen}.Wrap(loadCmd(m.cfg.Ctx, src, m.cfg.Clock, m.cfg.Timeout, m.gen))
 }
 
 // Update implements page.Page.

@@ -27,12 +27,12 @@ type detailsMsg struct {
 
 // loadCmd lists the images of ns. It is built from values only, so the
 // goroutine bubbletea runs it in shares nothing with the model.
-func loadCmd(parent context.Context, l backend.ImageLister, ns string, timeout time.Duration, gen uint64) func() tea.Msg {
+func loadCmd(parent context.Context, l backend.ImageLister, clock backend.Clock, ns string, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		imgs, err := l.Images(ctx, ns)
-		return loadedMsg{gen: gen, images: imgs, err: err, at: time.Now()}
+		return loadedMsg{gen: gen, images: imgs, err: err, at: clock.Now()}
 	}
 }
 

@@ -118,7 +118,7 @@ func (m *Model) fetchLists() tea.Cmd {
 	var cmds []tea.Cmd
 	if l.relist && !l.listBusy && m.cfg.Lister != nil {
 		l.relist, l.listBusy = false, true
-		cmds = append(cmds, m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.ns, m.cfg.Timeout, m.gen)))
+		cmds = append(cmds, m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.ns, m.cfg.Timeout, m.gen)))
 	}
 	if l.ctrsDue && !l.ctrsBusy && m.cfg.Containers != nil {
 		l.ctrsDue, l.ctrsBusy = false, true

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
@@ -28,7 +29,7 @@ func line(p page.Page, ref string) string {
 func openLive(t *testing.T, f *fake.Native, r *fake.Runtime, ns string) Model {
 	t.Helper()
 	cfg := Config{ID: 7, Ctx: context.Background(), Lister: f, Containers: f, Namespace: ns,
-		Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true})}
+		Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: testclock.Clock()}
 	if r != nil {
 		cfg.CRI = r
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	Namespace  string
 	Timeout    time.Duration
 	Styles     theme.Styles
+	// Clock is what ages and times are measured against; the zero Clock
+	// is the wall clock.
+	Clock backend.Clock
 }
 
 // Model is the images page.

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
@@ -36,7 +37,7 @@ func fakeNative(n int) *fake.Native {
 func newPage(f *fake.Native) (Model, tea.Cmd) {
 	m, cmd := New(Config{
 		ID: 7, Ctx: context.Background(), Lister: f, Namespace: "default",
-		Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}),
+		Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: testclock.Clock(),
 	})
 	p, _ := m.Update(page.SizeMsg{Width: 120, Height: 11})
 	return p.(Model), cmd

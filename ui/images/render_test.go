@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 )
 
 func TestShortDigest(t *testing.T) {
@@ -23,7 +24,7 @@ func TestShortDigest(t *testing.T) {
 }
 
 func TestRow(t *testing.T) {
-	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	now := testclock.Now()
 	img := backend.Image{Name: "docker.io/library/busybox:1.36", Digest: "sha256:aaaaaaaaaaaaaaaaaaaa", CreatedAt: now.Add(-3 * time.Hour)}
 	tests := []struct {
 		name string

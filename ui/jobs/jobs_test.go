@@ -34,7 +34,7 @@ func blockingPull(ctx context.Context, progress backend.ProgressFunc) (string, e
 }
 
 func TestRunnerThrottlesAndCancels(t *testing.T) {
-	r := NewRunner(context.Background())
+	r := NewRunner(context.Background(), nil)
 	loop := uitest.NewLoop(t)
 	id, cmd := r.Start(Spec{Action: backend.PullOptions{Ref: "x"}, Namespace: "default", Via: "containerd", Background: true, Run: blockingPull}, time.Now())
 	loop.Run(cmd)
@@ -81,7 +81,7 @@ func TestRunnerThrottlesAndCancels(t *testing.T) {
 }
 
 func TestCanceledWhateverTheError(t *testing.T) {
-	r := NewRunner(context.Background())
+	r := NewRunner(context.Background(), nil)
 	id, _ := r.Start(Spec{Action: backend.PullOptions{Ref: "x"}, Background: true}, time.Now())
 	r.Cancel(id)
 	j, _ := r.Finish(DoneMsg{ID: id, Err: errors.New("rpc error: context canceled"), At: time.Now()})

@@ -90,11 +90,13 @@ type Runner struct {
 	jobs    []Job // oldest first
 	cancels map[ID]context.CancelFunc
 	streams map[ID]stream
+	clock   backend.Clock
 }
 
-// NewRunner returns a runner whose jobs end when ctx ends (ctui quits).
-func NewRunner(ctx context.Context) Runner {
-	return Runner{ctx: ctx, cancels: map[ID]context.CancelFunc{}, streams: map[ID]stream{}}
+// NewRunner returns a runner whose jobs end when ctx ends (ctui quits) and
+// whose jobs' ends are stamped with clock.
+func NewRunner(ctx context.Context, clock backend.Clock) Runner {
+	return Runner{ctx: ctx, cancels: map[ID]context.CancelFunc{}, streams: map[ID]stream{}, clock: clock}
 }
 
 // Start records the job and returns the commands that run it and watch its
@@ -111,7 +113,7 @@ func (r *Runner) Start(s Spec, now time.Time) (ID, tea.Cmd) {
 		Action: s.Action, Namespace: s.Namespace, Via: s.Via, Started: now,
 	}})
 	r.trim()
-	run := s.Run
+	run, clock := s.Run, r.clock
 	work := func() tea.Msg {
 		// The last report is kept here as well: the watcher may
 		// already have taken it off the channel when the job ends.
@@ -126,7 +128,7 @@ func (r *Runner) Start(s Spec, now time.Time) (ID, tea.Cmd) {
 		close(done)
 		mu.Lock()
 		defer mu.Unlock()
-		return DoneMsg{ID: id, Note: note, Err: err, At: time.Now(), Last: last}
+		return DoneMsg{ID: id, Note: note, Err: err, At: clock.Now(), Last: last}
 	}
 	if !s.Background {
 		return id, work

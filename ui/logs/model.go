@@ -51,6 +51,9 @@ type Config struct {
 	Tail int
 	// SaveDir is where ctrl+s proposes to save (os.TempDir() if "").
 	SaveDir string
+	// Clock is what ages and times are measured against; the zero Clock
+	// is the wall clock.
+	Clock backend.Clock
 }
 
 // sinceSteps are the windows S cycles through; 0 is the whole log.
@@ -148,7 +151,7 @@ func (m *Model) open() tea.Cmd {
 	m.err, m.readErr = nil, nil
 	opts := logio.Options{Tail: m.cfg.Tail, Follow: !m.previous}
 	if d := sinceSteps()[m.since]; d > 0 {
-		opts.Since, opts.Tail = time.Now().Add(-d), m.ring.Cap()
+		opts.Since, opts.Tail = m.cfg.Clock.Now().Add(-d), m.ring.Cap()
 	}
 	if m.previous {
 		opts.Tail = m.ring.Cap()
@@ -439,7 +442,7 @@ func (m Model) defaultSavePath() string {
 	if n == "" {
 		n = m.cfg.Object.ID
 	}
-	return filepath.Join(dir, "ctui-"+fileSafe(n)+"-"+time.Now().Format("20060102-150405")+".log")
+	return filepath.Join(dir, "ctui-"+fileSafe(n)+"-"+m.cfg.Clock.Now().Format("20060102-150405")+".log")
 }
 
 // fileSafe keeps letters, digits, dot, dash and underscore.

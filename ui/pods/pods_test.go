@@ -11,13 +11,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
 )
 
-var now = time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+// now is the test time the fixtures are made around, and the pages' clock.
+var now = testclock.Now()
 
 const (
 	webID   = "aaaaaaaaaaaaaaaa1111111111111111111111111111111111111111111111"

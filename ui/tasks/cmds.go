@@ -21,12 +21,12 @@ type loadedMsg struct {
 // loadCmd lists the tasks of ns. The containers list already joins the one
 // bulk task list (`ctr tasks ls` costs the same call), and brings the pod
 // labels a bare task lacks. Built from values only.
-func loadCmd(parent context.Context, l backend.ContainerLister, ns string, timeout time.Duration, gen uint64) func() tea.Msg {
+func loadCmd(parent context.Context, l backend.ContainerLister, clock backend.Clock, ns string, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		ctrs, err := l.Containers(ctx, ns)
-		return loadedMsg{gen: gen, ctrs: withTask(ctrs), err: err, at: time.Now()}
+		return loadedMsg{gen: gen, ctrs: withTask(ctrs), err: err, at: clock.Now()}
 	}
 }
 

@@ -28,6 +28,9 @@ type Config struct {
 	Namespace   string
 	Timeout     time.Duration
 	Styles      theme.Styles
+	// Clock is what ages and times are measured against; the zero Clock
+	// is the wall clock.
+	Clock backend.Clock
 }
 
 // Model is the tasks page.
@@ -68,7 +71,7 @@ func (m *Model) reload() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.ns, m.cfg.Timeout, m.gen))
+	return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.ns, m.cfg.Timeout, m.gen))
 }
 
 // Update implements page.Page.

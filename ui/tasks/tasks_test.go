@@ -10,13 +10,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
 )
 
-var now = time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+// now is the test time the fixtures are made around, and the pages' clock.
+var now = testclock.Now()
 
 func TestRow(t *testing.T) {
 	running := backend.Container{ID: "ticker", Task: &backend.Task{PID: 4242, Status: backend.TaskRunning}}
@@ -66,7 +68,7 @@ func native() *fake.Native {
 }
 
 func cfg(l backend.ContainerLister, ns string) Config {
-	return Config{ID: 4, Ctx: context.Background(), Lister: l, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true})}
+	return Config{ID: 4, Ctx: context.Background(), Lister: l, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: testclock.Clock()}
 }
 
 func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {

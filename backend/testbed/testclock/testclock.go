@@ -1,0 +1,48 @@
+// Package testclock is the clock ctui's tests build their fixtures around
+// and give the pages and adapters they test, so that no test depends on
+// the day it runs.
+//
+// The test time is the wall clock when the test binary started, frozen, so
+// that ages come out exact ("60s", not "60s" or "61s"). It runs ahead of the
+// wall clock by CTUI_TEST_CLOCK_AHEAD (a Go duration, e.g. 8760h): `make
+// test` runs the unit tests once more a year ahead, where any code that
+// reads the wall clock instead of the clock it was given shows the wrong
+// age and fails that run, every time rather than on one day of the year.
+package testclock
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ctui/ctui/backend"
+)
+
+// Env names the variable that sets how far the test clock runs ahead.
+const Env = "CTUI_TEST_CLOCK_AHEAD"
+
+// Ahead is how far the test clock runs ahead of the wall clock: Env's
+// duration, or 0 when it is unset. A value that does not parse panics: a
+// check that silently ran at today's date would prove nothing.
+var Ahead = sync.OnceValue(func() time.Duration {
+	s := os.Getenv(Env)
+	if s == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		panic(fmt.Sprintf("testclock: %s=%q is not a Go duration (say 8760h for a year ahead): %v", Env, s, err))
+	}
+	return d
+})
+
+var start = time.Now()
+
+// Now is the test time: the wall clock at the test binary's start plus
+// Ahead, frozen. Monotonic readings are stripped, as a time that came
+// from a daemon or a file has none.
+func Now() time.Time { return start.Add(Ahead()).Round(0) }
+
+// Clock is a clock that always reads Now.
+func Clock() backend.Clock { return backend.FixedClock(Now()) }
