@@ -1,6 +1,10 @@
 package backend
 
-import "syscall"
+import (
+	"os"
+	"strings"
+	"syscall"
+)
 
 // Statfs reports the space of the local filesystem that holds path, as df
 // does; the health page asks it for the image filesystem's mountpoint when
@@ -15,4 +19,38 @@ func Statfs(path string) (DiskSpace, error) {
 		Total: s.Blocks * bs, Used: (s.Blocks - s.Bfree) * bs, Avail: s.Bavail * bs,
 		Inodes: s.Files, InodesFree: s.Ffree,
 	}, nil
+}
+
+// FreeSpace is the space available on the distinct filesystems that hold
+// paths (each filesystem counted once), as df's Avail column sums them:
+// a prune measures it before and after to say what it freed.
+func FreeSpace(paths []string) (int64, error) {
+	seen := map[uint64]bool{}
+	var total int64
+	var first error
+	for _, p := range paths {
+		var st syscall.Stat_t
+		if err := syscall.Stat(p, &st); err != nil {
+			if first == nil && !os.IsNotExist(err) {
+				first = Errorf(ErrFailed, "stat %s: %v", p, err)
+			}
+			continue
+		}
+		if seen[uint64(st.Dev)] {
+			continue
+		}
+		seen[uint64(st.Dev)] = true
+		ds, err := Statfs(p)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		total += int64(ds.Avail)
+	}
+	if len(seen) == 0 && first == nil {
+		first = Errorf(ErrUnsupported, "none of %s exists on this machine", strings.Join(paths, ", "))
+	}
+	return total, first
 }

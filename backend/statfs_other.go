@@ -6,3 +6,8 @@ package backend
 func Statfs(path string) (DiskSpace, error) {
 	return DiskSpace{}, Errorf(ErrUnsupported, "free space of %s: only on Linux", path)
 }
+
+// FreeSpace is Linux-only, as Statfs.
+func FreeSpace(paths []string) (int64, error) {
+	return 0, Errorf(ErrUnsupported, "free space: only on Linux")
+}

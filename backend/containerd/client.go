@@ -39,6 +39,8 @@ type Client struct {
 	// one target (CRI alone keeps three per pulled image).
 	mu      sync.Mutex
 	details map[detailsKey]*detailsEntry
+	// usage caches committed snapshots' usage (SnapshotUsage).
+	usage map[usageKey]backend.Usage
 }
 
 var _ backend.Native = (*Client)(nil)
@@ -70,7 +72,7 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
-	c := &Client{c: cc, target: target, timeout: timeout, details: map[detailsKey]*detailsEntry{}}
+	c := &Client{c: cc, target: target, timeout: timeout, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.Usage{}}
 	if _, err := c.version(ctx); err != nil {
 		cc.Close()
 		return nil, c.probeError(err)
