@@ -376,8 +376,8 @@ func diskPruneImages(ctx context.Context, t *testing.T, f *diskFixture, env *dis
 		}
 	}
 	for name, want := range map[string]string{
-		testbed.BusyboxImage:      "used by container stopped-user (no task)",
-		testbed.PauseImage:        "", // pinned by CRI (2.x) or the sandbox image (1.6)
+		testbed.BusyboxImage:       "used by container stopped-user (no task)",
+		testbed.PauseImage:         "", // pinned by CRI (2.x) or the sandbox image (1.6)
 		"localhost/test/pinned:v1": "labelled " + backend.LabelCRIPinned,
 	} {
 		got, ok := reasons[name]
