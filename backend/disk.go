@@ -55,10 +55,10 @@ type Snapshot struct {
 	Updated time.Time
 }
 
-// Usage is a snapshot's disk usage, as `ctr snapshots usage` prints it. When
+// DiskUsage is a snapshot's disk usage, as `ctr snapshots usage` prints it. When
 // it could not be computed Known is false and Reason says why (a snapshotter
 // without usage, a permission problem); the UI shows a dash and the reason.
-type Usage struct {
+type DiskUsage struct {
 	Size   int64
 	Inodes int64
 	Known  bool
@@ -145,7 +145,7 @@ type DiskReader interface {
 	// snapshot never changes, so its answer is cached; an active one is
 	// measured each time. A usage that cannot be computed comes back with
 	// Known false and the reason, not as an error.
-	SnapshotUsage(ctx context.Context, ns string, ref SnapshotRef, kind SnapshotKind) (Usage, error)
+	SnapshotUsage(ctx context.Context, ns string, ref SnapshotRef, kind SnapshotKind) (DiskUsage, error)
 	// ContainerdRoots are the directories whose filesystems the disk page
 	// reports: the content store's and each snapshotter's root, and
 	// containerd's state directory when known, as their plugins export them.
@@ -210,13 +210,13 @@ type ContainerUsage struct {
 	ID       string
 	Image    string
 	Snapshot SnapshotRef // Key "" when the container has no snapshot
-	Usage    Usage
+	Usage    DiskUsage
 }
 
 // SnapshotUsage is a snapshot with its usage and holders.
 type SnapshotInfo struct {
 	Snapshot
-	Usage   Usage
+	Usage   DiskUsage
 	Holders []Holder
 }
 
@@ -392,7 +392,7 @@ func targets(imgs []Image) (order []string, names map[string][]string) {
 // Analyze joins the inventory with the usages known so far (by snapshot) at
 // time now; staleAge decides which leases look left behind (DefaultStaleAge
 // when zero). It makes no call.
-func (inv DiskInventory) Analyze(usage map[SnapshotRef]Usage, now time.Time, staleAge time.Duration) DiskReport {
+func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time, staleAge time.Duration) DiskReport {
 	if staleAge <= 0 {
 		staleAge = DefaultStaleAge
 	}
@@ -472,14 +472,14 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]Usage, now time.Time, sta
 	for _, c := range inv.Containers {
 		cu := ContainerUsage{ID: c.ID, Image: c.Image}
 		if c.SnapshotKey == "" {
-			cu.Usage = Usage{Reason: "no snapshot"}
+			cu.Usage = DiskUsage{Reason: "no snapshot"}
 		} else {
 			cu.Snapshot = SnapshotRef{Snapshotter: c.Snapshotter, Key: c.SnapshotKey}
 			if u, ok := usage[cu.Snapshot]; ok {
 				cu.Usage = u
 			}
 			if _, exists := g.snaps[cu.Snapshot]; !exists {
-				cu.Usage = Usage{Reason: "snapshot " + cu.Snapshot.String() + " does not exist"}
+				cu.Usage = DiskUsage{Reason: "snapshot " + cu.Snapshot.String() + " does not exist"}
 			}
 			_, ss := g.reach(nil, []SnapshotRef{cu.Snapshot})
 			for r := range ss {

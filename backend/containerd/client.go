@@ -40,7 +40,7 @@ type Client struct {
 	mu      sync.Mutex
 	details map[detailsKey]*detailsEntry
 	// usage caches committed snapshots' usage (SnapshotUsage).
-	usage map[usageKey]backend.Usage
+	usage map[usageKey]backend.DiskUsage
 }
 
 var _ backend.Native = (*Client)(nil)
@@ -72,7 +72,7 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
-	c := &Client{c: cc, target: target, timeout: timeout, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.Usage{}}
+	c := &Client{c: cc, target: target, timeout: timeout, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
 	if _, err := c.version(ctx); err != nil {
 		cc.Close()
 		return nil, c.probeError(err)

@@ -134,7 +134,7 @@ func snapshotKind(k snapshots.Kind) backend.SnapshotKind {
 // are cached for the life of the Client. What stops the measure (a
 // snapshotter without usage, a removed snapshot, a permission) comes back
 // as a reason; only a lost daemon or an ended ctx is an error.
-func (c *Client) SnapshotUsage(ctx context.Context, ns string, ref backend.SnapshotRef, kind backend.SnapshotKind) (backend.Usage, error) {
+func (c *Client) SnapshotUsage(ctx context.Context, ns string, ref backend.SnapshotRef, kind backend.SnapshotKind) (backend.DiskUsage, error) {
 	ctx, cancel := c.call(ctx, ns)
 	defer cancel()
 	key := usageKey{ns: ns, ref: ref}
@@ -149,7 +149,7 @@ func (c *Client) SnapshotUsage(ctx context.Context, ns string, ref backend.Snaps
 	u, err := c.c.SnapshotService(ref.Snapshotter).Usage(ctx, ref.Key)
 	switch {
 	case err == nil:
-		out := backend.Usage{Size: u.Size, Inodes: u.Inodes, Known: true}
+		out := backend.DiskUsage{Size: u.Size, Inodes: u.Inodes, Known: true}
 		if kind == backend.SnapshotCommitted {
 			c.mu.Lock()
 			c.usage[key] = out
@@ -157,13 +157,13 @@ func (c *Client) SnapshotUsage(ctx context.Context, ns string, ref backend.Snaps
 		}
 		return out, nil
 	case ctx.Err() != nil || errdefs.IsUnavailable(err):
-		return backend.Usage{}, c.translate(err, "measure snapshot "+ref.String())
+		return backend.DiskUsage{}, c.translate(err, "measure snapshot "+ref.String())
 	case errdefs.IsNotImplemented(err):
-		return backend.Usage{Reason: "snapshotter " + ref.Snapshotter + " does not report usage"}, nil
+		return backend.DiskUsage{Reason: "snapshotter " + ref.Snapshotter + " does not report usage"}, nil
 	case errdefs.IsNotFound(err):
-		return backend.Usage{Reason: "removed meanwhile"}, nil
+		return backend.DiskUsage{Reason: "removed meanwhile"}, nil
 	}
-	return backend.Usage{Reason: c.translate(err, "measure snapshot "+ref.String()).Error()}, nil
+	return backend.DiskUsage{Reason: c.translate(err, "measure snapshot "+ref.String()).Error()}, nil
 }
 
 // ContainerdRoots are the directories of the content store and of each

@@ -91,13 +91,13 @@ func (f *diskFixture) importTar(t *testing.T, ctx context.Context, ns, path stri
 }
 
 // measure is the report with every snapshot measured.
-func (f *diskFixture) measure(t *testing.T, ctx context.Context, ns string, now time.Time) (backend.DiskInventory, backend.DiskReport, map[backend.SnapshotRef]backend.Usage) {
+func (f *diskFixture) measure(t *testing.T, ctx context.Context, ns string, now time.Time) (backend.DiskInventory, backend.DiskReport, map[backend.SnapshotRef]backend.DiskUsage) {
 	t.Helper()
 	inv, err := f.c.DiskInventory(ctx, ns)
 	if err != nil {
 		t.Fatal(err)
 	}
-	usage := map[backend.SnapshotRef]backend.Usage{}
+	usage := map[backend.SnapshotRef]backend.DiskUsage{}
 	for _, s := range inv.Snapshots {
 		u, err := f.c.SnapshotUsage(ctx, ns, s.SnapshotRef, s.Kind)
 		if err != nil {
