@@ -51,6 +51,11 @@ type Options struct {
 	// Clock is what every page measures ages and times against; the zero
 	// Clock is the wall clock (tests give a fixed one).
 	Clock backend.Clock
+	// Program adds options to the program Run makes, and Wrap, when set,
+	// wraps the root model: cmd/ctui's --trace-startup watches messages,
+	// frames and terminal writes through them.
+	Program []tea.ProgramOption
+	Wrap    func(tea.Model) tea.Model
 }
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
@@ -58,7 +63,12 @@ func Run(ctx context.Context, b *backend.Backend, opts Options) error {
 	// Quitting ends the event stream and any call still running.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_, err := tea.NewProgram(New(ctx, b, opts), tea.WithContext(ctx), tea.WithFPS(frameRate)).Run()
+	var m tea.Model = New(ctx, b, opts)
+	if opts.Wrap != nil {
+		m = opts.Wrap(m)
+	}
+	po := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(frameRate)}, opts.Program...)
+	_, err := tea.NewProgram(m, po...).Run()
 	return err
 }
 

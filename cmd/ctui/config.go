@@ -42,6 +42,7 @@ type options struct {
 	noColor, showVersion bool
 	creds, hostsDir      string
 	logLines             int
+	traceStartup         string
 	flags                *pflag.FlagSet
 }
 
@@ -60,6 +61,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
 	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
+	fs.StringVar(&o.traceStartup, "trace-startup", "", "write when each phase of the start ended (config, connects, terminal set up and answers, first list, first frame) to this file")
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")
 	o.flags = fs
 	return fs

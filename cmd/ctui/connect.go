@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/ctui/ctui/backend"
@@ -14,7 +15,7 @@ import (
 // Backend; the other is still used. With prefetch, the namespace's image list
 // is asked for the moment containerd answers (see backend.ImagesPrefetch);
 // the returned prefetch is nil when containerd is unavailable.
-func connect(ctx context.Context, cfg backend.Config, prefetch bool) (*backend.Backend, *backend.ImagesPrefetch) {
+func connect(ctx context.Context, cfg backend.Config, prefetch bool, trace *startupTrace) (*backend.Backend, *backend.ImagesPrefetch) {
 	b := &backend.Backend{Config: cfg}
 	var first *backend.ImagesPrefetch
 	var wg sync.WaitGroup
@@ -31,8 +32,13 @@ func connect(ctx context.Context, cfg backend.Config, prefetch bool) (*backend.B
 			return
 		}
 		b.Native = c
+		trace.mark("containerd connected (version answered)")
 		if prefetch {
-			first = backend.PrefetchImages(ctx, c, cfg.Namespace, cfg.Timeout)
+			var l backend.ImageLister = c
+			if trace != nil {
+				l = tracedLister{ImageLister: c, t: trace}
+			}
+			first = backend.PrefetchImages(ctx, l, cfg.Namespace, cfg.Timeout)
 		}
 	}()
 	go func() {
@@ -43,7 +49,20 @@ func connect(ctx context.Context, cfg backend.Config, prefetch bool) (*backend.B
 			return
 		}
 		b.CRI = c
+		trace.mark("CRI connected (version answered)")
 	}()
 	wg.Wait()
 	return b, first
+}
+
+// tracedLister marks in the trace when the first image list's answer came.
+type tracedLister struct {
+	backend.ImageLister
+	t *startupTrace
+}
+
+func (l tracedLister) Images(ctx context.Context, ns string) ([]backend.Image, error) {
+	imgs, err := l.ImageLister.Images(ctx, ns)
+	l.t.mark(fmt.Sprintf("containerd listed %d images (prefetch)", len(imgs)))
+	return imgs, err
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -20,8 +21,9 @@ import (
 )
 
 func main() {
+	start := time.Now()
 	keepMemoryCompact()
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, start))
 }
 
 const usageHead = `ctui: a terminal UI for containerd and Kubernetes nodes.
@@ -38,7 +40,7 @@ Flags:
 
 // run is main without the process: it returns the exit code (0 ok, 1 could
 // not connect or the UI failed, 2 bad command line).
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 	o := &options{}
 	fs := newFlagSet(o)
 	fs.SetOutput(stderr)
@@ -62,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	trace := newStartupTrace(o.traceStartup, start)
+	defer trace.finish()
 	exeDir := ""
 	if exe, err := os.Executable(); err == nil {
 		exeDir = filepath.Dir(exe)
@@ -86,9 +90,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(debugLog, "ctui %s: config %+v\n", ctuiVersion(), cfg)
 	}
 
+	trace.mark("flags and config")
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b, firstImages := connect(ctx, cfg, !o.showVersion)
+	b, firstImages := connect(ctx, cfg, !o.showVersion, trace)
+	trace.mark("both connects done")
 	defer b.Close()
 	if b.NativeErr != nil {
 		fmt.Fprintf(debugLog, "containerd side: %+v\n", b.NativeErr)
@@ -108,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if v, ok := os.LookupEnv(envNoColor); ok && v != "" {
 		noColor = true
 	}
-	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, firstImages: firstImages}); err != nil {
+	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, firstImages: firstImages, trace: trace}); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
 		return 1
 	}

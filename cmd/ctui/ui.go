@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui"
@@ -15,8 +18,16 @@ type uiOptions struct {
 	logLines int                     // --log-lines
 	// firstImages is the first image list, asked for while connecting.
 	firstImages *backend.ImagesPrefetch
+	// trace is --trace-startup's record (nil without the flag).
+	trace *startupTrace
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	return ui.Run(ctx, b, ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages})
+	uo := ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages}
+	if t := o.trace; t != nil {
+		uo.Program = append(uo.Program, tea.WithFilter(t.filter), tea.WithOutput(tracedOutput{File: os.Stdout, t: t}))
+		uo.Wrap = t.wrap
+		t.mark("program start")
+	}
+	return ui.Run(ctx, b, uo)
 }
