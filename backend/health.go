@@ -176,9 +176,22 @@ type CRIConfig struct {
 	// RegistryConfigPath is registry.config_path (hosts.toml directories).
 	RegistryConfigPath string
 	HasRegistry        bool
+	// RegistryMirrors are the hosts of the deprecated registry.mirrors
+	// (1.x), which cannot be combined with RegistryConfigPath.
+	RegistryMirrors []string
 	// LastCNILoadStatus is the last CNI config load: "OK" or why not.
 	LastCNILoadStatus string
 	RootDir           string
+	// Runtimes are every runtime handler, sorted by name.
+	Runtimes []RuntimeHandler
+}
+
+// RuntimeHandler is one CRI runtime handler (a RuntimeClass's handler):
+// its shim type and, for runc, the binary its options name.
+type RuntimeHandler struct {
+	Name       string
+	Type       string // e.g. io.containerd.runc.v2
+	BinaryName string // options.BinaryName; "" means runc from PATH
 }
 
 // ParseCRIConfig reads containerd's CRI settings from a Status' verbose
@@ -209,7 +222,8 @@ func ParseCRIConfig(info map[string]string) CRIConfig {
 		StreamServerAddress *string `json:"streamServerAddress"`
 		StreamServerPort    string  `json:"streamServerPort"`
 		Registry            *struct {
-			ConfigPath string `json:"configPath"`
+			ConfigPath string         `json:"configPath"`
+			Mirrors    map[string]any `json:"mirrors"`
 		} `json:"registry"`
 		RootDir string `json:"rootDir"`
 	}
@@ -241,7 +255,17 @@ func ParseCRIConfig(info map[string]string) CRIConfig {
 	}
 	if doc.Registry != nil {
 		c.HasRegistry, c.RegistryConfigPath = true, doc.Registry.ConfigPath
+		for h := range doc.Registry.Mirrors {
+			c.RegistryMirrors = append(c.RegistryMirrors, h)
+		}
+		sort.Strings(c.RegistryMirrors)
 	}
+	for name, rt := range doc.Containerd.Runtimes {
+		h := RuntimeHandler{Name: name, Type: rt.RuntimeType}
+		h.BinaryName, _ = rt.Options["BinaryName"].(string)
+		c.Runtimes = append(c.Runtimes, h)
+	}
+	sort.Slice(c.Runtimes, func(i, j int) bool { return c.Runtimes[i].Name < c.Runtimes[j].Name })
 	c.RootDir = doc.RootDir
 	return c
 }

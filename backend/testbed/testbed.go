@@ -57,7 +57,28 @@ type Option func(*options)
 type options struct {
 	cri   bool
 	extra []string
+	// layout is the config format written ("" for the version's own).
+	layout Version
+	edits  []func(string) string
+	// noCRIWait starts without waiting for CRI to answer (a CRI that
+	// fails to load on purpose).
+	noCRIWait bool
 }
+
+// WithConfigEdit rewrites the rendered config.toml before the daemon
+// starts (a test's broken setting: restrict_oom_score_adj = false, a
+// snapshotter that does not exist, ...).
+func WithConfigEdit(edit func(config string) string) Option {
+	return func(o *options) { o.edits = append(o.edits, edit) }
+}
+
+// WithConfigVersion2 writes containerd 1.x's version 2 config format for a
+// 2.x daemon, which migrates it at start as it would an upgraded node's.
+func WithConfigVersion2() Option { return func(o *options) { o.layout = V16 } }
+
+// WithoutCRIWait returns once the native API answers, for a CRI that is
+// configured to fail.
+func WithoutCRIWait() Option { return func(o *options) { o.noCRIWait = true } }
 
 // WithoutCRI disables the CRI plugin, so CRI calls on the socket fail with
 // Unimplemented, as on a containerd that serves only its native API.
@@ -125,7 +146,7 @@ func StartDaemon(ctx context.Context, v Version, dir string, opts ...Option) (*D
 	if os.Geteuid() != 0 {
 		return nil, errors.New("containerd needs root: run the tests as root (sudo make test)")
 	}
-	d := &Daemon{Version: v, CRI: o.cri, exited: make(chan struct{}), pods: map[string]*podRecord{}}
+	d := &Daemon{Version: v, CRI: o.cri && !o.noCRIWait, exited: make(chan struct{}), pods: map[string]*podRecord{}}
 	switch v {
 	case V16:
 		d.BinDir, d.CtrPath = "/usr/bin", "/usr/bin/ctr"
@@ -208,7 +229,11 @@ func makeDir(dir string) (string, error) {
 // for 1.6, version 3 for 2.x.
 func (d *Daemon) config(o options) string {
 	var b strings.Builder
-	switch d.Version {
+	layout := d.Version
+	if o.layout != "" {
+		layout = o.layout
+	}
+	switch layout {
 	case V16:
 		b.WriteString("version = 2\n")
 		if !o.cri {
@@ -220,6 +245,9 @@ func (d *Daemon) config(o options) string {
 		b.WriteString("  restrict_oom_score_adj = true\n")
 		fmt.Fprintf(&b, "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n  runtime_type = %q\n", runcRuntime)
 		fmt.Fprintf(&b, "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  Root = %q\n", d.runcRoot())
+		if d.Version == V2 {
+			fmt.Fprintf(&b, "\n[plugins.\"io.containerd.nri.v1.nri\"]\n  socket_path = %q\n", d.Dir+"/nri.sock")
+		}
 	case V2:
 		b.WriteString("version = 3\n")
 		if !o.cri {
@@ -238,7 +266,11 @@ func (d *Daemon) config(o options) string {
 	for _, x := range o.extra {
 		b.WriteString("\n" + strings.ReplaceAll(x, "{{.Dir}}", d.Dir) + "\n")
 	}
-	return b.String()
+	out := b.String()
+	for _, e := range o.edits {
+		out = e(out)
+	}
+	return out
 }
 
 // runcRoot is runc's state directory for the daemon's containers; runc's
