@@ -507,7 +507,7 @@ func (f *Facts) configFileName() string {
 // snippet is a fix that adds lines to the config file, then restarts.
 func (f *Facts) snippet(body string) string {
 	head := "In " + f.configFileName()
-	if f.Config == nil || f.Config.Missing || len(f.Config.Files) == 0 {
+	if f.Config != nil && f.Config.Missing {
 		head += fmt.Sprintf(" (create it; it starts with version = %d)", f.schema())
 	}
 	return head + ":\n" + body + "\nthen: " + f.restartFix()

@@ -43,7 +43,10 @@ type options struct {
 	creds, hostsDir      string
 	logLines             int
 	traceStartup         string
-	flags                *pflag.FlagSet
+	// doctor: `ctui doctor` and its flags.
+	showDoctor          bool
+	output, check, root string
+	flags               *pflag.FlagSet
 }
 
 func newFlagSet(o *options) *pflag.FlagSet {
@@ -63,6 +66,9 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
 	fs.StringVar(&o.traceStartup, "trace-startup", "", "write when each phase of the start ended (config, connects, terminal set up and answers, first list, first frame) to this file")
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")
+	fs.StringVarP(&o.output, "output", "o", "text", "ctui doctor: text or json (field names in docs/doctor.md)")
+	fs.StringVar(&o.check, "check", "", "ctui doctor: run only the named check (cri-plugin, containerd-config, cgroup-driver, sandbox-image, registry, cni, crictl, kernel, disk, runtime)")
+	fs.StringVar(&o.root, "root", "/", "ctui doctor: read the node's files under this directory (/etc, /var/lib, /proc, /sys, the daemon's paths)")
 	o.flags = fs
 	return fs
 }

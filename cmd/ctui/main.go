@@ -31,6 +31,9 @@ const usageHead = `ctui: a terminal UI for containerd and Kubernetes nodes.
 Usage:
   ctui [flags]            open the navigator
   ctui version [flags]    print versions of ctui, containerd and the CRI runtime
+  ctui doctor [flags]     check the node's configuration: one line per check, the
+                          evidence and the fix for each WARN and FAIL; exit 0 all
+                          OK, 1 a WARN, 2 a FAIL, 3 a bad doctor flag (docs/doctor.md)
 
 Endpoints are found as ctr and crictl find them: flag, then environment, then
 crictl.yaml, then the first runtime socket that exists on the node.
@@ -59,6 +62,12 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 	case len(rest) == 0:
 	case len(rest) == 1 && rest[0] == "version":
 		o.showVersion = true
+	case len(rest) == 1 && rest[0] == "doctor":
+		o.showDoctor = true
+		if o.output != "text" && o.output != "json" {
+			fmt.Fprintf(stderr, "ctui: --output %q: use text or json\n", o.output)
+			return 3
+		}
 	default:
 		fmt.Fprintf(stderr, "ctui: unknown command %q\nRun 'ctui --help' for usage.\n", rest[0])
 		return 2
@@ -94,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b, firstImages := connect(ctx, cfg, !o.showVersion, trace)
+	b, firstImages := connect(ctx, cfg, !o.showVersion && !o.showDoctor, trace)
 	trace.mark("both connects done")
 	defer b.Close()
 	if b.NativeErr != nil {
@@ -107,13 +116,16 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 	if o.showVersion {
 		return printVersion(ctx, stdout, b)
 	}
-	if b.Native == nil && b.CRI == nil {
-		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
-		return 1
-	}
 	noColor := o.noColor
 	if v, ok := os.LookupEnv(envNoColor); ok && v != "" {
 		noColor = true
+	}
+	if o.showDoctor {
+		return runDoctor(ctx, stdout, b, o, os.LookupEnv, !noColor && isTerminal(stdout))
+	}
+	if b.Native == nil && b.CRI == nil {
+		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
+		return 1
 	}
 	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, firstImages: firstImages, trace: trace}); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
