@@ -239,3 +239,6 @@ func (r *Rates) Len() int { return len(r.prev) }
 // for exceeding its memory limit; ctui gives native tasks the same word once
 // containerd's TaskOOM event named them.
 const ReasonOOMKilled = "OOMKilled"
+
+// ActionStats is the command log's kind for a stats query.
+const ActionStats ActionKind = "stats"

@@ -171,7 +171,7 @@ func (s subscription) wants(ev backend.Event) bool {
 	switch ev.Topic {
 	case backend.TopicImageCreate, backend.TopicImageDelete,
 		backend.TopicContainerCreate, backend.TopicContainerDelete,
-		backend.TopicTaskStart, backend.TopicTaskDelete:
+		backend.TopicTaskStart, backend.TopicTaskDelete, backend.TopicTaskOOM:
 		return true
 	}
 	return false
@@ -197,7 +197,7 @@ func (m Model) updateHub(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		h.backoff = 0
-		return m, tea.Batch(h.sub.wait(), m.broadcast(page.EventsMsg{Events: msg.events}), m.headerAfter(msg.events))
+		return m, tea.Batch(h.sub.wait(), m.broadcast(page.EventsMsg{Events: msg.events}), m.headerAfter(msg.events), m.oomAfter(msg.events))
 	case streamEndedMsg:
 		if msg.gen != h.gen {
 			return m, nil

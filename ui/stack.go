@@ -50,6 +50,7 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		if m.b.CRI != nil {
 			cfg.CRI = m.b.CRI
 		}
+		cfg.Stats, cfg.CPUs = m.statsSources(), m.nodeCPUs()
 		p, cmd = containers.New(cfg)
 		return p, cmd, true
 	case viewNamespaces:
@@ -70,10 +71,13 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		if m.b.Native != nil {
 			cfg.Lister = m.b.Native
 		}
+		cfg.Stats, cfg.CPUs = m.statsSources(), m.nodeCPUs()
 		p, cmd = tasks.New(cfg)
 		return p, cmd, true
 	case viewPods:
-		cfg := pods.Config{ID: m.nextID, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.CRIErr}
+		cfg := pods.Config{ID: m.nextID, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.CRIErr,
+			Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMByPod: m.stats.ooms.ByPod()}
+		cfg.Stats.Tasks = nil // pods and their containers are CRI's
 		if m.b.CRI != nil {
 			cfg.Runtime = m.b.CRI
 		}

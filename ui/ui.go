@@ -24,6 +24,7 @@ import (
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/theme"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 //go:generate go run ./internal/gendocs -o ../docs/keybindings.md
@@ -56,6 +57,9 @@ type Options struct {
 	// frames and terminal writes through them.
 	Program []tea.ProgramOption
 	Wrap    func(tea.Model) tea.Model
+	// StatsInterval is how often the page on screen samples CPU and
+	// memory (--stats-interval); 0 turns stats off.
+	StatsInterval time.Duration
 }
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
@@ -106,6 +110,7 @@ type Model struct {
 	logLines  int      // Options.LogLines
 	first     *backend.ImagesPrefetch
 	acts      actions // image actions: dialogs, jobs, command log (actions.go)
+	stats     statsState
 }
 
 type entry struct {
@@ -137,10 +142,11 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		cmdline:  newCmdline(st),
 		logLines: opts.LogLines,
 		first:    opts.FirstImages,
+		stats:    statsState{every: opts.StatsInterval},
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.acts = newActions(ctx, opts.Registry, opts.Clock)
-	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety())
+	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety(), m.armStats())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
 	}
@@ -172,6 +178,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateExec(msg)
 	case jobs.ProgressMsg, jobs.DoneMsg, jobs.CancelMsg, prompt.CompletedMsg, actionMsg:
 		return m.updateActions(msg)
+	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg:
+		return m.updateStats(msg)
 	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:
 		return m.updateHub(msg)
 	case tea.BackgroundColorMsg:

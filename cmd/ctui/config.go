@@ -15,6 +15,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/registry"
+	"github.com/ctui/ctui/ui"
 )
 
 // Environment variables ctr and crictl read; ctui reads the same ones.
@@ -46,6 +47,7 @@ type options struct {
 	// doctor: `ctui doctor` and its flags.
 	showDoctor          bool
 	output, check, root string
+	statsInterval       time.Duration
 	flags               *pflag.FlagSet
 }
 
@@ -63,6 +65,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.creds, "creds", "", "registry credentials user[:password] for pulls and pushes, as crictl --creds and ctr -u (env "+envCreds+"); without the password ctui asks for it")
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
 	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
+	fs.DurationVar(&o.statsInterval, "stats-interval", ui.DefaultStatsInterval, "how often the page on screen samples CPU and memory, e.g. 2s or 500ms; 0 turns stats off")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
 	fs.StringVar(&o.traceStartup, "trace-startup", "", "write when each phase of the start ended (config, connects, terminal set up and answers, first list, first frame) to this file")
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")

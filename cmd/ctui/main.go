@@ -127,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
 		return 1
 	}
-	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, firstImages: firstImages, trace: trace}); err != nil {
+	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace}); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
 		return 1
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -12,10 +13,11 @@ import (
 
 // uiOptions are the command-line settings that only the UI uses.
 type uiOptions struct {
-	noColor  bool
-	warnings []string
-	registry backend.RegistryOptions // --creds, --hosts-dir
-	logLines int                     // --log-lines
+	noColor       bool
+	warnings      []string
+	registry      backend.RegistryOptions // --creds, --hosts-dir
+	logLines      int                     // --log-lines
+	statsInterval time.Duration           // --stats-interval
 	// firstImages is the first image list, asked for while connecting.
 	firstImages *backend.ImagesPrefetch
 	// trace is --trace-startup's record (nil without the flag).
@@ -23,7 +25,7 @@ type uiOptions struct {
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	uo := ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages}
+	uo := ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages, StatsInterval: o.statsInterval}
 	if t := o.trace; t != nil {
 		uo.Program = append(uo.Program, tea.WithFilter(t.filter), tea.WithOutput(tracedOutput{File: os.Stdout, t: t}))
 		uo.Wrap = t.wrap

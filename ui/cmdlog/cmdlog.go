@@ -7,6 +7,7 @@ package cmdlog
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/ctui/ctui/backend"
@@ -38,6 +39,7 @@ type Entry struct {
 	Command   string // the ctr or crictl equivalent
 	Error     string // the sentence, for failures
 	Note      string
+	Repeats   int // how many times AddRepeat folded the same command in
 }
 
 // FromJob makes the entry of a finished job. cfg names the socket and
@@ -73,6 +75,26 @@ func (l *Log) Add(e Entry) {
 		clear(l.entries[n:])
 		l.entries = l.entries[:n]
 	}
+}
+
+// repeatWindow is how far back AddRepeat looks for the same command.
+const repeatWindow = 8
+
+// AddRepeat adds e, unless one of the last few entries has the same
+// command and outcome: that one then moves to e's time and counts the
+// repeat. Stats are sampled every couple of seconds; the log keeps one
+// line per query, not one per sample.
+func (l *Log) AddRepeat(e Entry) {
+	for i := len(l.entries) - 1; i >= max(len(l.entries)-repeatWindow, 0); i-- {
+		old := &l.entries[i]
+		if old.Command == e.Command && old.Outcome == e.Outcome && old.Kind == e.Kind {
+			old.Repeats++
+			old.Time, old.Took, old.Error = e.Time, e.Took, e.Error
+			old.Note = fmt.Sprintf("run %d times, the last at %s", old.Repeats+1, e.Time.Format("15:04:05"))
+			return
+		}
+	}
+	l.Add(e)
 }
 
 // Entries returns a copy, newest first.

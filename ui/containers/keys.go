@@ -5,6 +5,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // KeyMap is the containers page's own bindings; navigation, filter and sort
@@ -24,7 +25,8 @@ func DefaultKeyMap() KeyMap {
 // PageBindings are the keys only this page has: refresh and the sort
 // letters of its columns (those of k8s.io included).
 func PageBindings() []key.Binding {
-	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns(backend.CRINamespace))...)
+	cols := append(Columns(backend.CRINamespace), usage.Columns(0)...)
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(cols)...)
 }
 
 // Bindings lists every key of the page for ? help.
@@ -53,7 +55,7 @@ func Columns(ns string) []table.Column {
 	cols := []table.Column{
 		colID:      {Title: "ID", Key: 'i', Flex: 2, Min: 13, Max: 24},
 		colImage:   {Title: "IMAGE", Key: 'm', Flex: 3, Min: 12, Max: 48},
-		colStatus:  {Title: "STATUS", Key: 's', Width: 8},
+		colStatus:  {Title: "STATUS", Key: 's', Width: 9},
 		colPID:     {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 4},
 		colExit:    {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true, Drop: 3},
 		colCreated: {Title: "CREATED", Key: 'c', Width: 7, Align: table.AlignRight, Numeric: true, Drop: 5},

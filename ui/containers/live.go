@@ -216,7 +216,7 @@ func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
 		}
 	}
 	m.setAll(next, msg.at)
-	return m, tea.Batch(m.fetched(), func() tea.Msg { return page.OKMsg{} })
+	return m, tea.Batch(m.fetched(), func() tea.Msg { return page.OKMsg{} }, m.sample())
 }
 
 // lookedUp takes the answer of a few lookups, with the same rule.

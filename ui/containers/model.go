@@ -17,6 +17,7 @@ import (
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // Config is what the page is built from.
@@ -36,6 +37,11 @@ type Config struct {
 	// Clock is what ages and times are measured against; the zero Clock
 	// is the wall clock.
 	Clock backend.Clock
+	// Stats are the sources of CPU and memory; none when stats are off
+	// (then the page has no stats columns). CPUs is the node's core count
+	// for NODE% (0: unknown).
+	Stats usage.Sources
+	CPUs  int
 }
 
 // Model is the containers page.
@@ -50,6 +56,8 @@ type Model struct {
 	index map[string]int      // id -> index in ctrs
 	pods  map[string]backend.PodContainer
 	live  live
+	usage usage.Tracker
+	oom   map[string]bool // containers OOM-killed since ctui started
 
 	loading bool
 	err     error
@@ -61,7 +69,8 @@ var _ page.Page = Model{}
 
 // New returns the page and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, ns: cfg.Namespace, keys: DefaultKeyMap(), table: table.New(Columns(cfg.Namespace), cfg.Styles)}
+	m := Model{cfg: cfg, ns: cfg.Namespace, keys: DefaultKeyMap(), usage: usage.NewTracker(cfg.Clock.Now, false), oom: map[string]bool{}}
+	m.table = table.New(m.columns(), cfg.Styles)
 	return m, m.reload()
 }
 
@@ -99,6 +108,12 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg, lookedUpMsg, criMsg, flushMsg:
 		return m.reply(msg)
+	case usage.SampledMsg:
+		return m.sampled(msg)
+	case page.StatsTickMsg:
+		return m, m.sample()
+	case page.OOMMsg:
+		return m.oomKilled(msg)
 	case page.EventsMsg:
 		return m.events(msg.Events)
 	case page.ResyncMsg:
@@ -115,7 +130,7 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		}
 		// k8s.io has more columns: a new table rather than a patched one.
 		m.ns, m.ctrs, m.index, m.pods = msg.Namespace, nil, nil, nil
-		m.table = table.New(Columns(m.ns), m.cfg.Styles)
+		m.table = table.New(m.columns(), m.cfg.Styles)
 		m.table.SetSize(m.width, m.height)
 		return m, m.reload()
 	case page.ReconnectedMsg:
@@ -196,7 +211,7 @@ func (m Model) row(c backend.Container, now time.Time) table.Row {
 	if p, ok := m.pods[c.ID]; ok {
 		pc = &p
 	}
-	return row(c, pc, m.ns == backend.CRINamespace, now)
+	return m.withStats(row(c, pc, m.ns == backend.CRINamespace, now), c, pc)
 }
 
 // View implements page.Page.

@@ -9,6 +9,7 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // ContainersModel is the page of one pod's CRI containers, every attempt,
@@ -19,6 +20,9 @@ type ContainersModel struct {
 	gen   uint64
 	keys  KeyMap
 	table table.Model
+	byID  map[string]backend.PodContainer
+	at    time.Time
+	usage usage.Tracker
 
 	loaded bool
 	armed  bool
@@ -35,7 +39,8 @@ var (
 // NewContainers returns the page of pod's containers, showing seed (what
 // the pods page listed) at once, and the command that lists them afresh.
 func NewContainers(cfg Config, pod backend.Pod, seed []backend.PodContainer) (ContainersModel, tea.Cmd) {
-	m := ContainersModel{cfg: cfg, pod: pod, keys: DefaultKeyMap(), table: table.New(ContainerColumns(), cfg.Styles)}
+	m := ContainersModel{cfg: cfg, pod: pod, keys: DefaultKeyMap(), usage: usage.NewTracker(cfg.Clock.Now, false)}
+	m.table = table.New(m.columns(), cfg.Styles)
 	m.table.SortBy(ccCreated, true)
 	if seed != nil {
 		m.setRows(seed, cfg.Clock.Now())
@@ -57,8 +62,10 @@ func (m *ContainersModel) reload() tea.Cmd {
 
 func (m *ContainersModel) setRows(ctrs []backend.PodContainer, now time.Time) {
 	rows := make([]table.Row, len(ctrs))
+	m.byID, m.at = make(map[string]backend.PodContainer, len(ctrs)), now
 	for i, c := range ctrs {
-		rows[i] = containerRow(c, now)
+		m.byID[c.ID] = c
+		rows[i] = m.row(c, now)
 	}
 	m.table.SetRows(rows)
 	m.loaded = true
@@ -77,7 +84,11 @@ func (m ContainersModel) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		}
 		m.err = nil
 		m.setRows(msg.ctrs, msg.at)
-		return m, func() tea.Msg { return page.OKMsg{} }
+		return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.sample())
+	case usage.SampledMsg:
+		return m.sampled(msg)
+	case page.StatsTickMsg:
+		return m, m.sample()
 	case flushMsg:
 		if msg.gen != m.gen || !m.armed {
 			return m, nil

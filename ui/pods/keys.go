@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // KeyMap is the bindings of the pods page and of a pod's containers page;
@@ -26,12 +27,13 @@ func DefaultKeyMap() KeyMap {
 // sort letters.
 func PageBindings() []key.Binding {
 	k := DefaultKeyMap()
-	return append([]key.Binding{k.Open, k.Refresh}, table.SortBindings(Columns())...)
+	cols := append(append(Columns(), oomColumn), usage.Columns(0)...)
+	return append([]key.Binding{k.Open, k.Refresh}, table.SortBindings(cols)...)
 }
 
 // ContainerBindings are the keys only a pod's containers page has.
 func ContainerBindings() []key.Binding {
-	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(ContainerColumns())...)
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(append(ContainerColumns(), usage.Columns(0)...))...)
 }
 
 // Column indexes of the pods table, fixed so that rows and sorting agree.

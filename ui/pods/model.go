@@ -17,6 +17,7 @@ import (
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // Config is what the pods page (and the containers pages it opens) are
@@ -33,6 +34,13 @@ type Config struct {
 	// Clock is what ages are measured against; the zero Clock is the
 	// wall clock.
 	Clock backend.Clock
+	// Stats is CRI's stats (crictl stats, statsp); none when stats are
+	// off, and then the pages have no stats columns. CPUs is the node's
+	// core count for NODE% (0: unknown). OOMByPod is the OOM kills seen
+	// so far, by pod UID (a copy).
+	Stats    usage.Sources
+	CPUs     int
+	OOMByPod map[string]int
 }
 
 // Model is the pods page.
@@ -44,6 +52,10 @@ type Model struct {
 
 	pods    map[string]backend.Pod // by sandbox id
 	ctrs    []backend.PodContainer
+	counts  map[string]int // containers by sandbox id (-1: unknown)
+	at      time.Time      // when the list was answered
+	usage   usage.Tracker
+	ooms    map[string]int // OOM kills by pod UID
 	loaded  bool
 	loading bool
 	armed   bool // a flush is scheduled for gathered events
@@ -59,7 +71,11 @@ var (
 
 // New returns the page, newest pod first, and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, keys: DefaultKeyMap(), table: table.New(Columns(), cfg.Styles)}
+	m := Model{cfg: cfg, keys: DefaultKeyMap(), usage: usage.NewTracker(cfg.Clock.Now, false), ooms: map[string]int{}}
+	for uid, n := range cfg.OOMByPod {
+		m.ooms[uid] = n
+	}
+	m.table = table.New(m.columns(), cfg.Styles)
 	m.table.SortBy(colCreated, true)
 	return m, m.reload()
 }
@@ -84,6 +100,12 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		return m.loadedList(msg)
+	case usage.SampledMsg:
+		return m.sampled(msg)
+	case page.StatsTickMsg:
+		return m, m.sample()
+	case page.OOMMsg:
+		return m.oomKilled(msg)
 	case flushMsg:
 		if msg.gen != m.gen || !m.armed {
 			return m, nil
@@ -139,6 +161,7 @@ func (m Model) loadedList(msg loadedMsg) (page.Page, tea.Cmd) {
 		counts[c.PodID]++
 	}
 	m.pods = make(map[string]backend.Pod, len(msg.pods))
+	m.counts, m.at = make(map[string]int, len(msg.pods)), msg.at
 	m.ctrs = msg.ctrs
 	rows := make([]table.Row, len(msg.pods))
 	for i, p := range msg.pods {
@@ -147,10 +170,12 @@ func (m Model) loadedList(msg loadedMsg) (page.Page, tea.Cmd) {
 		if msg.ctrErr != nil {
 			n = -1
 		}
-		rows[i] = podRow(p, n, msg.at)
+		m.counts[p.ID] = n
+		rows[i] = m.row(p, n, msg.at)
 	}
 	m.table.SetRows(rows)
-	ok := func() tea.Msg { return page.OKMsg{} }
+	m.usage.Forget(func(id string) bool { _, ok := m.pods[id]; return ok })
+	ok := tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.sample())
 	if msg.ctrErr != nil {
 		return m, tea.Batch(ok, page.Report(msg.ctrErr))
 	}

@@ -41,6 +41,10 @@ type Column struct {
 	Align            Align
 	// Numeric sorts by Row.Num instead of the cell text (sizes, times).
 	Numeric bool
+	// DescFirst sorts largest first on the first press of its key (CPU,
+	// memory: what an operator looks for is at the top); the next press
+	// reverses, as for every column.
+	DescFirst bool
 	// Drop is the order in which the column is hidden when the terminal is
 	// too narrow for every column at its natural width: the highest goes
 	// first; 0 never goes.
@@ -471,7 +475,11 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, cmd
 	case key.Matches(msg, m.sorts...):
 		col := m.colForKey(msg.String())
-		m.SortBy(col, col == m.sortCol && !m.desc)
+		desc := col == m.sortCol && !m.desc
+		if col >= 0 && col != m.sortCol {
+			desc = m.cols[col].DescFirst
+		}
+		m.SortBy(col, desc)
 	}
 	return m, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // KeyMap is the tasks page's own bindings; navigation, filter and sort come
@@ -23,7 +24,8 @@ func DefaultKeyMap() KeyMap {
 // PageBindings are the keys only this page has: refresh and the sort
 // letters of its columns (those of k8s.io included).
 func PageBindings() []key.Binding {
-	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(Columns(backend.CRINamespace))...)
+	cols := append(Columns(backend.CRINamespace), usage.Columns(0)...)
+	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(cols)...)
 }
 
 // Column indexes, fixed so that rows and sorting agree.
@@ -44,7 +46,7 @@ func Columns(ns string) []table.Column {
 	cols := []table.Column{
 		colTask:   {Title: "TASK", Key: 't', Flex: 2, Min: 13, Max: 32},
 		colPID:    {Title: "PID", Key: 'd', Width: 7, Align: table.AlignRight, Numeric: true},
-		colStatus: {Title: "STATUS", Key: 's', Width: 8},
+		colStatus: {Title: "STATUS", Key: 's', Width: 9},
 		colExit:   {Title: "EXIT", Key: 'x', Width: 4, Align: table.AlignRight, Numeric: true},
 		colExited: {Title: "EXITED", Key: 'e', Width: 8, Align: table.AlignRight, Numeric: true, Drop: 1},
 	}

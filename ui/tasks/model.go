@@ -15,6 +15,7 @@ import (
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // Config is what the page is built from.
@@ -31,6 +32,10 @@ type Config struct {
 	// Clock is what ages and times are measured against; the zero Clock
 	// is the wall clock.
 	Clock backend.Clock
+	// Stats are the sources of CPU and memory; none when stats are off.
+	// CPUs is the node's core count for NODE% (0: unknown).
+	Stats usage.Sources
+	CPUs  int
 }
 
 // Model is the tasks page.
@@ -40,6 +45,10 @@ type Model struct {
 	gen     uint64
 	keys    KeyMap
 	table   table.Model
+	byID    map[string]backend.Container // the listed tasks, for stats
+	at      time.Time                    // when they were listed
+	usage   usage.Tracker
+	oom     map[string]bool // tasks OOM-killed since ctui started
 	loaded  bool
 	loading bool
 	armed   bool // a flush is scheduled for gathered events
@@ -55,7 +64,8 @@ var (
 
 // New returns the page and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, ns: cfg.Namespace, keys: DefaultKeyMap(), table: table.New(Columns(cfg.Namespace), cfg.Styles)}
+	m := Model{cfg: cfg, ns: cfg.Namespace, keys: DefaultKeyMap(), usage: usage.NewTracker(cfg.Clock.Now, false), oom: map[string]bool{}}
+	m.table = table.New(m.columns(), cfg.Styles)
 	return m, m.reload()
 }
 
@@ -79,6 +89,12 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		return m.loadedList(msg)
+	case usage.SampledMsg:
+		return m.sampled(msg)
+	case page.StatsTickMsg:
+		return m, m.sample()
+	case page.OOMMsg:
+		return m.oomKilled(msg)
 	case flushMsg:
 		if msg.gen != m.gen || !m.armed {
 			return m, nil
@@ -94,7 +110,7 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		}
 		// k8s.io has two more columns: a new table rather than a patched one.
 		m.ns, m.loaded = msg.Namespace, false
-		m.table = table.New(Columns(m.ns), m.cfg.Styles)
+		m.table = table.New(m.columns(), m.cfg.Styles)
 		m.table.SetSize(m.width, m.height)
 		return m, m.reload()
 	case page.SizeMsg:
@@ -138,13 +154,15 @@ func (m Model) loadedList(msg loadedMsg) (page.Page, tea.Cmd) {
 		return m, page.Report(msg.err)
 	}
 	m.err, m.loaded = nil, true
-	withPod := m.ns == backend.CRINamespace
 	rows := make([]table.Row, len(msg.ctrs))
+	m.byID, m.at = make(map[string]backend.Container, len(msg.ctrs)), msg.at
 	for i, c := range msg.ctrs {
-		rows[i] = row(c, withPod, msg.at)
+		m.byID[c.ID] = c
+		rows[i] = m.row(c, msg.at)
 	}
 	m.table.SetRows(rows)
-	return m, func() tea.Msg { return page.OKMsg{} }
+	m.usage.Forget(func(id string) bool { _, ok := m.byID[id]; return ok })
+	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.sample())
 }
 
 func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {

@@ -1,0 +1,85 @@
+package tasks
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/usage"
+)
+
+// statsOn tells whether the page samples resource use.
+func (m Model) statsOn() bool { return m.cfg.Stats.Tasks != nil || m.cfg.Stats.CRI != nil }
+
+// columns are the page's columns, with the stats columns when stats are on.
+func (m Model) columns() []table.Column {
+	cols := Columns(m.ns)
+	if m.statsOn() {
+		cols = append(cols, usage.Columns(1)...)
+	}
+	return cols
+}
+
+// sample asks for the resource use of the running tasks on screen: CRI's
+// containers through CRI (crictl stats), the rest through task metrics
+// (ctr tasks metrics); one call each.
+func (m *Model) sample() tea.Cmd {
+	if !m.statsOn() {
+		return nil
+	}
+	req := usage.Request{Namespace: m.ns}
+	for _, id := range m.table.Near(0, nil) {
+		c, ok := m.byID[id]
+		if !ok || c.Status() != backend.TaskRunning {
+			continue
+		}
+		if m.ns == backend.CRINamespace && m.cfg.Stats.CRI != nil && c.Kind == "container" {
+			req.CRI = append(req.CRI, id)
+		} else {
+			req.Tasks = append(req.Tasks, id)
+		}
+	}
+	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+}
+
+func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
+	changed, cmd := m.usage.Apply(msg)
+	m.redraw(changed)
+	return m, cmd
+}
+
+func (m Model) oomKilled(msg page.OOMMsg) (page.Page, tea.Cmd) {
+	if msg.Kill.Namespace != m.ns {
+		return m, nil
+	}
+	m.oom[msg.Kill.ID] = true
+	m.redraw([]string{msg.Kill.ID})
+	return m, nil
+}
+
+func (m *Model) redraw(ids []string) {
+	rows := make([]table.Row, 0, len(ids))
+	for _, id := range ids {
+		if c, ok := m.byID[id]; ok {
+			rows = append(rows, m.row(c, m.at))
+		}
+	}
+	m.table.UpdateRows(rows...)
+}
+
+// row renders a task with its OOM mark and stats cells.
+func (m Model) row(c backend.Container, now time.Time) table.Row {
+	r := row(c, m.ns == backend.CRINamespace, now)
+	stopped := c.Status() != backend.TaskRunning
+	if m.oom[c.ID] && c.Status() == backend.TaskStopped {
+		r.Cells[colStatus] = backend.ReasonOOMKilled
+	}
+	if !m.statsOn() {
+		return r
+	}
+	s, ok := m.usage.Get(c.ID)
+	return usage.Append(r, len(Columns(m.ns)), s, ok && !stopped, m.cfg.CPUs)
+}
