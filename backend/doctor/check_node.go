@@ -132,9 +132,25 @@ func checkSandboxImage(f *Facts) Finding {
 	}
 	setFix := f.snippet(f.tableOf(setSandbox) + "\n  " + setSandbox.path(f.schema())[len(setSandbox.path(f.schema()))-1] + " = \"<an image this node has or can pull>\"")
 	if found == nil {
-		return fail(fmt.Sprintf("The sandbox image %s is not in namespace k8s.io: every pod start must pull it first, and fails where the node cannot reach its registry.", img),
-			[]string{where, fmt.Sprintf("crictl images: no %s among %d images", img, len(f.Images))},
-			"ctr -n k8s.io images pull "+want+"\n(or crictl pull "+img+"; on an air-gapped node: ctr -n k8s.io images import pause.tar)\nor point CRI at an image the node has:\n"+setFix)
+		ev := []string{where, fmt.Sprintf("crictl images: no %s among %d images", img, len(f.Images))}
+		pull := "ctr -n k8s.io images pull " + want + "\n(or crictl pull " + img + "; on an air-gapped node: ctr -n k8s.io images import pause.tar)"
+		finding := fmt.Sprintf("The sandbox image %s is not in namespace k8s.io: every pod start must pull it first", img)
+		switch {
+		case len(f.CRI.RegistryMirrors) > 0 || f.Config.lookup(setRegistry, "mirrors").Found:
+			// The deprecated mirrors are CRI's own: ctui cannot resolve
+			// through them, so it does not guess.
+			finding += ", and fails where the node cannot reach its registry."
+		default:
+			if err := f.probePull(want); err != nil {
+				finding += fmt.Sprintf(", and it cannot be pulled with this node's registry configuration: %v", err)
+				ev = append(ev, "resolve "+want+" (hosts.toml under config_path, registries.yaml): "+err.Error())
+				pull = "Correct the registry configuration for its host (see the registry check), then:\n" + pull
+			} else {
+				finding += "; its registry answers, so the first pod pulls it (slowly, and not at all if the registry goes away)."
+				ev = append(ev, "resolve "+want+": the registry has it")
+			}
+		}
+		return fail(finding, ev, pull+"\nor point CRI at an image the node has:\n"+setFix)
 	}
 	pinCapable := f.daemonMajor() >= 2 || (f.daemonMajor() == 1 && f.daemonMinor() >= 7)
 	if pinCapable && !found.Pinned {

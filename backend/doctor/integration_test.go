@@ -16,6 +16,7 @@ import (
 	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/backend/testbed"
+	testreg "github.com/ctui/ctui/backend/testbed/registry"
 )
 
 // node is a real daemon seen by doctor through a temp root: the root holds
@@ -440,6 +441,30 @@ func TestDaemonFireAndClear(t *testing.T) {
 				want(t, n.run("containerd-config"), doctor.WARN, drop+":3: oom_scroe = -500")
 				n.write(drop, "version = "+version+"\n")
 				want(t, n.run("containerd-config"), doctor.OK, "imports "+drop)
+			})
+
+			t.Run("sandbox image from a registry", func(t *testing.T) {
+				r := testreg.New(t, testreg.Options{})
+				ref := r.Ref("pause", "3.10")
+				n := startNode(t, v, testbed.WithConfigEdit(func(s string) string {
+					return strings.ReplaceAll(s, testbed.PauseImage, ref)
+				}))
+				// Not on the registry yet: the node cannot pull it.
+				want(t, n.run("sandbox-image"), doctor.FAIL, ref, "cannot be pulled with this node's registry configuration", "resolve "+ref, "not found")
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				if _, err := r.PushTiny(ctx, "pause", "3.10", "pause"); err != nil {
+					t.Fatal(err)
+				}
+				want(t, n.run("sandbox-image"), doctor.FAIL, "its registry answers", "resolve "+ref+": the registry has it", "ctr -n k8s.io images pull "+ref)
+				// Pulled, it clears.
+				if out, err := n.d.Ctr(ctx, "-n", "k8s.io", "images", "pull", "--plain-http", ref); err != nil {
+					t.Fatalf("%v: %s", err, out)
+				}
+				f := n.run("sandbox-image")
+				if f.Status == doctor.FAIL {
+					t.Errorf("still FAIL after ctr pulled it:\n%s", show(f))
+				}
 			})
 
 			t.Run("restrict_oom_score_adj off", func(t *testing.T) {
