@@ -5,12 +5,32 @@ GO           ?= go
 APT_PACKAGES := containerd runc busybox-static umoci tmux docker-registry apache2-utils
 BENCH        ?= .
 
-.PHONY: all build lab deps containerd2 vet test demo docs bench clean
+# VERSION is stamped into ctui (`ctui version`) and names the release files:
+# the tag at HEAD (v1.2.3), else Go's pseudo-version of the commit,
+# v0.0.0-<commit time, UTC>-<first 12 hex of the commit>; +dirty when the
+# checkout has changes (git status, as Go's vcs.modified); devel outside git.
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell \
+	v=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null) || \
+	v=$$(TZ=UTC git log -1 --format=v0.0.0-%cd-%H --date=format-local:%Y%m%d%H%M%S 2>/dev/null | cut -c1-34); \
+	if [ -z "$$v" ]; then v=devel; elif [ -n "$$(git status --porcelain 2>/dev/null)" ]; then v="$$v+dirty"; fi; \
+	echo "$$v")
+endif
+# A static binary (no libc: it runs on glibc and musl nodes alike), without
+# local paths or symbols.
+GOBUILD := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)'
+# OUT is where make build writes ctui.
+OUT     ?= bin/ctui
+
+.PHONY: all build version lab deps containerd2 vet test demo docs bench clean
 
 all: build
 
 build:
-	$(GO) build -o bin/ctui ./cmd/ctui
+	$(GOBUILD) -o $(OUT) ./cmd/ctui
+
+version:
+	@echo $(VERSION)
 
 lab:
 	$(GO) build -o bin/ctui-lab ./cmd/ctui-lab

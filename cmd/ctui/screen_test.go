@@ -26,7 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	ctuiBin = filepath.Join(dir, "ctui")
-	build := exec.Command("go", "build", "-o", ctuiBin, ".")
+	// The binary make ships: static, stripped, with the version stamped.
+	build := exec.Command("make", "-s", "-C", "../..", "build", "OUT="+ctuiBin)
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build ctui:", err)

@@ -8,30 +8,64 @@ import (
 	"runtime/debug"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/ctui/ctui/backend"
 )
 
-// version is ctui's own version, set at build time with
-// -ldflags "-X main.version=v1.2.3"; otherwise the module version or "devel".
+// version is ctui's own version, stamped by `make build` and `make release`
+// with -ldflags "-X main.version=$(VERSION)": the tag at HEAD, else the
+// commit's pseudo-version (see the Makefile). Empty in a plain `go build` or
+// `go install`, where the build info says what was built.
 var version = ""
 
 func ctuiVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return composeVersion(version, bi)
+}
+
+// composeVersion is ctui's version from what the build left behind, best
+// first: the version make stamped; the module version `go install
+// ...@v1.2.3` (or @commit, a pseudo-version) records; else a pseudo-version
+// made from the VCS stamp of a `go build` in a checkout,
+// v0.0.0-<commit time UTC>-<12 hex of the commit>, with +dirty when the
+// checkout had changes, as Go itself writes it; else "devel".
+func composeVersion(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
 	}
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
+	if bi == nil {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, at string
+	dirty := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
 		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
-		}
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if len(rev) < 12 || err != nil {
+		return "devel"
+	}
+	v := pseudoVersion(t, rev)
+	if dirty {
+		v += "+dirty"
 	}
 	return v
+}
+
+// pseudoVersion is Go's pseudo-version of a commit with no tag before it.
+func pseudoVersion(commitTime time.Time, rev string) string {
+	return "v0.0.0-" + commitTime.UTC().Format("20060102150405") + "-" + rev[:12]
 }
 
 // printVersion prints what `ctui version` shows: ctui's version, then each
