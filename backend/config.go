@@ -2,6 +2,7 @@ package backend
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -28,6 +29,31 @@ type Config struct {
 	Timeout  time.Duration
 	Readonly bool
 	Debug    bool
+	// HostRoot is where the node's root filesystem is as ctui sees it:
+	// "" when ctui runs on the node itself, /host in a `kubectl debug
+	// node/NAME` container. Paths the runtime reports (CRI log paths, a
+	// task's file:// log) are read under it; see HostPath.
+	HostRoot       string
+	HostRootSource string
+}
+
+// DefaultHostRoot is where `kubectl debug node/NAME` mounts the node's root
+// filesystem in its debug container; ctui looks for the node's sockets
+// under it when none exists at its own /.
+const DefaultHostRoot = "/host"
+
+// HostPath is the path at which ctui reads p, a path on the node's
+// filesystem as the runtime reports it (a CRI log path, a task's log file):
+// p itself on the node, p under HostRoot in a debug container.
+func (c Config) HostPath(p string) string { return HostPath(c.HostRoot, p) }
+
+// HostPath is p, an absolute path on the node, as seen from where the
+// node's root is mounted at root ("" or / for the node itself).
+func HostPath(root, p string) string {
+	if root == "" || root == "/" || !filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(root, p)
 }
 
 // DefaultTimeout is used when no timeout is configured: ctr's connect timeout.
@@ -89,11 +115,14 @@ var KnownSockets = []KnownSocket{
 	{"/var/run/cri-dockerd.sock", "cri-dockerd (CRI only)", false},
 }
 
-// KnownSocketPaths lists the paths of KnownSockets, for error hints.
+// KnownSocketPaths lists the paths of KnownSockets, on the node and under
+// DefaultHostRoot, for error hints.
 func KnownSocketPaths() []string {
-	out := make([]string, len(KnownSockets))
-	for i, k := range KnownSockets {
-		out[i] = k.Path
+	out := make([]string, 0, 2*len(KnownSockets))
+	for _, root := range []string{"", DefaultHostRoot} {
+		for _, k := range KnownSockets {
+			out = append(out, root+k.Path)
+		}
 	}
 	return out
 }
@@ -111,13 +140,19 @@ type Endpoints struct {
 	Address         Setting
 	RuntimeEndpoint Setting
 	ImageEndpoint   Setting
+	// HostRoot is the node's root as ctui sees it (--host-root); empty
+	// lets autodetection decide: / when a known socket exists there, else
+	// DefaultHostRoot when one exists under it.
+	HostRoot Setting
 }
 
 // ResolveEndpoints fills in what was not configured, as ctr and crictl would
 // agree: one containerd socket serves both APIs, so a missing address is the
 // runtime endpoint's socket and the reverse; with neither, the first of
-// KnownSockets that exists (isSocket says which do). The image endpoint falls
-// back to the runtime endpoint.
+// KnownSockets that exists (isSocket says which do), on the node's root: /,
+// else DefaultHostRoot, where a `kubectl debug node` container sees the
+// node; a configured host root is the only place looked at. The image
+// endpoint falls back to the runtime endpoint.
 func ResolveEndpoints(in Endpoints, isSocket func(string) bool) (Config, error) {
 	var c Config
 	rt, err := NormalizeEndpoint(in.RuntimeEndpoint.Value)
@@ -131,26 +166,46 @@ func ResolveEndpoints(in Endpoints, isSocket func(string) bool) (Config, error) 
 	addr := strings.TrimPrefix(strings.TrimSpace(in.Address.Value), "unix://")
 	c.Address, c.AddressSource = addr, in.Address.Source
 	c.RuntimeEndpoint, c.RuntimeSource = rt, in.RuntimeEndpoint.Source
+	if root := strings.TrimSpace(in.HostRoot.Value); root != "" {
+		if !filepath.IsAbs(root) {
+			return c, Errorf(ErrInvalid, "host root %q from %s: want an absolute directory such as %s", root, in.HostRoot.Source, DefaultHostRoot)
+		}
+		if root = filepath.Clean(root); root != "/" {
+			c.HostRoot = root
+		}
+		c.HostRootSource = in.HostRoot.Source
+	}
 
 	switch {
 	case addr == "" && rt == "":
+		roots := []string{c.HostRoot}
+		if in.HostRoot.Value == "" {
+			roots = append(roots, DefaultHostRoot)
+		}
 		detected := false
-		for _, k := range KnownSockets {
-			if !isSocket(k.Path) {
-				continue
+	search:
+		for _, root := range roots {
+			for _, k := range KnownSockets {
+				p := root + k.Path
+				if !isSocket(p) {
+					continue
+				}
+				why := "autodetected: " + k.What + " at " + p
+				if root != c.HostRoot {
+					c.HostRoot, c.HostRootSource = root, "autodetected: the node's runtime socket is under "+root+" (as in kubectl debug node)"
+				}
+				if k.Containerd {
+					c.Address, c.AddressSource = p, why
+				} else {
+					c.AddressSource = "none: " + k.What + " serves no containerd API"
+				}
+				c.RuntimeEndpoint, c.RuntimeSource = "unix://"+p, why
+				detected = true
+				break search
 			}
-			why := "autodetected: " + k.What + " at " + k.Path
-			if k.Containerd {
-				c.Address, c.AddressSource = k.Path, why
-			} else {
-				c.AddressSource = "none: " + k.What + " serves no containerd API"
-			}
-			c.RuntimeEndpoint, c.RuntimeSource = "unix://"+k.Path, why
-			detected = true
-			break
 		}
 		if !detected {
-			def := KnownSockets[0].Path
+			def := c.HostRoot + KnownSockets[0].Path
 			why := "default (none of the known runtime sockets exists)"
 			c.Address, c.AddressSource = def, why
 			c.RuntimeEndpoint, c.RuntimeSource = "unix://"+def, why

@@ -151,9 +151,12 @@ type PodContainer struct {
 	ExitCode     int32
 	Reason       string
 	Message      string
-	LogPath      string
-	Labels       map[string]string
-	Annotations  map[string]string
+	// LogPath is where ctui reads the container's log: the path CRI
+	// reports, under Config.HostRoot when the node's root is mounted
+	// elsewhere (kubectl debug node).
+	LogPath     string
+	Labels      map[string]string
+	Annotations map[string]string
 }
 
 // CRIImage is an image as CRI (and so kubelet and crictl) sees it: one entry

@@ -42,6 +42,9 @@ type Client struct {
 	runtimeEP string // endpoints in URL form, for error sentences
 	imageEP   string
 	timeout   time.Duration
+	// hostRoot is where the node's root is mounted (Config.HostRoot): log
+	// paths CRI reports are read under it.
+	hostRoot string
 }
 
 var _ backend.Runtime = (*Client)(nil)
@@ -73,7 +76,7 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 		}
 	}
 
-	c := &Client{runtimeEP: rtEP, imageEP: imgEP, timeout: timeout}
+	c := &Client{runtimeEP: rtEP, imageEP: imgEP, timeout: timeout, hostRoot: cfg.HostRoot}
 	if c.runtimeConn, err = dial(rtEP, timeout); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -156,6 +157,41 @@ func testAgainst(t *testing.T, v testbed.Version) {
 				pc.FinishedAt.IsZero() || filepath.Base(pc.LogPath) != fmt.Sprintf("%d.log", attempt) {
 				t.Errorf("crasher attempt %d: %+v", attempt, pc)
 			}
+		}
+	})
+
+	// In a kubectl debug node container the node's root is at /host: the
+	// log paths CRI reports are read under it. Here the host root is a
+	// directory whose copy of the log's directory links to the real one.
+	t.Run("log paths under the host root", func(t *testing.T) {
+		wantLog, err := d.ContainerLogPath(ctx, logCtrs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		dir := filepath.Dir(wantLog)
+		if err := os.MkdirAll(filepath.Dir(root+dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(dir, root+dir); err != nil {
+			t.Fatal(err)
+		}
+		hc, err := New(ctx, backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 5 * time.Second, HostRoot: root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hc.Close()
+		ctrs, err := hc.PodContainers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ctrs, func(pc backend.PodContainer) bool { return pc.ID == logCtrs[0] })
+		if i < 0 || ctrs[i].LogPath != root+wantLog {
+			t.Fatalf("log path under %s: %+v, want %s", root, ctrs, root+wantLog)
+		}
+		data, err := os.ReadFile(ctrs[i].LogPath)
+		if err != nil || !strings.Contains(string(data), " stdout F ") {
+			t.Errorf("read %s: %v\n%s", ctrs[i].LogPath, err, data)
 		}
 	})
 

@@ -122,6 +122,7 @@ func (c *Client) PodContainers(ctx context.Context) ([]backend.PodContainer, err
 				return
 			}
 			addStatus(&out[i], st.Status)
+			out[i].LogPath = backend.HostPath(c.hostRoot, out[i].LogPath)
 		}()
 	}
 	wg.Wait()

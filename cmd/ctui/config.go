@@ -27,6 +27,7 @@ const (
 	envCRIConfigFile   = "CRI_CONFIG_FILE"
 	envNoColor         = "NO_COLOR"
 	envCreds           = "CTUI_CREDS"
+	envHostRoot        = "CTUI_HOST_ROOT"
 )
 
 // defaultCrictlConfig is where crictl looks first; the second place is next to
@@ -42,6 +43,7 @@ type options struct {
 	readonly, debug      bool
 	noColor, showVersion bool
 	creds, hostsDir      string
+	hostRoot             string
 	logLines             int
 	traceStartup         string
 	// doctor: `ctui doctor` and its flags.
@@ -64,6 +66,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log (connection details, error causes, containerd and gRPC library logs) to "+debugLogPath())
 	fs.StringVar(&o.creds, "creds", "", "registry credentials user[:password] for pulls and pushes, as crictl --creds and ctr -u (env "+envCreds+"); without the password ctui asks for it")
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
+	fs.StringVar(&o.hostRoot, "host-root", "", "where the node's root filesystem is, e.g. /host in kubectl debug node (env "+envHostRoot+"); sockets are looked for and log files read under it (default: autodetect, / then "+backend.DefaultHostRoot+")")
 	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
 	fs.DurationVar(&o.statsInterval, "stats-interval", ui.DefaultStatsInterval, "how often the page on screen samples CPU and memory, e.g. 2s or 500ms; 0 turns stats off")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
@@ -178,6 +181,7 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 		Address:         pick(o.address, "address", envAddress, getenv, "", "", ""),
 		RuntimeEndpoint: pick(o.runtimeEP, "runtime-endpoint", envRuntimeEndpoint, getenv, file.RuntimeEndpoint, path, "runtime-endpoint"),
 		ImageEndpoint:   pick(o.imageEP, "image-endpoint", envImageEndpoint, getenv, file.ImageEndpoint, path, "image-endpoint"),
+		HostRoot:        pick(o.hostRoot, "host-root", envHostRoot, getenv, "", "", ""),
 	}
 	cfg, err := backend.ResolveEndpoints(eps, isSocket)
 	if err != nil {

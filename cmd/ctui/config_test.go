@@ -79,6 +79,56 @@ func TestBuildConfigPrecedence(t *testing.T) {
 				ImageEndpoint: "unix:///run/containerd/containerd.sock", Namespace: "default", Timeout: 10 * time.Second},
 		},
 		{
+			name:     "in a kubectl debug node container the node's socket is under /host",
+			isSocket: sockets("/host/run/containerd/containerd.sock", "/host/run/k3s/containerd/containerd.sock"),
+			want: backend.Config{Address: "/host/run/containerd/containerd.sock", RuntimeEndpoint: "unix:///host/run/containerd/containerd.sock",
+				ImageEndpoint: "unix:///host/run/containerd/containerd.sock", Namespace: "default", Timeout: 10 * time.Second, HostRoot: "/host"},
+		},
+		{
+			name:     "k3s and RKE2 under /host",
+			isSocket: sockets("/host/run/k3s/containerd/containerd.sock"),
+			want: backend.Config{Address: "/host/run/k3s/containerd/containerd.sock", RuntimeEndpoint: "unix:///host/run/k3s/containerd/containerd.sock",
+				ImageEndpoint: "unix:///host/run/k3s/containerd/containerd.sock", Namespace: "default", Timeout: 10 * time.Second, HostRoot: "/host"},
+		},
+		{
+			name:     "CRI-O under /host",
+			isSocket: sockets("/host/run/crio/crio.sock"),
+			want: backend.Config{RuntimeEndpoint: "unix:///host/run/crio/crio.sock", ImageEndpoint: "unix:///host/run/crio/crio.sock",
+				Namespace: "default", Timeout: 10 * time.Second, HostRoot: "/host"},
+		},
+		{
+			name:     "any socket on the node itself wins over /host",
+			isSocket: sockets("/run/crio/crio.sock", "/host/run/containerd/containerd.sock"),
+			want: backend.Config{RuntimeEndpoint: "unix:///run/crio/crio.sock", ImageEndpoint: "unix:///run/crio/crio.sock",
+				Namespace: "default", Timeout: 10 * time.Second},
+		},
+		{
+			name:     "--host-root is the only place looked at",
+			args:     []string{"--host-root", "/mnt/node/"},
+			isSocket: sockets("/run/containerd/containerd.sock", "/mnt/node/run/k3s/containerd/containerd.sock"),
+			want: backend.Config{Address: "/mnt/node/run/k3s/containerd/containerd.sock", RuntimeEndpoint: "unix:///mnt/node/run/k3s/containerd/containerd.sock",
+				ImageEndpoint: "unix:///mnt/node/run/k3s/containerd/containerd.sock", Namespace: "default", Timeout: 10 * time.Second, HostRoot: "/mnt/node"},
+		},
+		{
+			name: "with no socket under the host root, its default path",
+			env:  map[string]string{envHostRoot: "/host"},
+			want: backend.Config{Address: "/host/run/containerd/containerd.sock", RuntimeEndpoint: "unix:///host/run/containerd/containerd.sock",
+				ImageEndpoint: "unix:///host/run/containerd/containerd.sock", Namespace: "default", Timeout: 10 * time.Second, HostRoot: "/host"},
+		},
+		{
+			name:     "--host-root / is the node itself, /host is not looked at",
+			args:     []string{"--host-root", "/"},
+			isSocket: sockets("/host/run/containerd/containerd.sock"),
+			want: backend.Config{Address: "/run/containerd/containerd.sock", RuntimeEndpoint: "unix:///run/containerd/containerd.sock",
+				ImageEndpoint: "unix:///run/containerd/containerd.sock", Namespace: "default", Timeout: 10 * time.Second},
+		},
+		{
+			name: "a named endpoint is taken as it is, the host root still applies to log files",
+			args: []string{"-a", "/x/containerd.sock", "--host-root", "/host"},
+			want: backend.Config{Address: "/x/containerd.sock", RuntimeEndpoint: "unix:///x/containerd.sock",
+				ImageEndpoint: "unix:///x/containerd.sock", Namespace: "default", Timeout: 10 * time.Second, HostRoot: "/host"},
+		},
+		{
 			name: "env beats nothing, address feeds CRI",
 			env:  map[string]string{envAddress: "/x/containerd.sock", envNamespace: "k8s.io"},
 			want: backend.Config{Address: "/x/containerd.sock", RuntimeEndpoint: "unix:///x/containerd.sock",
@@ -151,7 +201,7 @@ func TestBuildConfigPrecedence(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Sources are sentences checked separately; compare values here.
-			got.AddressSource, got.RuntimeSource, got.ImageSource, got.NamespaceSource = "", "", "", ""
+			got.AddressSource, got.RuntimeSource, got.ImageSource, got.NamespaceSource, got.HostRootSource = "", "", "", "", ""
 			if got != tc.want {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
@@ -166,6 +216,21 @@ func TestBuildConfigSources(t *testing.T) {
 	}
 	if !strings.Contains(cfg.AddressSource, "autodetected") || !strings.Contains(cfg.AddressSource, "k3s") {
 		t.Errorf("address source %q should say it was autodetected as k3s's", cfg.AddressSource)
+	}
+	cfg, _, err = buildConfig(parse(t), mapEnv(nil), "", sockets("/host/run/containerd/containerd.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cfg.HostRootSource, "autodetected") || !strings.Contains(cfg.HostRootSource, "/host") ||
+		!strings.Contains(cfg.AddressSource, "/host/run/containerd/containerd.sock") {
+		t.Errorf("sources under /host: host root %q address %q", cfg.HostRootSource, cfg.AddressSource)
+	}
+	cfg, _, err = buildConfig(parse(t), mapEnv(map[string]string{envHostRoot: "/host"}), "", sockets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HostRootSource != "env "+envHostRoot {
+		t.Errorf("host root source %q", cfg.HostRootSource)
 	}
 	cfg, _, err = buildConfig(parse(t, "-n", "k8s.io"), mapEnv(map[string]string{envAddress: "/e.sock"}), "", sockets())
 	if err != nil {
@@ -217,7 +282,7 @@ func TestCrictlConfigFiles(t *testing.T) {
 }
 
 func TestBadEndpoints(t *testing.T) {
-	for _, args := range [][]string{{"-r", "http://x"}, {"-i", "npipe:////./pipe/x"}, {"-t", "soon"}} {
+	for _, args := range [][]string{{"-r", "http://x"}, {"-i", "npipe:////./pipe/x"}, {"-t", "soon"}, {"--host-root", "host"}} {
 		if _, _, err := buildConfig(parse(t, args...), mapEnv(nil), "", sockets()); err == nil {
 			t.Errorf("%v: want an error", args)
 		}

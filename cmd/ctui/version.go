@@ -93,6 +93,10 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "ctui:\t%s (%s %s/%s)\n", ctuiVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if cfg.HostRoot != "" {
+		fmt.Fprintf(tw, "node's root:\t%s\n", cfg.HostRoot)
+		fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.HostRootSource)
+	}
 	fmt.Fprintf(tw, "containerd address:\t%s\n", orNone(cfg.Address))
 	fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.AddressSource)
 	if svErr != nil {
