@@ -21,8 +21,17 @@ endif
 GOBUILD := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)'
 # OUT is where make build writes ctui.
 OUT     ?= bin/ctui
+# The release files: a binary per platform, ctui's image, their checksums.
+DIST         := dist
+PLATFORMS    := linux/amd64 linux/arm64
+RELEASE_BINS := $(foreach p,$(PLATFORMS),$(DIST)/ctui-$(VERSION)-$(subst /,-,$(p)))
+# IMAGE is the name make image gives ctui's image; its tag is VERSION
+# (a tag takes no '+': +dirty becomes -dirty).
+IMAGE        ?= localhost/ctui
+IMAGE_TAR    := $(DIST)/ctui-$(VERSION)-image.tar
+COMMIT_TIME  := $(shell git log -1 --format=%cI 2>/dev/null)
 
-.PHONY: all build version lab deps containerd2 vet test demo docs bench clean
+.PHONY: all build version release-bins image release lab deps containerd2 vet test demo docs bench clean
 
 all: build
 
@@ -31,6 +40,27 @@ build:
 
 version:
 	@echo $(VERSION)
+
+# release-bins cross-compiles the static binary for every platform.
+release-bins:
+	@mkdir -p $(DIST)
+	@set -e; for p in $(PLATFORMS); do \
+		echo "make: $(DIST)/ctui-$(VERSION)-$${p%/*}-$${p#*/}"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GOBUILD) -o $(DIST)/ctui-$(VERSION)-$${p%/*}-$${p#*/} ./cmd/ctui; \
+	done
+
+# image writes ctui's container image, an OCI layout tar for every platform
+# that `ctr images import` loads (no Docker needed).
+image: release-bins lab
+	bin/ctui-lab image --ref $(IMAGE):$(subst +,-,$(VERSION)) --version $(VERSION) --created '$(COMMIT_TIME)' \
+		--out $(IMAGE_TAR) $(foreach p,$(PLATFORMS),$(p)=$(DIST)/ctui-$(VERSION)-$(subst /,-,$(p)))
+	@echo "make: $(IMAGE_TAR) ($(IMAGE):$(subst +,-,$(VERSION)))"
+
+# release writes the binaries and the image under dist/ with SHA256SUMS
+# (check with: cd dist && sha256sum -c SHA256SUMS).
+release: image
+	cd $(DIST) && sha256sum $(notdir $(RELEASE_BINS) $(IMAGE_TAR)) > SHA256SUMS
+	@ls -l $(RELEASE_BINS) $(IMAGE_TAR) $(DIST)/SHA256SUMS
 
 lab:
 	$(GO) build -o bin/ctui-lab ./cmd/ctui-lab
@@ -72,4 +102,4 @@ bench: deps containerd2
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count=1 -timeout 30m ./...
 
 clean:
-	rm -rf bin .build
+	rm -rf bin .build $(DIST)

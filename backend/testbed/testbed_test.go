@@ -1,12 +1,10 @@
 package testbed
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,19 +33,7 @@ func TestImageLayoutTar(t *testing.T) {
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Fatal("two builds of the test images differ")
 	}
-	files := map[string][]byte{}
-	tr := tar.NewReader(&a)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
-		files[h.Name] = data
-	}
+	files := tarFiles(t, &a)
 	var idx ocispec.Index
 	if err := json.Unmarshal(files["index.json"], &idx); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@
 //	ctui-lab containerd2
 //	ctui-lab write-images FILE
 //	ctui-lab sized-image --ref REF --layers N --layer-bytes N FILE
+//	ctui-lab image --ref REF --version V [--created TIME] --out FILE PLATFORM=BINARY...
 package main
 
 import (
@@ -36,6 +37,10 @@ const usage = `usage:
       write the test images as an OCI layout tar
   ctui-lab sized-image --ref REF --layers N --layer-bytes N FILE
       write an image of N random layers as an OCI layout tar
+  ctui-lab image --ref REF --version V [--created RFC3339] --out FILE PLATFORM=BINARY...
+      write ctui's own image (make image): the static binary of each platform
+      (linux/amd64=dist/ctui-V-linux-amd64 ...) as its entrypoint, one OCI
+      layout tar for every platform
 `
 
 func main() {
@@ -65,6 +70,8 @@ func main() {
 		}
 	case "sized-image":
 		err = sizedImage(os.Args[2:])
+	case "image":
+		err = ctuiImage(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -205,4 +212,34 @@ func sizedImage(args []string) error {
 		return errors.New("sized-image needs one FILE")
 	}
 	return testbed.WriteSizedImage(fs.Arg(0), *ref, *layers, *layerBytes)
+}
+
+func ctuiImage(args []string) error {
+	fs := flag.NewFlagSet("image", flag.ContinueOnError)
+	ref := fs.String("ref", "", "image reference, e.g. localhost/ctui:v1.2.0")
+	version := fs.String("version", "", "ctui's version, for the image's label")
+	created := fs.String("created", "", "creation time, RFC 3339 (default: now); make passes the commit's")
+	out := fs.String("out", "", "the OCI layout tar to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ref == "" || *out == "" || fs.NArg() == 0 {
+		return errors.New("image needs --ref, --out and at least one PLATFORM=BINARY")
+	}
+	img := testbed.CtuiImage{Ref: *ref, Version: *version, Created: time.Now(), Binaries: map[string]string{}}
+	if *created != "" {
+		t, err := time.Parse(time.RFC3339, *created)
+		if err != nil {
+			return fmt.Errorf("--created %q: %w", *created, err)
+		}
+		img.Created = t
+	}
+	for _, a := range fs.Args() {
+		platform, bin, ok := strings.Cut(a, "=")
+		if !ok || platform == "" || bin == "" {
+			return fmt.Errorf("%q: want PLATFORM=BINARY, e.g. linux/amd64=dist/ctui-linux-amd64", a)
+		}
+		img.Binaries[platform] = bin
+	}
+	return testbed.WriteCtuiImage(*out, img)
 }
