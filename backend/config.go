@@ -47,6 +47,15 @@ const DefaultHostRoot = "/host"
 // p itself on the node, p under HostRoot in a debug container.
 func (c Config) HostPath(p string) string { return HostPath(c.HostRoot, p) }
 
+// HostLogURI is a task's log URI as ctui reads it: a file:// URI's path
+// under root (see HostPath); fifos and binary:// loggers are left as they are.
+func HostLogURI(root, uri string) string {
+	if p, ok := strings.CutPrefix(uri, "file:///"); ok {
+		return "file://" + HostPath(root, "/"+p)
+	}
+	return uri
+}
+
 // HostPath is p, an absolute path on the node, as seen from where the
 // node's root is mounted at root ("" or / for the node itself).
 func HostPath(root, p string) string {

@@ -33,6 +33,9 @@ type Client struct {
 	c       *client.Client
 	target  backend.Target
 	timeout time.Duration
+	// hostRoot is where the node's root is mounted (Config.HostRoot): a
+	// task's file:// log is read under it.
+	hostRoot string
 
 	// details caches ImageDetails by namespace and target digest: content
 	// is immutable under its digest, and a node often has many names for
@@ -72,7 +75,7 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
-	c := &Client{c: cc, target: target, timeout: timeout, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
+	c := &Client{c: cc, target: target, timeout: timeout, hostRoot: cfg.HostRoot, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
 	if _, err := c.version(ctx); err != nil {
 		cc.Close()
 		return nil, c.probeError(err)

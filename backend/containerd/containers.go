@@ -36,7 +36,7 @@ func (c *Client) Containers(ctx context.Context, ns string) ([]backend.Container
 	}
 	tasks := make(map[string]*backend.Task, len(resp.Tasks))
 	for _, p := range resp.Tasks {
-		t := taskFromProcess(p)
+		t := c.task(p)
 		tasks[t.ID] = t
 	}
 	for i := range out {
@@ -61,7 +61,7 @@ func (c *Client) Container(ctx context.Context, ns, id string) (backend.Containe
 	resp, err := c.c.TaskService().Get(ctx, &tasksapi.GetRequest{ContainerID: id})
 	switch {
 	case err == nil:
-		ctr.Task = taskFromProcess(resp.Process)
+		ctr.Task = c.task(resp.Process)
 	case !errdefs.IsNotFound(errgrpc.ToNative(err)):
 		return backend.Container{}, c.translate(err, "look up the task of container "+id+" in namespace "+ns)
 	}
@@ -153,6 +153,14 @@ func containerFromRecord(r containers.Container) backend.Container {
 		ContainerName: l[backend.LabelContainerName],
 		Kind:          l[backend.LabelCRIKind],
 	}
+}
+
+// task is taskFromProcess with the log URIs as ctui reads them, under the
+// host root (describe shows them as containerd reports them).
+func (c *Client) task(p *tasktypes.Process) *backend.Task {
+	t := taskFromProcess(p)
+	t.Stdout, t.Stderr = backend.HostLogURI(c.hostRoot, t.Stdout), backend.HostLogURI(c.hostRoot, t.Stderr)
+	return t
 }
 
 func taskFromProcess(p *tasktypes.Process) *backend.Task {

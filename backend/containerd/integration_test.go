@@ -228,6 +228,31 @@ func testContainers(ctx context.Context, t *testing.T, b *bed) {
 	if q := got["quitter"].Task; q.ExitStatus != 3 || q.ExitedAt.IsZero() || q.Stdout != "file://"+logFile || q.Stderr != q.Stdout {
 		t.Errorf("quitter's task: %+v", q)
 	}
+	// Under a host root (kubectl debug node) the log file is read there:
+	// here a directory whose copy of the log's directory links to it.
+	root, logDir := t.TempDir(), filepath.Dir(logFile)
+	if err := os.MkdirAll(filepath.Dir(root+logDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(logDir, root+logDir); err != nil {
+		t.Fatal(err)
+	}
+	hc, err := New(ctx, backend.Config{Address: b.d.Socket, Timeout: 10 * time.Second, HostRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hc.Close()
+	hq, err := hc.Container(ctx, ns, "quitter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hq.Task == nil || hq.Task.Stdout != "file://"+root+logFile || hq.Task.Stderr != hq.Task.Stdout {
+		t.Fatalf("quitter's task under the host root %s: %+v", root, hq.Task)
+	}
+	if data, err := os.ReadFile(root + logFile); err != nil || !strings.Contains(string(data), "bye") {
+		t.Errorf("read %s: %v %q", root+logFile, err, data)
+	}
+
 	s := got["sleeper"]
 	if s.Status() != backend.TaskRunning || s.Task.PID == 0 || !s.Task.ExitedAt.IsZero() || s.Image != testbed.BusyboxImage ||
 		s.Runtime != "io.containerd.runc.v2" || s.Snapshotter == "" || s.SnapshotKey != "sleeper" {
