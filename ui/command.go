@@ -25,6 +25,8 @@ const (
 	viewJobs   // background image actions
 	viewLog    // the command log of finished actions
 	viewHealth // node health: containerd, its plugins, CRI conditions and settings
+	viewDu     // disk usage: filesystems and the biggest consumers
+	viewPrune  // a prune preview (:prune WHAT)
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -53,6 +55,8 @@ func commands() []command {
 		{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels", view: viewJobs},
 		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
 		{name: "health", aliases: []string{"node"}, help: "node health: containerd, its plugins, CRI conditions and settings, image filesystem", view: viewHealth},
+		{name: "du", aliases: []string{"disk"}, help: "disk usage: image filesystem and containerd's directories (statfs), then images (unique/shared), containers' writable layers and snapshots, biggest first", view: viewDu},
+		{name: "prune", args: "images [-A] | containers [AGE] [-A] | content", help: "preview, then (ctrl+d, asks first) remove unused images, stopped containers, or left-behind leases, ingests and garbage; -A: every namespace", view: viewPrune},
 		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
 		{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
 		{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},

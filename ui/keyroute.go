@@ -115,6 +115,8 @@ func (m *Model) run(line string) tea.Cmd {
 		return m.runLifecycleCommand(c.lc, line)
 	case c.view == viewNone:
 		return tea.Quit
+	case c.view == viewPrune:
+		return m.runPrune(line)
 	case c.view == viewNamespaces && arg != "":
 		return m.switchNamespace(arg)
 	}

@@ -97,6 +97,9 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		}
 		p, cmd = health.New(cfg)
 		return p, cmd, true
+	case viewDu:
+		p, cmd = m.openDu(m.nextID)
+		return p, cmd, true
 	}
 	return nil, nil, false
 }

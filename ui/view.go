@@ -11,6 +11,7 @@ import (
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
+	"github.com/ctui/ctui/ui/du"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/health"
 	"github.com/ctui/ctui/ui/images"
@@ -19,6 +20,7 @@ import (
 	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/pods"
 	"github.com/ctui/ctui/ui/prompt"
+	"github.com/ctui/ctui/ui/prune"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/tasks"
 	"github.com/ctui/ctui/ui/theme"
@@ -262,5 +264,7 @@ func docSections() []keySection {
 		{title: "Jobs page (:jobs)", keys: jobs.PageBindings()},
 		{title: "Command log (:log)", keys: cmdlog.PageBindings()},
 		{title: "Node health (:health)", keys: health.DefaultKeyMap().Bindings()},
+		{title: "Disk usage (:du)", keys: du.PageBindings()},
+		{title: "Prune preview (:prune images|containers|content)", keys: prune.PageBindings()},
 	}
 }

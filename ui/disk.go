@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/du"
+	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/prune"
+)
+
+// The disk pages: :du, and the prune previews, whose confirmed plans come
+// back as prune.RunMsg and run as jobs (guarded, in :jobs, logged in :log).
+
+func (m *Model) openDu(id page.ID) (page.Page, tea.Cmd) {
+	src := du.Source{DiskErr: m.b.NativeErr, CRIErr: m.b.CRIErr, LocalFS: localRuntime(m.b.Config)}
+	if d, ok := m.b.Native.(backend.DiskReader); ok && m.b.Native != nil {
+		src.Disk = d
+	}
+	if m.b.CRI != nil {
+		src.CRI = m.b.CRI
+	}
+	return du.New(du.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Source: src, Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
+}
+
+// pruneSource is what the prunes may use of the backend.
+func (m *Model) pruneSource() prune.Source {
+	src := prune.Source{Why: m.b.NativeErr}
+	if n := m.b.Native; n != nil {
+		src.Namespaces = n
+		src.Disk, _ = n.(backend.DiskReader)
+		src.Images, _ = n.(backend.ImagePruner)
+		src.Content, _ = n.(backend.ContentPruner)
+		src.Tasks, _ = n.(backend.TaskActions)
+	}
+	if c := m.b.CRI; c != nil {
+		src.CRI = c
+		src.CRIActions, _ = c.(backend.CRIActions)
+	}
+	return src
+}
+
+// runPrune opens the preview of `:prune WHAT [ARGS]`.
+func (m *Model) runPrune(line string) tea.Cmd {
+	f := strings.Fields(line)
+	o, err := prune.ParseArgs(f[1:])
+	if err != nil {
+		return m.flash.set(err.Error(), true)
+	}
+	cfg := prune.Config{
+		Ctx: m.ctx, Namespace: m.ns, Options: o, Source: m.pruneSource(), Readonly: m.b.Config.Readonly,
+		Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
+	}
+	return m.open(func(id page.ID) (page.Page, tea.Cmd) {
+		cfg.ID = id
+		return prune.New(cfg)
+	})
+}

@@ -1,0 +1,307 @@
+// Package prune is the prune preview (:prune images, :prune containers,
+// :prune content): it lists and measures in the background, then shows what
+// the prune will remove and free and what stays and why; ctrl+d asks (Cancel
+// focused) and hands the confirmed plan to the root as a job, which checks
+// again at the moment of removal (an image that gained a container since the
+// preview is skipped and named), measures what was freed with statfs before
+// and after, and logs the ctr/crictl commands. Nothing is removed without
+// the preview and the explicit confirm; --readonly refuses.
+package prune
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/prompt"
+	"github.com/ctui/ctui/ui/table"
+	"github.com/ctui/ctui/ui/theme"
+)
+
+// What is which prune.
+type What int
+
+// The prunes.
+const (
+	Images What = iota
+	Containers
+	Content
+)
+
+func (w What) String() string {
+	switch w {
+	case Containers:
+		return "containers"
+	case Content:
+		return "content"
+	}
+	return "images"
+}
+
+// Options are a prune's arguments.
+type Options struct {
+	What What
+	// AllNamespaces prunes every namespace (images, containers).
+	AllNamespaces bool
+	// MinAge is how long ago a CRI container must have exited to go.
+	MinAge time.Duration
+	// StaleAge is when a lease with an expiry counts as left behind.
+	StaleAge time.Duration
+}
+
+// DefaultMinAge keeps a CRI container's last minutes of logs around, as
+// kubelet keeps dead containers for a while.
+const DefaultMinAge = time.Hour
+
+// ParseArgs reads `:prune images [--all-namespaces|-A]`, `:prune
+// containers [AGE] [-A]` and `:prune content`.
+func ParseArgs(args []string) (Options, error) {
+	o := Options{MinAge: DefaultMinAge, StaleAge: backend.DefaultStaleAge}
+	if len(args) == 0 {
+		return o, backend.Errorf(backend.ErrInvalid, "prune what? :prune images, :prune containers [AGE], or :prune content")
+	}
+	switch args[0] {
+	case "images", "image", "img", "i":
+		o.What = Images
+	case "containers", "container", "c":
+		o.What = Containers
+	case "content", "leases":
+		o.What = Content
+	default:
+		return o, backend.Errorf(backend.ErrInvalid, "prune %q: prune images, containers or content", args[0])
+	}
+	for _, a := range args[1:] {
+		switch {
+		case a == "--all-namespaces" || a == "-A":
+			if o.What == Content {
+				return o, backend.Errorf(backend.ErrInvalid, "prune content works on the current namespace (leases are per namespace)")
+			}
+			o.AllNamespaces = true
+		case o.What == Containers:
+			d, err := time.ParseDuration(a)
+			if err != nil || d < 0 {
+				return o, backend.Errorf(backend.ErrInvalid, "prune containers %q: give an age such as 30m or 2h (CRI containers that exited longer ago go)", a)
+			}
+			o.MinAge = d
+		default:
+			return o, backend.Errorf(backend.ErrInvalid, "prune %s: unknown argument %q", o.What, a)
+		}
+	}
+	return o, nil
+}
+
+// Config is what the page is built from.
+type Config struct {
+	ID        page.ID
+	Ctx       context.Context
+	Namespace string
+	Options   Options
+	Source    Source
+	// Readonly refuses the prune (ctui --readonly): the preview still shows.
+	Readonly bool
+	Timeout  time.Duration
+	Styles   theme.Styles
+	Clock    backend.Clock
+}
+
+// Model is the prune preview.
+type Model struct {
+	cfg   Config
+	keys  KeyMap
+	gen   uint64
+	plan  Plan
+	ready bool
+	busy  bool
+	err   error
+
+	dialog *prompt.Model
+	seq    uint64
+
+	table         table.Model
+	width, height int
+}
+
+var _ page.Page = Model{}
+
+// New returns the preview and the command that plans.
+func New(cfg Config) (Model, tea.Cmd) {
+	m := Model{cfg: cfg, keys: DefaultKeyMap(), table: table.New(Columns(), cfg.Styles)}
+	return m, m.replan()
+}
+
+func (m *Model) replan() tea.Cmd {
+	m.gen++
+	m.busy = true
+	// A plan at scale lists and measures thousands of snapshots: give it
+	// more than one call's timeout.
+	t := max(m.cfg.Timeout*6, time.Minute)
+	return page.Tag{Page: m.cfg.ID, Gen: m.gen}.Wrap(planCmd(m.cfg.Ctx, m.cfg.Source, m.cfg.Options, m.cfg.Namespace, t, m.cfg.Clock, m.gen))
+}
+
+// Update implements page.Page.
+func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
+	if m.dialog != nil {
+		if _, isKey := msg.(tea.KeyPressMsg); isKey {
+			return m.updateDialog(msg)
+		}
+	}
+	switch msg := msg.(type) {
+	case planMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.busy = false
+		if msg.err != nil {
+			m.err = msg.err
+			return m, page.Report(msg.err)
+		}
+		m.err, m.plan, m.ready = nil, msg.plan, true
+		m.table.SetRows(Rows(m.plan))
+		m.layout()
+		return m, func() tea.Msg { return page.OKMsg{} }
+	case page.SizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+	case page.StylesMsg:
+		m.cfg.Styles = msg.Styles
+		m.table.SetStyles(msg.Styles)
+	case page.NamespaceMsg:
+		if msg.Namespace != m.cfg.Namespace {
+			m.cfg.Namespace, m.ready = msg.Namespace, false
+			return m, m.replan()
+		}
+	case page.ReconnectedMsg, page.ResyncMsg:
+		return m, m.replan()
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		m.table, cmd = m.table.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		if !m.table.Typing() {
+			switch {
+			case key.Matches(msg, m.keys.Refresh):
+				return m, m.replan()
+			case key.Matches(msg, m.keys.Prune):
+				return m.ask()
+			case msg.Code == tea.KeyEscape:
+				m.table.ClearFilter()
+				return m, nil
+			}
+		}
+		var cmd tea.Cmd
+		m.table, cmd = m.table.Update(msg)
+		return m, cmd
+	default:
+		if m.dialog != nil {
+			return m.updateDialog(msg)
+		}
+	}
+	return m, nil
+}
+
+// ask opens the confirmation, Cancel focused.
+func (m Model) ask() (page.Page, tea.Cmd) {
+	switch {
+	case m.cfg.Readonly:
+		return m, page.Report(backend.Errorf(backend.ErrReadonly, "prune %s: ctui runs with --readonly, which allows no changes to the node; restart it without --readonly to prune", m.cfg.Options.What))
+	case m.busy || !m.ready:
+		return m, page.Flash("prune " + m.cfg.Options.What.String() + ": the plan is not ready yet")
+	case empty(m.plan):
+		return m, page.Flash("prune " + m.cfg.Options.What.String() + ": nothing to remove")
+	}
+	lines := []string{Summary(m.plan)}
+	lines = append(lines, "Each is checked again before it goes: what gained a user since this preview stays and is named.")
+	lines = append(lines, "This cannot be undone.")
+	m.seq++
+	d, cmd := prompt.New(m.seq, prompt.Spec{Title: "Prune " + m.cfg.Options.What.String() + "?", Lines: lines, Confirm: "Prune"}, m.cfg.Styles)
+	m.dialog = &d
+	return m, cmd
+}
+
+func (m Model) updateDialog(msg tea.Msg) (page.Page, tea.Cmd) {
+	d, cmd := m.dialog.Update(msg)
+	switch d.Status() {
+	case prompt.Open:
+		m.dialog = &d
+		return m, cmd
+	case prompt.Canceled:
+		m.dialog = nil
+		return m, page.Flash("prune " + m.cfg.Options.What.String() + ": canceled; nothing was removed")
+	}
+	m.dialog = nil
+	s, err := spec(m.cfg.Source, m.plan, m.cfg.Namespace, m.cfg.Clock)
+	if err != nil {
+		return m, page.Report(err)
+	}
+	return m, func() tea.Msg { return RunMsg{Spec: s} }
+}
+
+func (m *Model) layout() {
+	m.table.SetSize(m.width, max(m.height-3, 1))
+}
+
+func (m Model) title() string {
+	t := "prune " + m.cfg.Options.What.String()
+	if m.cfg.Options.AllNamespaces {
+		t += " (all namespaces)"
+	}
+	return t
+}
+
+// View implements page.Page.
+func (m Model) View() string {
+	st := m.cfg.Styles
+	var b strings.Builder
+	switch {
+	case m.err != nil:
+		return page.Fit(st.Bad.Render(m.title()+": ")+m.err.Error(), m.width, m.height)
+	case !m.ready:
+		return page.Fit(st.Dim.Render(m.title()+": listing and measuring (as ctr content ls and ctr snapshots usage) to plan; nothing is removed yet…"), m.width, m.height)
+	}
+	b.WriteString(st.Title.Render(ansi.Truncate(Summary(m.plan), m.width, "…")) + "\n")
+	hint := "ctrl+d prunes (asks first, Cancel focused); esc goes back without removing anything"
+	if m.cfg.Readonly {
+		hint = "--readonly: preview only, nothing can be pruned"
+	}
+	if m.busy {
+		hint = "planning again…"
+	}
+	b.WriteString(st.Dim.Render(ansi.Truncate(hint, m.width, "…")) + "\n\n")
+	b.WriteString(m.table.View())
+	out := page.Fit(b.String(), m.width, m.height)
+	if m.dialog != nil {
+		return m.dialog.View(m.width, m.height)
+	}
+	return out
+}
+
+// Keys implements page.Page.
+func (m Model) Keys() []key.Binding {
+	if m.dialog != nil {
+		return m.dialog.Keys()
+	}
+	ks := m.keys.Bindings()
+	if m.cfg.Readonly {
+		ks = ks[1:]
+	}
+	return append(ks, m.table.Keys()...)
+}
+
+// State implements page.Page.
+func (m Model) State() page.State {
+	return page.State{Title: m.title(), Typing: m.table.Typing() || m.dialog != nil, Filtered: m.table.Filter() != "", Info: m.table.Info()}
+}
+
+// Plan is the plan shown, for tests.
+func (m Model) Plan() (Plan, bool) { return m.plan, m.ready }
+
+// PageBindings are the page's keys for docs/keybindings.md.
+func PageBindings() []key.Binding {
+	return append(DefaultKeyMap().Bindings(), table.DefaultKeyMap().Bindings()...)
+}
