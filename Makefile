@@ -2,7 +2,7 @@
 # the tests start real containerd daemons (see backend/testbed).
 
 GO           ?= go
-APT_PACKAGES := containerd runc busybox-static umoci tmux docker-registry apache2-utils
+APT_PACKAGES := containerd runc busybox-static umoci tmux docker-registry apache2-utils openssh-server sudo socat
 BENCH        ?= .
 
 # VERSION is stamped into ctui (`ctui version`) and names the release files:

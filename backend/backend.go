@@ -102,7 +102,7 @@ type Backend struct {
 	CRIErr    error
 }
 
-// Close closes both sides.
+// Close closes both sides, and the connection to a remote node.
 func (b *Backend) Close() error {
 	var first error
 	if b.Native != nil {
@@ -110,6 +110,11 @@ func (b *Backend) Close() error {
 	}
 	if b.CRI != nil {
 		if err := b.CRI.Close(); first == nil {
+			first = err
+		}
+	}
+	if t := b.Config.Transport; t != nil {
+		if err := t.Close(); first == nil {
 			first = err
 		}
 	}

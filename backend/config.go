@@ -1,7 +1,10 @@
 package backend
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,6 +38,16 @@ type Config struct {
 	// task's file:// log) are read under it; see HostPath.
 	HostRoot       string
 	HostRootSource string
+
+	// Remote is the ssh:// endpoint of a node ctui does not run on, as
+	// configured ("" on the node itself), and RemoteSource where it was
+	// named; cmd/ctui opens Transport from it.
+	Remote       string
+	RemoteSource string
+	// Transport reaches a remote node (ssh://, backend/remote); nil on the
+	// node itself. With it, Address and the endpoints' paths are sockets on
+	// that node, dialed through it.
+	Transport Transport
 }
 
 // DefaultHostRoot is where `kubectl debug node/NAME` mounts the node's root
@@ -63,6 +76,33 @@ func HostPath(root, p string) string {
 		return p
 	}
 	return filepath.Join(root, p)
+}
+
+// Transport carries ctui's connections to a node it does not run on, and
+// runs commands there (backend/remote implements it over SSH).
+type Transport interface {
+	// DialSocket connects to a unix socket on the node.
+	DialSocket(ctx context.Context, path string) (net.Conn, error)
+	// DialTCP connects to host:port as the node sees it (its loopback, for
+	// CRI's exec stream server).
+	DialTCP(ctx context.Context, addr string) (net.Conn, error)
+	// Command prepares argv to run on the node (with a terminal when tty).
+	Command(ctx context.Context, tty bool, argv ...string) *exec.Cmd
+	// Where names a socket on the node for sentences and the header
+	// (ssh://user@host/run/containerd/containerd.sock).
+	Where(path string) string
+	// Node names the node (ssh://user@host:port).
+	Node() string
+	Close() error
+}
+
+// Where names socket path for sentences: the path itself on the node, or
+// where it is when the node is remote.
+func (c Config) Where(path string) string {
+	if c.Transport != nil {
+		return c.Transport.Where(path)
+	}
+	return path
 }
 
 // DefaultTimeout is used when no timeout is configured: ctr's connect timeout.

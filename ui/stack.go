@@ -108,6 +108,9 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 // unix socket, or no endpoint named: the local default), so that the health
 // page may statfs the image filesystem's mountpoint.
 func localRuntime(cfg backend.Config) bool {
+	if cfg.Transport != nil {
+		return false // the image filesystem is on the remote node
+	}
 	ep := cfg.ImageEndpoint
 	if ep == "" {
 		ep = cfg.RuntimeEndpoint

@@ -60,16 +60,20 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	if cfg.Address == "" {
 		return nil, backend.Errorf(backend.ErrInvalid, "no containerd socket configured; name one with -a/--address or CONTAINERD_ADDRESS")
 	}
-	if err := backend.CheckSocket(cfg.Address, "containerd", backend.KnownSocketPaths()); err != nil {
+	dial := dialUnix
+	if t := cfg.Transport; t != nil {
+		// The remote side found and checked the socket on the node.
+		dial = func(ctx context.Context, _ string) (net.Conn, error) { return t.DialSocket(ctx, cfg.Address) }
+	} else if err := backend.CheckSocket(cfg.Address, "containerd", backend.KnownSocketPaths()); err != nil {
 		return nil, err
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = backend.DefaultTimeout
 	}
-	target := backend.Target{API: "containerd", Endpoint: cfg.Address}
+	target := backend.Target{API: "containerd", Endpoint: cfg.Where(cfg.Address)}
 	cc, err := client.New(cfg.Address, client.WithTimeout(timeout), client.WithExtraDialOpts([]grpc.DialOption{
-		grpc.WithContextDialer(dialUnix),
+		grpc.WithContextDialer(dial),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: timeout}),
 	}))
 	if err != nil {

@@ -45,6 +45,9 @@ type Client struct {
 	// hostRoot is where the node's root is mounted (Config.HostRoot): log
 	// paths CRI reports are read under it.
 	hostRoot string
+	// transport reaches a remote node's sockets and its exec stream
+	// server; nil on the node itself.
+	transport backend.Transport
 }
 
 var _ backend.Runtime = (*Client)(nil)
@@ -65,24 +68,24 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	if timeout <= 0 {
 		timeout = backend.DefaultTimeout
 	}
-	rtEP, err := endpoint(cfg.RuntimeEndpoint, "runtime")
+	rtEP, err := endpoint(cfg.RuntimeEndpoint, "runtime", cfg.Transport)
 	if err != nil {
 		return nil, err
 	}
 	imgEP := rtEP
 	if cfg.ImageEndpoint != "" {
-		if imgEP, err = endpoint(cfg.ImageEndpoint, "image"); err != nil {
+		if imgEP, err = endpoint(cfg.ImageEndpoint, "image", cfg.Transport); err != nil {
 			return nil, err
 		}
 	}
 
-	c := &Client{runtimeEP: rtEP, imageEP: imgEP, timeout: timeout, hostRoot: cfg.HostRoot}
-	if c.runtimeConn, err = dial(rtEP, timeout); err != nil {
+	c := &Client{runtimeEP: rtEP, imageEP: imgEP, timeout: timeout, hostRoot: cfg.HostRoot, transport: cfg.Transport}
+	if c.runtimeConn, err = dial(rtEP, timeout, cfg.Transport); err != nil {
 		return nil, err
 	}
 	c.imageConn = c.runtimeConn
 	if imgEP != rtEP {
-		if c.imageConn, err = dial(imgEP, timeout); err != nil {
+		if c.imageConn, err = dial(imgEP, timeout, cfg.Transport); err != nil {
 			c.runtimeConn.Close()
 			return nil, err
 		}
@@ -105,13 +108,19 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 
 // endpoint normalizes a configured endpoint and, for a unix socket, checks
 // that the socket is there and usable before anything dials it.
-func endpoint(ep, which string) (string, error) {
+func endpoint(ep, which string, t backend.Transport) (string, error) {
 	norm, err := backend.NormalizeEndpoint(ep)
 	if err != nil {
 		return "", err
 	}
 	if norm == "" {
 		return "", backend.Errorf(backend.ErrInvalid, "no CRI %s endpoint is configured; use -r/--runtime-endpoint unix:///path/to/socket", which)
+	}
+	if t != nil {
+		if _, ok := backend.SocketPath(norm); !ok {
+			return "", backend.Errorf(backend.ErrInvalid, "CRI %s endpoint %s: over SSH only unix sockets on the node can be reached", which, norm)
+		}
+		return norm, nil // the remote side checked the socket on the node
 	}
 	if path, ok := backend.SocketPath(norm); ok {
 		if err := backend.CheckSocket(path, "CRI", backend.KnownSocketPaths()); err != nil {
@@ -127,7 +136,7 @@ func endpoint(ep, which string) (string, error) {
 // lost" panel clears by itself. Calls do not wait for a connection to become
 // ready (gRPC's fail-fast default): a stopped daemon fails the next call at
 // once as Unavailable instead of hanging until the deadline.
-func dial(ep string, timeout time.Duration) (*grpc.ClientConn, error) {
+func dial(ep string, timeout time.Duration, t backend.Transport) (*grpc.ClientConn, error) {
 	network, addr := "unix", ""
 	if path, ok := backend.SocketPath(ep); ok {
 		addr = path
@@ -137,6 +146,9 @@ func dial(ep string, timeout time.Duration) (*grpc.ClientConn, error) {
 	dialer := func(ctx context.Context, _ string) (net.Conn, error) {
 		d := net.Dialer{Timeout: timeout}
 		return d.DialContext(ctx, network, addr)
+	}
+	if t != nil {
+		dialer = func(ctx context.Context, _ string) (net.Conn, error) { return t.DialSocket(ctx, addr) }
 	}
 	conn, err := grpc.NewClient("passthrough:///"+addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -185,9 +197,21 @@ func (c *Client) unary(ctx context.Context) (context.Context, context.CancelFunc
 
 // rtErr and imgErr translate an error from the runtime or image service into
 // a sentence naming the endpoint.
-func (c *Client) rtErr(err error, what string) error { return translate(err, c.runtimeEP, what) }
+func (c *Client) rtErr(err error, what string) error {
+	return translate(err, c.where(c.runtimeEP), what)
+}
 
-func (c *Client) imgErr(err error, what string) error { return translate(err, c.imageEP, what) }
+func (c *Client) imgErr(err error, what string) error {
+	return translate(err, c.where(c.imageEP), what)
+}
+
+// where names an endpoint for sentences: on a remote node, with the node.
+func (c *Client) where(ep string) string {
+	if p, ok := backend.SocketPath(ep); ok && c.transport != nil {
+		return c.transport.Where(p)
+	}
+	return ep
+}
 
 // translate is backend.Translate for CRI. The CRI service answers with bare
 // gRPC codes, so the codes that say something about the object (NotFound,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/registry"
+	"github.com/ctui/ctui/backend/remote"
 	"github.com/ctui/ctui/ui"
 )
 
@@ -183,7 +184,14 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 		ImageEndpoint:   pick(o.imageEP, "image-endpoint", envImageEndpoint, getenv, file.ImageEndpoint, path, "image-endpoint"),
 		HostRoot:        pick(o.hostRoot, "host-root", envHostRoot, getenv, "", "", ""),
 	}
-	cfg, err := backend.ResolveEndpoints(eps, isSocket)
+	var cfg backend.Config
+	if remote.IsSSH(eps.Address.Value) || remote.IsSSH(eps.RuntimeEndpoint.Value) {
+		// A node over SSH: its sockets are found there, once connected,
+		// and a local crictl.yaml describes this machine, not that node.
+		cfg, err = remoteEndpoints(o, getenv, eps)
+	} else {
+		cfg, err = backend.ResolveEndpoints(eps, isSocket)
+	}
 	if err != nil {
 		return backend.Config{}, warnings, err
 	}
@@ -208,6 +216,66 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 	cfg.Readonly = o.readonly
 	cfg.Debug = o.debug || (!o.flags.Changed("debug") && file.Debug)
 	return cfg, warnings, nil
+}
+
+// remoteEndpoints takes an ssh:// address (or runtime endpoint): the node
+// and, when the URL has a path, its socket there. The other endpoint may be
+// the same ssh:// node or a unix:// path on it; anything else is refused.
+func remoteEndpoints(o *options, getenv env, eps backend.Endpoints) (backend.Config, error) {
+	var c backend.Config
+	named := eps.Address
+	if !remote.IsSSH(named.Value) {
+		named = eps.RuntimeEndpoint
+	}
+	ep, err := remote.Parse(named.Value)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", named.Source, err)
+	}
+	c.Remote, c.RemoteSource = ep.String(), named.Source
+	// Only flags and environment count for the other endpoints: a
+	// crictl.yaml here describes this machine.
+	other := func(s backend.Setting) (string, error) {
+		if s.Value == "" || strings.HasPrefix(s.Source, "flag") == false && strings.HasPrefix(s.Source, "env") == false {
+			return "", nil
+		}
+		if remote.IsSSH(s.Value) {
+			e, err := remote.Parse(s.Value)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", s.Source, err)
+			}
+			if e.Node() != ep.Node() || e.Sudo != ep.Sudo {
+				return "", fmt.Errorf("%s names %s, but %s names %s: ctui reaches one node at a time", s.Source, e, named.Source, ep)
+			}
+			return e.Socket, nil
+		}
+		p, ok := backend.SocketPath(s.Value)
+		if !ok {
+			return "", fmt.Errorf("%s: %q: with %s, name a unix socket on that node (unix:///path) or leave it out", s.Source, s.Value, ep.Node())
+		}
+		return p, nil
+	}
+	addr, err := other(eps.Address)
+	if err != nil {
+		return c, err
+	}
+	rt, err := other(eps.RuntimeEndpoint)
+	if err != nil {
+		return c, err
+	}
+	img, err := other(eps.ImageEndpoint)
+	if err != nil {
+		return c, err
+	}
+	if addr != "" {
+		c.Address, c.AddressSource = addr, eps.Address.Source
+	}
+	if rt != "" {
+		c.RuntimeEndpoint, c.RuntimeSource = "unix://"+rt, eps.RuntimeEndpoint.Source
+	}
+	if img != "" {
+		c.ImageEndpoint, c.ImageSource = "unix://"+img, eps.ImageEndpoint.Source
+	}
+	return c, nil
 }
 
 // registryOptions are how pulls and pushes reach registries: --creds (else

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/ctui/ctui/backend"
@@ -15,7 +16,17 @@ import (
 // Backend; the other is still used. With prefetch, the namespace's image list
 // is asked for the moment containerd answers (see backend.ImagesPrefetch);
 // the returned prefetch is nil when containerd is unavailable.
-func connect(ctx context.Context, cfg backend.Config, prefetch bool, trace *startupTrace) (*backend.Backend, *backend.ImagesPrefetch) {
+//
+// A remote node (cfg.Remote) is connected to first; when that fails, both
+// sides carry its reason.
+func connect(ctx context.Context, cfg backend.Config, prefetch bool, trace *startupTrace, getenv env, debug io.Writer) (*backend.Backend, *backend.ImagesPrefetch) {
+	if cfg.Remote != "" && cfg.Transport == nil {
+		rc, err := openRemote(ctx, cfg, getenv, debug)
+		if err != nil {
+			return &backend.Backend{Config: cfg, NativeErr: err, CRIErr: err}, nil
+		}
+		cfg = rc
+	}
 	b := &backend.Backend{Config: cfg}
 	var first *backend.ImagesPrefetch
 	var wg sync.WaitGroup

@@ -103,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b, firstImages := connect(ctx, cfg, !o.showVersion && !o.showDoctor, trace)
+	b, firstImages := connect(ctx, cfg, !o.showVersion && !o.showDoctor, trace, os.LookupEnv, debugLog)
 	trace.mark("both connects done")
 	defer b.Close()
 	if b.NativeErr != nil {
@@ -124,6 +124,10 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		return runDoctor(ctx, stdout, b, o, os.LookupEnv, !noColor && isTerminal(stdout))
 	}
 	if b.Native == nil && b.CRI == nil {
+		if b.NativeErr == b.CRIErr { // the remote node could not be reached
+			fmt.Fprintf(stderr, "ctui: %v\n", b.NativeErr)
+			return 1
+		}
 		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
 		return 1
 	}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctui/ctui/backend/testbed"
+)
+
+// TestEndToEndSSH drives the built binary against containerd 1.6 and 2.x on
+// a "remote" node: Debian's sshd on loopback in front of the daemon, with a
+// login user that needs sudo for the socket. ssh is the system's, with the
+// test's client config through CTUI_SSH.
+func TestEndToEndSSH(t *testing.T) {
+	for _, v := range testbed.Versions() {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			d := testbed.Start(t, v)
+			sshd := testbed.StartSSHD(t, d.Socket)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			if _, err := d.SeedDemo(ctx); err != nil {
+				t.Fatalf("seed: %v\n%s", err, d.LogTail(20))
+			}
+			sshEnv := []string{"CTUI_SSH=" + sshd.SSHCommand}
+			// The user's endpoint: sudo on the node, socket autodetected.
+			ep := sshd.Endpoint(sshd.User, "", true)
+			serverVersion := "1.6"
+			if v == testbed.V2 {
+				serverVersion = "2."
+			}
+
+			t.Run("version", func(t *testing.T) {
+				out, code := runCtui(t, sshEnv, "version", "-a", ep)
+				if code != 0 {
+					t.Fatalf("exit %d:\n%s", code, out)
+				}
+				for _, want := range []string{"node:", ep, "flag --address", "containerd address:", "ssh://" + sshd.User + "@" + sshd.Addr() + "/run/containerd/containerd.sock",
+					"autodetected on the node", "server version:", serverVersion, "runtime:", "containerd"} {
+					if !strings.Contains(out, want) {
+						t.Errorf("ctui version over ssh lacks %q:\n%s", want, out)
+					}
+				}
+			})
+
+			t.Run("failures are one sentence", func(t *testing.T) {
+				for _, tc := range []struct {
+					env  []string
+					ep   string
+					want []string
+				}{
+					{sshEnv, "ssh://root@no-such-node.invalid", []string{"does not resolve", "Could not resolve hostname"}},
+					{[]string{"CTUI_SSH=" + sshd.WrongKeyCommand}, sshd.Endpoint("", "", false), []string{"refused the login as root", "Permission denied (publickey)"}},
+					{[]string{"CTUI_SSH=" + sshd.WrongHostKeyCommand}, sshd.Endpoint("", "", false), []string{"host key", "known_hosts", "ssh: "}},
+					{sshEnv, sshd.Endpoint("", "/run/none/containerd.sock", false), []string{"/run/none/containerd.sock does not exist on the node"}},
+					{sshEnv, sshd.Endpoint(sshd.User, "", false), []string{"permission denied", "add ?sudo"}},
+					{sshEnv, sshd.Endpoint(sshd.PasswordUser, "", true), []string{"asks for a password", "NOPASSWD"}},
+				} {
+					out, code := runCtui(t, tc.env, "-a", tc.ep)
+					if code != 1 {
+						t.Errorf("%s: exit %d, want 1:\n%s", tc.ep, code, out)
+					}
+					if n := strings.Count(strings.TrimSpace(out), "\n"); n != 0 || !strings.HasPrefix(out, "ctui: ") {
+						t.Errorf("%s: want one line, got:\n%s", tc.ep, out)
+					}
+					for _, w := range tc.want {
+						if !strings.Contains(out, w) {
+							t.Errorf("%s: output lacks %q:\n%s", tc.ep, w, out)
+						}
+					}
+				}
+			})
+
+			t.Run("first screen, live task, lost connection", func(t *testing.T) {
+				s := startScreen(t, 100, 30, append(sshEnv, "CONTAINERD_ADDRESS="+ep))
+				txt := s.waitFor(screenWait, "localhost/test/busybox:latest", "localhost/test/busybox:pause")
+				if !strings.Contains(txt, "ssh://"+sshd.User+"@") || !strings.Contains(txt, serverVersion) {
+					t.Errorf("header lacks the node or the version:\n%s", txt)
+				}
+				s.keys(":")
+				s.typeText("c")
+				s.keys("Enter")
+				s.waitFor(screenWait, testbed.DemoTickerTask, "RUNNING")
+				id := fmt.Sprintf("e2e-ssh-%d-%s", os.Getpid(), strings.ReplaceAll(string(v), ".", ""))
+				if _, err := d.Ctr(ctx, "run", "-d", testbed.BusyboxImage, id, "sleep", "600"); err != nil {
+					t.Fatal(err)
+				}
+				defer func() {
+					d.Ctr(context.Background(), "tasks", "kill", "-s", "SIGKILL", id)
+					time.Sleep(200 * time.Millisecond)
+					d.Ctr(context.Background(), "tasks", "rm", "-f", id)
+					d.Ctr(context.Background(), "containers", "rm", id)
+				}()
+				s.waitFor(screenWait, id)
+
+				sshd.Kill()
+				s.waitFor(screenWait, "connection lost")
+				if err := sshd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				s.waitGone(30*time.Second, "connection lost")
+				s.waitFor(screenWait, id, testbed.DemoTickerTask)
+				s.keys("q")
+				if code := s.waitExit(exitWait); code != 0 {
+					t.Errorf("q: exit %d", code)
+				}
+			})
+		})
+	}
+}
