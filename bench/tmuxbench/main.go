@@ -42,7 +42,7 @@ import (
 
 func main() {
 	var (
-		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure")
+		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure; several, comma-separated, run in turn in each round (the last is used for --idle)")
 		version  = flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
 		nImages  = flag.Int("images", 10000, "image names to seed")
 		nCtrs    = flag.Int("containers", 0, "containers to seed (no tasks)")
@@ -66,6 +66,7 @@ func main() {
 
 type bench struct {
 	ctui, ctr, address, ns, term string
+	ctuis                        []string // b.ctui split at commas
 	runs, nCtrs                  int
 	trace                        bool
 	idle                         time.Duration
@@ -73,12 +74,15 @@ type bench struct {
 }
 
 func (b *bench) main(version string, nImages int) error {
-	var err error
-	if b.ctui, err = filepath.Abs(b.ctui); err != nil {
-		return err
-	}
-	if _, err := os.Stat(b.ctui); err != nil {
-		return fmt.Errorf("%s: %w (run make build first)", b.ctui, err)
+	for _, c := range strings.Split(b.ctui, ",") {
+		abs, err := filepath.Abs(c)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return fmt.Errorf("%s: %w (run make build first)", abs, err)
+		}
+		b.ctuis = append(b.ctuis, abs)
 	}
 	if b.address == "" {
 		v, err := testbed.ParseVersion(version)
@@ -125,9 +129,17 @@ func (b *bench) measure() error {
 	env := []string{"CONTAINERD_ADDRESS=" + b.address, "CONTAINER_RUNTIME_ENDPOINT=unix://" + b.address}
 	printer := fmt.Sprintf(`exec /bin/sh -c "printf %%s \"%s\"; exec sleep 100000"`, want)
 
-	var ctrT, prT, ctT, ratios []time.Duration
-	traces := map[string][]float64{}
-	var order []string
+	// Each binary's start times and ratios, and its trace phases.
+	type series struct {
+		start, ratio []time.Duration
+		traces       map[string][]float64
+		order        []string
+	}
+	all := make([]*series, len(b.ctuis))
+	for i := range all {
+		all[i] = &series{traces: map[string][]float64{}}
+	}
+	var ctrT, prT []time.Duration
 	for i := 0; i < b.runs; i++ {
 		d, err := timeCmd(b.ctr, "-a", b.address, "-n", b.ns, "images", "ls", "-q")
 		if err != nil {
@@ -139,37 +151,45 @@ func (b *bench) measure() error {
 			return fmt.Errorf("printer: %w", err)
 		}
 		prT = append(prT, p)
-		args := append([]string{"-n", b.ns}, b.args...)
-		tf := filepath.Join(tmp, fmt.Sprintf("trace-%d", i))
-		if b.trace {
-			args = append(args, "--trace-startup", tf)
+		fmt.Printf("  round %d: ctr %6.1f ms, printer in tmux %6.1f ms", i+1, msf(d), msf(p))
+		for j, bin := range b.ctuis {
+			s := all[j]
+			args := append([]string{"-n", b.ns}, b.args...)
+			tf := filepath.Join(tmp, fmt.Sprintf("trace-%d-%d", j, i))
+			if b.trace {
+				args = append(args, "--trace-startup", tf)
+			}
+			c, err := tm.firstScreen("exec "+shellJoin(append([]string{bin}, args...)), env, want)
+			if err != nil {
+				return fmt.Errorf("%s: %w", bin, err)
+			}
+			s.start = append(s.start, c)
+			s.ratio = append(s.ratio, time.Duration(float64(c-p)/float64(d)*1000)) // per mille
+			fmt.Printf(", ctui#%d %6.1f ms (%.2fx)", j+1, msf(c), float64(c-p)/float64(d))
+			if b.trace {
+				readTrace(tf, s.traces, &s.order)
+			}
 		}
-		c, err := tm.firstScreen("exec "+shellJoin(append([]string{b.ctui}, args...)), env, want)
-		if err != nil {
-			return fmt.Errorf("ctui: %w", err)
-		}
-		ctT = append(ctT, c)
-		ratios = append(ratios, time.Duration(float64(c-p)/float64(d)*1000)) // per mille
-		fmt.Printf("  round %d: ctr %6.1f ms, printer in tmux %6.1f ms, ctui in tmux %6.1f ms -> %.2fx\n",
-			i+1, msf(d), msf(p), msf(c), float64(c-p)/float64(d))
-		if b.trace {
-			readTrace(tf, traces, &order)
-		}
+		fmt.Println()
 	}
-	mc, mp, mt := median(ctrT), median(prT), median(ctT)
+	mc, mp := median(ctrT), median(prT)
 	fmt.Printf("\nmedians of %d rounds\n", b.runs)
 	fmt.Printf("  %-48s %8.1f ms\n", "ctr images ls -q (a process)", msf(mc))
 	fmt.Printf("  %-48s %8.1f ms\n", "a program that prints at once, in tmux", msf(mp))
-	fmt.Printf("  %-48s %8.1f ms\n", "ctui's first full frame, in tmux", msf(mt))
-	fmt.Printf("  %-48s %8.1f ms\n", "ctui minus tmux's own cost", msf(mt-mp))
-	fmt.Printf("  %-48s %8.2fx\n", "ratio to ctr images ls -q (medians)", float64(mt-mp)/float64(mc))
-	fmt.Printf("  %-48s %8.2fx\n", "median of the rounds' ratios", float64(median(ratios))/1000)
-	if b.trace && len(order) > 0 {
-		fmt.Printf("\nctui --trace-startup, median of %d runs (ms since main)\n", b.runs)
-		for _, k := range order {
-			v := traces[k]
-			sort.Float64s(v)
-			fmt.Printf("  %8.1f  %s (%d/%d runs)\n", v[len(v)/2], k, len(v), b.runs)
+	for j, s := range all {
+		mt := median(s.start)
+		fmt.Printf("ctui#%d %s\n", j+1, b.ctuis[j])
+		fmt.Printf("  %-48s %8.1f ms\n", "ctui's first full frame, in tmux", msf(mt))
+		fmt.Printf("  %-48s %8.1f ms\n", "ctui minus tmux's own cost", msf(mt-mp))
+		fmt.Printf("  %-48s %8.2fx\n", "ratio to ctr images ls -q (medians)", float64(mt-mp)/float64(mc))
+		fmt.Printf("  %-48s %8.2fx\n", "median of the rounds' ratios", float64(median(s.ratio))/1000)
+		if b.trace && len(s.order) > 0 {
+			fmt.Printf("  --trace-startup, median of %d runs (ms since main)\n", b.runs)
+			for _, k := range s.order {
+				v := s.traces[k]
+				sort.Float64s(v)
+				fmt.Printf("    %8.1f  %s (%d/%d runs)\n", v[len(v)/2], k, len(v), b.runs)
+			}
 		}
 	}
 	if b.idle > 0 {
@@ -178,32 +198,41 @@ func (b *bench) measure() error {
 	return nil
 }
 
-// measureIdle opens :containers in a ctui in tmux and reads its CPU time
-// over b.idle.
+// measureIdle opens :containers in each ctui, all at once in tmux windows
+// of their own, and reads their CPU time over the same b.idle.
 func (b *bench) measureIdle(tm *tmux, env []string, want string) error {
-	pane, pid, err := tm.start("exec "+shellJoin(append([]string{b.ctui, "-n", b.ns}, b.args...)), env)
-	if err != nil {
-		return err
+	pids := make([]int, len(b.ctuis))
+	for i, bin := range b.ctuis {
+		pane, pid, err := tm.start("exec "+shellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
+		if err != nil {
+			return err
+		}
+		defer tm.kill(pane, pid)
+		if _, err := tm.waitFor(pane, want); err != nil {
+			return err
+		}
+		if _, err := tm.command("send-keys -t " + pane + " :containers Enter"); err != nil {
+			return err
+		}
+		if _, err := tm.waitFor(pane, fmt.Sprintf("containers %d", b.nCtrs)); err != nil {
+			return err
+		}
+		pids[i] = pid
 	}
-	defer tm.kill(pane, pid)
-	if _, err := tm.waitFor(pane, want); err != nil {
-		return err
-	}
-	if _, err := tm.command("send-keys -t " + pane + " :containers Enter"); err != nil {
-		return err
-	}
-	if _, err := tm.waitFor(pane, fmt.Sprintf("containers %d", b.nCtrs)); err != nil {
-		return err
-	}
-	time.Sleep(3 * time.Second)
-	c0, err := ptyscreen.CPUTicks(pid)
-	if err != nil {
-		return err
+	tm.drain(3 * time.Second) // let background size fetches and the first re-list settle
+	c0 := make([]int64, len(pids))
+	for i, pid := range pids {
+		var err error
+		if c0[i], err = ptyscreen.CPUTicks(pid); err != nil {
+			return err
+		}
 	}
 	tm.drain(b.idle)
-	c1, _ := ptyscreen.CPUTicks(pid)
-	fmt.Printf("\nidle %s in tmux with :containers open (%d rows): ctui %.2f%% of a core\n",
-		b.idle, b.nCtrs, float64(c1-c0)/100/b.idle.Seconds()*100)
+	fmt.Printf("\nidle %s in tmux with :containers open (%d rows), side by side\n", b.idle, b.nCtrs)
+	for i, pid := range pids {
+		c1, _ := ptyscreen.CPUTicks(pid)
+		fmt.Printf("  ctui#%d %-40s %6.2f%% of a core\n", i+1, b.ctuis[i], float64(c1-c0[i])/100/b.idle.Seconds()*100)
+	}
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/pflag"
 
 	"github.com/ctui/ctui/backend"
@@ -101,6 +102,11 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 
 	trace.mark("flags and config")
 
+	var profile <-chan colorprofile.Profile
+	if !o.showVersion && !o.showDoctor {
+		profile = detectColorProfile()
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	b, firstImages := connect(ctx, cfg, !o.showVersion && !o.showDoctor, trace, os.LookupEnv, debugLog)
@@ -131,7 +137,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
 		return 1
 	}
-	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace}); err != nil {
+	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
 		return 1
 	}
