@@ -77,11 +77,13 @@ func Run(ctx context.Context, b *backend.Backend, opts Options) error {
 	return err
 }
 
-// frameRate caps how often the renderer wakes to flush a frame. Bubbletea
-// wakes at this rate even when nothing changed; at its default of 60 that
-// alone is about 0.6% of a core on an idle screen, at 30 about half that.
-// A frame that changed still reaches the terminal within 33 ms.
-const frameRate = 30
+// frameRate caps how often the renderer flushes a changed frame: a change
+// reaches the terminal within 1/frameRate s (17 ms). Bubbletea (v2.2 on)
+// stops its frame clock after half a second with nothing to draw and starts
+// it again, on the same frame boundaries, when an Update renders a view, so
+// an idle screen costs no wake-ups whatever the rate; the rate costs only
+// while something changes every frame (a log followed, a pull's progress).
+const frameRate = 60
 
 // Model is the root model. It implements tea.Model.
 type Model struct {

@@ -48,8 +48,9 @@ func newStartupTrace(path string, start time.Time) *startupTrace {
 	}
 	t := &startupTrace{path: path, start: start, seen: map[string]bool{}}
 	if age, ok := processAge(); ok {
-		t.marks = append(t.marks, traceMark{what: fmt.Sprintf("main (the process was %.0f ms old: exec, loading, package init; 10 ms resolution)", ms(age))})
+		t.marks = append(t.marks, traceMark{at: -age, what: "exec: the kernel started the process (10 ms resolution; until main: loading, runtime and package init)"})
 	}
+	t.marks = append(t.marks, traceMark{what: "main"})
 	return t
 }
 
@@ -209,6 +210,9 @@ func (t *startupTrace) flushLocked() {
 	fmt.Fprintf(&b, "ctui %s startup trace; main entered %s (ms since then, ms since the previous line)\n",
 		ctuiVersion(), t.start.Format(time.RFC3339Nano))
 	var prev time.Duration
+	if len(t.marks) > 0 {
+		prev = t.marks[0].at
+	}
 	for _, m := range t.marks {
 		fmt.Fprintf(&b, "%9.1f %+8.1f  %s\n", ms(m.at), ms(m.at-prev), m.what)
 		prev = m.at
