@@ -27,6 +27,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,12 +53,13 @@ func main() {
 		ctrPath  = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
 		term     = flag.String("term", "", "tmux's default-terminal (TERM in the pane); empty: tmux's default")
 		trace    = flag.Bool("trace", true, "run ctui with --trace-startup and print the median of each phase")
+		keys     = flag.Int("keys", 0, "then time this many key presses to the screen in each ctui (0: skip)")
 		idle     = flag.Duration("idle", 0, "then measure ctui's idle CPU in tmux this long with :containers open (0: skip)")
 		args     = flag.String("args", "", "extra ctui arguments, space-separated")
 	)
 	flag.Parse()
 	b := bench{ctui: *ctuiPath, ctr: *ctrPath, address: *address, ns: *ns, runs: *runs, term: *term, trace: *trace,
-		idle: *idle, nCtrs: *nCtrs, args: strings.Fields(*args)}
+		idle: *idle, keys: *keys, nCtrs: *nCtrs, args: strings.Fields(*args)}
 	if err := b.main(*version, *nImages); err != nil {
 		fmt.Fprintln(os.Stderr, "tmuxbench:", err)
 		os.Exit(1)
@@ -67,7 +69,7 @@ func main() {
 type bench struct {
 	ctui, ctr, address, ns, term string
 	ctuis                        []string // b.ctui split at commas
-	runs, nCtrs                  int
+	runs, nCtrs, keys            int
 	trace                        bool
 	idle                         time.Duration
 	args                         []string
@@ -192,8 +194,59 @@ func (b *bench) measure() error {
 			}
 		}
 	}
+	if b.keys > 0 {
+		if err := b.measureKeys(tm, env, want); err != nil {
+			return err
+		}
+	}
 	if b.idle > 0 {
 		return b.measureIdle(tm, env, want)
+	}
+	return nil
+}
+
+// measureKeys times a key to the screen in each ctui: `?` opens the help
+// and `?` closes it, b.keys presses in all, each binary's in turn, each at a
+// random moment of the renderer's frame (as a person's key falls) and after
+// the previous one showed. The time is from sending the key to tmux until a
+// capture of the pane shows its effect; tmux's part is the same for every
+// binary.
+func (b *bench) measureKeys(tm *tmux, env []string, want string) error {
+	const helpText = "the keys of this page"
+	panes := make([]string, len(b.ctuis))
+	for i, bin := range b.ctuis {
+		pane, pid, err := tm.start("exec "+shellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
+		if err != nil {
+			return err
+		}
+		defer tm.kill(pane, pid)
+		if _, err := tm.waitFor(pane, want); err != nil {
+			return err
+		}
+		panes[i] = pane
+	}
+	tm.drain(2 * time.Second)
+	lat := make([][]time.Duration, len(panes))
+	for k := 0; k < b.keys; k++ {
+		open := k%2 == 0
+		for i, pane := range panes {
+			tm.drain(time.Duration(rand.N(40)) * time.Millisecond)
+			t0 := time.Now()
+			if err := tm.send("send-keys -t " + pane + " ?"); err != nil {
+				return err
+			}
+			at, err := tm.waitUntil(pane, "the help", func(screen string) bool { return strings.Contains(screen, helpText) == open })
+			if err != nil {
+				return err
+			}
+			lat[i] = append(lat[i], at.Sub(t0))
+		}
+	}
+	fmt.Printf("\nkey to screen in tmux (? opens and closes the help), %d presses each\n", b.keys)
+	for i, l := range lat {
+		sort.Slice(l, func(a, c int) bool { return l[a] < l[c] })
+		fmt.Printf("  ctui#%d %-40s median %5.1f ms  p90 %5.1f ms  max %5.1f ms\n", i+1, b.ctuis[i],
+			msf(l[len(l)/2]), msf(l[len(l)*9/10]), msf(l[len(l)-1]))
 	}
 	return nil
 }
@@ -401,6 +454,11 @@ func (t *tmux) firstScreen(command string, env []string, want string) (time.Dura
 // when that capture's answer came. A printer in tmux pays the same way, so
 // the harness's own delay cancels out.
 func (t *tmux) waitFor(pane, want string) (time.Time, error) {
+	return t.waitUntil(pane, fmt.Sprintf("%q", want), func(screen string) bool { return strings.Contains(screen, want) })
+}
+
+// waitUntil is waitFor with a test of the screen; what names it in errors.
+func (t *tmux) waitUntil(pane, what string, done func(string) bool) (time.Time, error) {
 	deadline := time.After(60 * time.Second)
 	poll := time.NewTicker(50 * time.Millisecond)
 	defer poll.Stop()
@@ -425,7 +483,7 @@ func (t *tmux) waitFor(pane, want string) (time.Time, error) {
 				dirty = true
 			} else {
 				pending = false
-				if !ev.failed && strings.Contains(strings.Join(ev.reply, "\n"), want) {
+				if !ev.failed && done(strings.Join(ev.reply, "\n")) {
 					return ev.at, nil
 				}
 			}
@@ -442,7 +500,7 @@ func (t *tmux) waitFor(pane, want string) (time.Time, error) {
 			}
 		case <-deadline:
 			reply, _ := t.command("capture-pane -p -t " + pane)
-			return time.Time{}, fmt.Errorf("%q not on the screen after 60 s; the screen:\n%s", want, strings.Join(reply, "\n"))
+			return time.Time{}, fmt.Errorf("%s not on the screen after 60 s; the screen:\n%s", what, strings.Join(reply, "\n"))
 		}
 	}
 }
