@@ -30,6 +30,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -56,14 +57,44 @@ func main() {
 		keys     = flag.Int("keys", 0, "then time this many key presses to the screen in each ctui (0: skip)")
 		idle     = flag.Duration("idle", 0, "then measure ctui's idle CPU in tmux this long with :containers open (0: skip)")
 		args     = flag.String("args", "", "extra ctui arguments, space-separated")
+		serve    = flag.Bool("serve", false, "only start and seed the daemon, print its socket and ctr, and keep it until interrupted (for --address runs)")
 	)
 	flag.Parse()
+	if *serve {
+		if err := serveDaemon(*version, *ns, *nImages, *nCtrs); err != nil {
+			fmt.Fprintln(os.Stderr, "tmuxbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	b := bench{ctui: *ctuiPath, ctr: *ctrPath, address: *address, ns: *ns, runs: *runs, term: *term, trace: *trace,
 		idle: *idle, keys: *keys, nCtrs: *nCtrs, args: strings.Fields(*args)}
 	if err := b.main(*version, *nImages); err != nil {
 		fmt.Fprintln(os.Stderr, "tmuxbench:", err)
 		os.Exit(1)
 	}
+}
+
+// serveDaemon starts and seeds a daemon and keeps it until SIGINT/SIGTERM.
+func serveDaemon(version, ns string, nImages, nCtrs int) error {
+	v, err := testbed.ParseVersion(version)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	d, err := testbed.StartDaemon(ctx, v, "")
+	if err != nil {
+		return err
+	}
+	defer d.Stop()
+	if err := testbed.SeedScale(ctx, d.Socket, ns, nImages, nCtrs); err != nil {
+		return err
+	}
+	fmt.Printf("--address %s --ctr %s\n", d.Socket, d.CtrPath)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return nil
 }
 
 type bench struct {
