@@ -27,6 +27,9 @@ const (
 	viewHealth // node health: containerd, its plugins, CRI conditions and settings
 	viewDu     // disk usage: filesystems and the biggest consumers
 	viewPrune  // a prune preview (:prune WHAT)
+	viewSnapshots
+	viewContent
+	viewLeases
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -56,6 +59,9 @@ func commands() []command {
 		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
 		{name: "health", aliases: []string{"node"}, help: "node health: containerd, its plugins, CRI conditions and settings, image filesystem", view: viewHealth},
 		{name: "du", aliases: []string{"disk"}, help: "disk usage: image filesystem and containerd's directories (statfs), then images (unique/shared), containers' writable layers and snapshots, biggest first", view: viewDu},
+		{name: "snapshots", aliases: []string{"snap", "snapshot"}, help: "snapshots of every snapshotter in use (ctr snapshots ls and usage), what holds each, orphans marked", view: viewSnapshots},
+		{name: "content", aliases: []string{"blobs"}, help: "content blobs (ctr content ls): size, kind, the images that reference each, unreferenced ones", view: viewContent},
+		{name: "leases", aliases: []string{"lease"}, help: "leases (ctr leases ls): what each holds, expired and left-behind ones marked; ctrl+d removes", view: viewLeases},
 		{name: "prune", args: "images [-A] | containers [AGE] [-A] | content", help: "preview, then (ctrl+d, asks first) remove unused images, stopped containers, or left-behind leases, ingests and garbage; -A: every namespace", view: viewPrune},
 		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
 		{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},

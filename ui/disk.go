@@ -6,9 +6,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/content"
 	"github.com/ctui/ctui/ui/du"
+	"github.com/ctui/ctui/ui/leases"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/prune"
+	"github.com/ctui/ctui/ui/snapshots"
 )
 
 // The disk pages: :du, and the prune previews, whose confirmed plans come
@@ -23,6 +26,28 @@ func (m *Model) openDu(id page.ID) (page.Page, tea.Cmd) {
 		src.CRI = m.b.CRI
 	}
 	return du.New(du.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Source: src, Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
+}
+
+// openStore opens :snapshots, :content or :leases.
+func (m *Model) openStore(v view, id page.ID) (page.Page, tea.Cmd) {
+	disk, _ := m.b.Native.(backend.DiskReader)
+	if m.b.Native == nil {
+		disk = nil
+	}
+	switch v {
+	case viewSnapshots:
+		return snapshots.New(snapshots.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr,
+			Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
+	case viewContent:
+		return content.New(content.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr,
+			Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
+	}
+	cfg := leases.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr, Readonly: m.b.Config.Readonly,
+		Timeout: m.timeout, Styles: m.styles, Clock: m.clock}
+	if m.b.Native != nil {
+		cfg.Remover, _ = m.b.Native.(backend.ContentPruner)
+	}
+	return leases.New(cfg)
 }
 
 // pruneSource is what the prunes may use of the backend.

@@ -100,6 +100,9 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 	case viewDu:
 		p, cmd = m.openDu(m.nextID)
 		return p, cmd, true
+	case viewSnapshots, viewContent, viewLeases:
+		p, cmd = m.openStore(v, m.nextID)
+		return p, cmd, true
 	}
 	return nil, nil, false
 }

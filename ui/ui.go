@@ -23,7 +23,6 @@ import (
 	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/prompt"
-	"github.com/ctui/ctui/ui/prune"
 	"github.com/ctui/ctui/ui/theme"
 	"github.com/ctui/ctui/ui/usage"
 )
@@ -179,7 +178,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.resize()
 	case shellReadyMsg, shellDoneMsg:
 		return m.updateExec(msg)
-	case prune.RunMsg:
+	case jobs.StartMsg:
 		return m, m.start(msg.Spec)
 	case jobs.ProgressMsg, jobs.DoneMsg, jobs.CancelMsg, prompt.CompletedMsg, actionMsg:
 		return m.updateActions(msg)

@@ -11,17 +11,20 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
+	"github.com/ctui/ctui/ui/content"
 	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/du"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/health"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/jobs"
+	"github.com/ctui/ctui/ui/leases"
 	"github.com/ctui/ctui/ui/logs"
 	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/pods"
 	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/prune"
+	"github.com/ctui/ctui/ui/snapshots"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/tasks"
 	"github.com/ctui/ctui/ui/theme"
@@ -270,6 +273,9 @@ func docSections() []keySection {
 		{title: "Command log (:log)", keys: cmdlog.PageBindings()},
 		{title: "Node health (:health)", keys: health.DefaultKeyMap().Bindings()},
 		{title: "Disk usage (:du)", keys: du.PageBindings()},
+		{title: "Snapshots (:snapshots)", keys: snapshots.PageBindings()},
+		{title: "Content (:content)", keys: content.PageBindings()},
+		{title: "Leases (:leases)", keys: leases.PageBindings()},
 		{title: "Prune preview (:prune images|containers|content)", keys: prune.PageBindings()},
 	}
 }

@@ -60,6 +60,11 @@ type Spec struct {
 	Run        Run
 }
 
+// StartMsg asks the root to start a job a page built (a prune, a lease
+// removal): the root guards it (--readonly), shows it in :jobs, and puts its
+// outcome in the flash line and :log with its command line.
+type StartMsg struct{ Spec Spec }
+
 // ProgressMsg carries the newest progress of a running job.
 type ProgressMsg struct {
 	ID       ID

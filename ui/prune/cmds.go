@@ -174,11 +174,6 @@ func unavailable(why error, what string) error {
 	return backend.Errorf(backend.ErrUnsupported, "%s, which this backend does not have", what)
 }
 
-// RunMsg asks the root to run a confirmed prune as a job: the root guards it
-// (--readonly), shows it in :jobs, and puts its outcome in the flash line
-// and :log with the ctr/crictl command lines.
-type RunMsg struct{ Spec jobs.Spec }
-
 // spec is the job of a confirmed plan.
 func spec(src Source, plan Plan, ns string, clock backend.Clock) (jobs.Spec, error) {
 	s := jobs.Spec{Namespace: ns, Via: "containerd"}

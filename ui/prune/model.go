@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/table"
@@ -239,7 +240,7 @@ func (m Model) updateDialog(msg tea.Msg) (page.Page, tea.Cmd) {
 	if err != nil {
 		return m, page.Report(err)
 	}
-	return m, func() tea.Msg { return RunMsg{Spec: s} }
+	return m, func() tea.Msg { return jobs.StartMsg{Spec: s} }
 }
 
 func (m *Model) layout() {
