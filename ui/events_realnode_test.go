@@ -14,6 +14,7 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/containerd"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/uitest"
 )
 
@@ -76,15 +77,14 @@ func TestLiveOnRealDaemons(t *testing.T) {
 			shown := time.Now()
 			ranAt := <-ran
 			t.Logf("containerd %s: task shown %v after ctr run returned: %s", v, shown.Sub(ranAt).Round(time.Millisecond), rowOf(m, id))
-			if late := shown.Sub(ranAt); late > time.Second {
+			if late := shown.Sub(ranAt); late > testclock.Generous {
 				t.Errorf("task shown %v after ctr run returned", late)
 			}
 
-			killed := time.Now()
 			if out, err := d.Ctr(ctx, "-n", "default", "task", "kill", "-s", "SIGKILL", id); err != nil {
 				t.Fatalf("ctr task kill: %v: %s", err, out)
 			}
-			m, took := uitest.Until(t, l, m, time.Second+time.Since(killed), func(m Model) bool {
+			m, took := uitest.Until(t, l, m, testclock.Generous, func(m Model) bool {
 				return strings.Contains(rowOf(m, id), "STOPPED")
 			})
 			t.Logf("containerd %s: exit shown %v after ctr task kill returned: %s", v, took.Round(time.Millisecond), rowOf(m, id))
@@ -98,7 +98,7 @@ func TestLiveOnRealDaemons(t *testing.T) {
 					t.Fatalf("ctr %v: %v: %s", args, err, out)
 				}
 			}
-			m, _ = uitest.Until(t, l, m, time.Second, func(m Model) bool { return rowOf(m, id) == "" })
+			m, _ = uitest.Until(t, l, m, testclock.Generous, func(m Model) bool { return rowOf(m, id) == "" })
 
 			// Then nothing runs: no message for longer than the flush
 			// windows, the next being the 30 s safety net.

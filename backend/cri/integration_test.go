@@ -14,6 +14,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 )
 
 // These tests run against real containerd daemons, 1.6 and 2.x, started by
@@ -53,7 +54,7 @@ func testAgainst(t *testing.T, v testbed.Version) {
 	t.Logf("containerd %s: pods ready in %v", v, time.Since(start).Round(time.Millisecond))
 
 	start = time.Now()
-	c, err := New(ctx, backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 5 * time.Second})
+	c, err := New(ctx, backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 2 * time.Minute}) // far past the generous waits: a call that waits for it fails
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,8 +315,8 @@ func testAgainst(t *testing.T, v testbed.Version) {
 		if !errors.Is(err, backend.ErrUnavailable) {
 			t.Errorf("after the daemon stopped: %v, want ErrUnavailable", err)
 		}
-		if took > time.Second {
-			t.Errorf("took %v to notice; want well under the 5 s timeout", took)
+		if took > testclock.Generous {
+			t.Errorf("took %v to notice; want well under the client's timeout", took)
 		}
 		t.Logf("%v after %v", err, took.Round(time.Microsecond))
 	})
@@ -327,7 +328,7 @@ func TestCRIDisabled(t *testing.T) {
 			t.Parallel()
 			d := testbed.Start(t, v, testbed.WithoutCRI())
 			start := time.Now()
-			c, err := New(context.Background(), backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 5 * time.Second})
+			c, err := New(context.Background(), backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 2 * time.Minute})
 			if err == nil {
 				c.Close()
 				t.Fatal("New succeeded on a containerd without CRI")
@@ -335,8 +336,8 @@ func TestCRIDisabled(t *testing.T) {
 			if !errors.Is(err, backend.ErrCRIUnavailable) || !strings.Contains(err.Error(), "still work") {
 				t.Errorf("err = %v, want ErrCRIUnavailable saying the containerd views still work", err)
 			}
-			if took := time.Since(start); took > time.Second {
-				t.Errorf("took %v", took)
+			if took := time.Since(start); took > testclock.Generous {
+				t.Errorf("took %v; the answer was there, no need to wait for the timeout", took)
 			}
 			t.Logf("%v", err)
 

@@ -15,6 +15,7 @@ import (
 	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/logs"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -146,9 +147,11 @@ func TestRealContainerd(t *testing.T) {
 						t.Fatalf("unexpected line %q", l.Text)
 					}
 				}
-				// Written within the follow latency budget of being read.
+				// The follow keeps up: the last line is a recent one
+				// (stamped by the daemon's clock, which is this
+				// machine's), generously for a loaded machine.
 				last := got[len(got)-1]
-				if lag := time.Since(last.Time); lag > time.Second {
+				if lag := time.Since(last.Time); lag > testclock.Generous {
 					t.Errorf("last line is %v old", lag)
 				}
 			})

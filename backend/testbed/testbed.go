@@ -115,9 +115,14 @@ type Daemon struct {
 
 // Start starts a daemon of version v in a fresh directory for a test and
 // stops it in t.Cleanup, logging the daemon's log tail if the test failed.
-// It fails the test if the daemon cannot run (not root, binary missing).
+// It fails the test if the daemon cannot run (not root, binary missing),
+// and skips it under -short: `go test -short` runs the unit tests alone
+// (make test runs them once more with the test clock a year ahead).
 func Start(t testing.TB, v Version, opts ...Option) *Daemon {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a containerd daemon (skipped under -short)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a cold containerd 2.x build is included
 	defer cancel()
 	d, err := StartDaemon(ctx, v, "", opts...)

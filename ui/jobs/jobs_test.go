@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
@@ -38,20 +39,23 @@ func TestRunnerThrottlesAndCancels(t *testing.T) {
 	loop := uitest.NewLoop(t)
 	id, cmd := r.Start(Spec{Action: backend.PullOptions{Ref: "x"}, Namespace: "default", Via: "containerd", Background: true, Run: blockingPull}, time.Now())
 	loop.Run(cmd)
+	// At 1000 reports/s the page hears at most one per Interval: a busy
+	// machine may deliver fewer, never more. Listen for at least 500ms and
+	// at least 3 updates (waiting generously for them).
 	var updates int
 	begin := time.Now()
-	for time.Since(begin) < 500*time.Millisecond {
-		msg, ok := loop.Next(time.Second)
+	for time.Since(begin) < 500*time.Millisecond || updates < 3 {
+		msg, ok := loop.Next(30 * time.Second)
 		if !ok {
-			t.Fatal("no progress")
+			t.Fatalf("%d progress updates, then none for 30s", updates)
 		}
 		if pm, ok := msg.(ProgressMsg); ok {
 			updates++
 			loop.Run(r.Progress(pm))
 		}
 	}
-	if updates < 3 || updates > 7 {
-		t.Errorf("%d updates in 500ms at 1000 reports/s, want about 5 (one per %v)", updates, Interval)
+	if el := time.Since(begin); updates > int(el/Interval)+2 {
+		t.Errorf("%d updates in %v at 1000 reports/s, want at most one per %v", updates, el, Interval)
 	}
 	if r.Running() != 1 || !strings.HasPrefix(Summary(r.Jobs()), "⟳ 1 job") {
 		t.Fatalf("running %d, summary %q", r.Running(), Summary(r.Jobs()))
@@ -128,7 +132,7 @@ func TestRowsAndDetail(t *testing.T) {
 }
 
 func TestPageCancelsAndShowsDetail(t *testing.T) {
-	start := time.Now()
+	start := testclock.Now()
 	js := []Job{
 		{ID: 2, Background: true, Job: backend.Job{Action: backend.PullOptions{Ref: "big"}, Started: start}},
 		{ID: 1, Background: true, Job: backend.Job{Action: backend.PullOptions{Ref: "small"}, Started: start, Finished: start}},

@@ -15,6 +15,14 @@ import (
 	"time"
 )
 
+// The certificates' validity around the time they are made: a day's slack
+// before it for a clock that differs a little, a year after it so that
+// no test run outlives them.
+const (
+	validBefore = 24 * time.Hour
+	validAfter  = 365 * 24 * time.Hour
+)
+
 // Certs are PEM files MakeCerts wrote.
 type Certs struct {
 	CAFile                string // ca.crt
@@ -58,8 +66,16 @@ func (r *Registry) makeCerts(opts Options) error {
 // signed by it (server.crt, server.key; default names 127.0.0.1 and
 // localhost) and a client certificate (client.cert, client.key).
 // Everything is made with crypto/x509 so no test depends on openssl or on a
-// checked-in certificate that expires.
+// checked-in certificate that expires. They are valid around the wall
+// clock, which is what containerd, the registry and Go's TLS check them
+// against (not a test's clock).
 func MakeCerts(dir string, names []string) (*Certs, error) {
+	return MakeCertsAt(dir, names, time.Now())
+}
+
+// MakeCertsAt is MakeCerts with certificates valid from a day before now
+// to a year after it.
+func MakeCertsAt(dir string, names []string, now time.Time) (*Certs, error) {
 	if len(names) == 0 {
 		names = []string{"127.0.0.1", "localhost"}
 	}
@@ -67,12 +83,11 @@ func MakeCerts(dir string, names []string) (*Certs, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
 	caTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "ctui test CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
+		NotBefore:             now.Add(-validBefore),
+		NotAfter:              now.Add(validAfter),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -104,8 +119,8 @@ func MakeCerts(dir string, names []string) (*Certs, error) {
 		tmpl := &x509.Certificate{
 			SerialNumber: big.NewInt(serial),
 			Subject:      pkix.Name{CommonName: cn},
-			NotBefore:    now.Add(-time.Hour),
-			NotAfter:     now.Add(24 * time.Hour),
+			NotBefore:    now.Add(-validBefore),
+			NotAfter:     now.Add(validAfter),
 			KeyUsage:     x509.KeyUsageDigitalSignature,
 			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
 		}

@@ -65,6 +65,9 @@ type Registry struct {
 // a developer laptop; on the lab machines it is there.
 func New(t testing.TB, opts Options) *Registry {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a registry (skipped under -short)")
+	}
 	if _, err := os.Stat(Binary); err != nil {
 		t.Skipf("%s not installed (apt-get install docker-registry)", Binary)
 	}

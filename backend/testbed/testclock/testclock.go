@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/ctui/ctui/backend"
@@ -46,3 +47,26 @@ func Now() time.Time { return start.Add(Ahead()).Round(0) }
 
 // Clock is a clock that always reads Now.
 func Clock() backend.Clock { return backend.FixedClock(Now()) }
+
+// Generous is how long a test waits for something that should happen at
+// once: long enough for a loaded 2-core machine, short enough that a call
+// that waits out a timeout of an hour is caught.
+const Generous = 30 * time.Second
+
+// Within runs f and fails the test when f has not returned after d. Tests
+// use it, with the code under test given a timeout far longer than d,
+// instead of asserting how many milliseconds a call took: a busy machine
+// misses a short bound, but never a generous one.
+func Within(t testing.TB, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s: no answer after %v", what, d)
+	}
+}
