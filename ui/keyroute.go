@@ -14,6 +14,46 @@ import (
 	"github.com/ctui/ctui/ui/page"
 )
 
+// typing tells whether the keyboard goes to text: a dialog, the command
+// line or a page's filter or search.
+func (m Model) typing() bool {
+	if m.acts.dialog != nil || m.cmdline.active {
+		return true
+	}
+	top := m.top()
+	return top != nil && top.State().Typing
+}
+
+// updateKeys routes a key press, first splitting an alt key that was esc
+// and a key read together (splitAlt).
+func (m Model) updateKeys(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	esc, rest, ok := splitAlt(msg, m.typing())
+	if !ok {
+		return m.updateKey(msg)
+	}
+	tm, first := m.updateKey(esc)
+	tm, second := tm.(Model).updateKey(rest)
+	return tm, tea.Batch(first, second)
+}
+
+// updatePaste gives a paste to whoever has the keyboard for text: a
+// dialog, the command line, a page that is typing. Otherwise it is
+// dropped: text pasted over a list is never taken as its keys.
+func (m Model) updatePaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch {
+	case m.acts.dialog != nil:
+		d := *m.acts.dialog
+		d.m, cmd = d.m.Update(msg)
+		m.acts.dialog = &d
+	case m.cmdline.active:
+		m.cmdline.input, cmd = m.cmdline.input.Update(msg)
+	case !m.help && m.typing():
+		cmd = m.updateTop(msg)
+	}
+	return m, cmd
+}
+
 // updateKey decides who gets a key: ctrl+c always quits; then the command
 // line, the help screen, a page that is typing; then the global keys; the
 // rest goes to the page on top.

@@ -167,7 +167,9 @@ func (m Model) Init() tea.Cmd {
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return m.updateKey(msg)
+		return m.updateKeys(msg)
+	case tea.PasteMsg:
+		return m.updatePaste(msg)
 	case tea.MouseWheelMsg:
 		return m, m.updateTop(msg)
 	case page.Reply:

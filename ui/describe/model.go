@@ -98,6 +98,10 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 			return m.updateTyping(msg)
 		}
 		return m.updateKey(msg)
+	case tea.PasteMsg:
+		if m.typing {
+			return m.editSearch(msg)
+		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
@@ -182,6 +186,12 @@ func (m Model) updateTyping(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 		m.clamp()
 		return m, nil
 	}
+	return m.editSearch(msg)
+}
+
+// editSearch gives the search input a key or a paste (all of which is
+// text: a pasted line never acts as keys).
+func (m Model) editSearch(msg tea.Msg) (page.Page, tea.Cmd) {
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	if q := asciiLower(m.input.Value()); q != m.query {

@@ -94,7 +94,7 @@ func (p Page) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		p.table.SetStyles(msg.Styles)
 	case tea.KeyPressMsg:
 		return p.updateKey(msg)
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
 		if p.detail == 0 {
 			p.table, _ = p.table.Update(msg)
 		}

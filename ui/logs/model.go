@@ -188,6 +188,10 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 			return m.updatePrompt(msg)
 		}
 		return m.updateKey(msg)
+	case tea.PasteMsg:
+		if m.prompt != promptNone && m.prompt != promptOverwrite {
+			return m.editPrompt(msg)
+		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:

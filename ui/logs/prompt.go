@@ -59,6 +59,12 @@ func (m Model) updatePrompt(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 	case key.Matches(msg, m.keys.Apply):
 		return m.applyPrompt()
 	}
+	return m.editPrompt(msg)
+}
+
+// editPrompt gives the prompt's input a key or a paste (all of which is
+// text: a pasted line never acts as keys).
+func (m Model) editPrompt(msg tea.Msg) (page.Page, tea.Cmd) {
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	if m.prompt == promptFilter {

@@ -125,7 +125,7 @@ func (m ContainersModel) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		var cmd tea.Cmd
 		m.table, cmd = m.table.Update(msg)
 		return m, cmd
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
 		var cmd tea.Cmd
 		m.table, cmd = m.table.Update(msg)
 		return m, cmd

@@ -123,7 +123,7 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		m.table.SetStyles(msg.Styles)
 	case tea.KeyPressMsg:
 		return m.updateKey(msg)
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
 		var cmd tea.Cmd
 		m.table, cmd = m.table.Update(msg)
 		return m, cmd

@@ -223,8 +223,8 @@ func (m *Model) focusCmd() tea.Cmd {
 	return cmd
 }
 
-// Update handles keys and completion replies; every other message is
-// ignored.
+// Update handles keys, pastes and completion replies; every other message
+// is ignored.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case CompletedMsg:
@@ -234,6 +234,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.updateKey(msg)
+	case tea.PasteMsg:
+		// All of a paste is text for the field under the focus; on a
+		// toggle, a choice or a button it is dropped, never taken as keys.
+		if m.status == Open && m.focus < len(m.fields) && m.fields[m.focus].editable() {
+			return m.edit(msg)
+		}
 	}
 	return m, nil
 }
@@ -270,6 +276,12 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case Choice:
 		return m.cycle(f, msg), nil
 	}
+	return m.edit(msg)
+}
+
+// edit gives the focused field's input a key or a paste.
+func (m Model) edit(msg tea.Msg) (Model, tea.Cmd) {
+	f := &m.fields[m.focus]
 	var cmd tea.Cmd
 	before := f.input.Value()
 	f.input, cmd = f.input.Update(msg)

@@ -430,6 +430,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.updateTyping(msg)
 		}
 		return m.updateKey(msg)
+	case tea.PasteMsg:
+		// All of a paste is filter text while typing; otherwise it is
+		// dropped, never taken as keys.
+		if m.typing {
+			return m.editFilter(msg)
+		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
@@ -504,6 +510,11 @@ func (m Model) updateTyping(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.clamp()
 		return m, nil
 	}
+	return m.editFilter(msg)
+}
+
+// editFilter gives the filter input a key or a paste.
+func (m Model) editFilter(msg tea.Msg) (Model, tea.Cmd) {
 	before := m.input.Value()
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)

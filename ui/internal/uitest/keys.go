@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 )
 
 // named is the code of a special key by bubbletea's name for it.
@@ -66,6 +67,25 @@ func Type(s string) []tea.Msg {
 	var out []tea.Msg
 	for _, r := range s {
 		out = append(out, Press(string(r)))
+	}
+	return out
+}
+
+// Read returns the messages bubbletea makes of b arriving in one read from
+// the terminal, decoded by the same parser: "\x1b:" in one read is alt+:,
+// as an operator's esc and : typed quickly over SSH arrive.
+func Read(b []byte) []tea.Msg {
+	var d uv.EventDecoder
+	var out []tea.Msg
+	for len(b) > 0 {
+		n, ev := d.Decode(b)
+		if n <= 0 {
+			break
+		}
+		if k, ok := ev.(uv.KeyPressEvent); ok {
+			out = append(out, tea.KeyPressMsg(k))
+		}
+		b = b[n:]
 	}
 	return out
 }
