@@ -32,6 +32,9 @@ type Config struct {
 	Timeout  time.Duration
 	Readonly bool
 	Debug    bool
+	// Context is the name of the ctui context these settings came from
+	// (~/.config/ctui/config.yaml), "" when none; the header shows it.
+	Context string
 	// HostRoot is where the node's root filesystem is as ctui sees it:
 	// "" when ctui runs on the node itself, /host in a `kubectl debug
 	// node/NAME` container. Paths the runtime reports (CRI log paths, a

@@ -69,6 +69,7 @@ type headerView struct {
 	endpoint string
 	ns       string
 	readonly bool
+	context  string // the ctui context's name, "" for none
 }
 
 // renderHeader draws the two header lines: who and where, then CRI health.
@@ -77,6 +78,9 @@ func renderHeader(st theme.Styles, h headerView) [2]string {
 	var b strings.Builder
 	sep := "  "
 	b.WriteString(st.Title.Render("ctui"))
+	if h.context != "" {
+		b.WriteString(sep + st.Label.Render("ctx ") + st.Value.Render(h.context))
+	}
 	b.WriteString(sep + st.Label.Render("ns ") + st.Value.Render(h.ns))
 	b.WriteString(sep + st.Label.Render("containerd "))
 	switch {

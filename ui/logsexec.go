@@ -41,6 +41,9 @@ func (m *Model) openLogs(obj page.Object) tea.Cmd {
 	if !target.Supports(obj.Kind) {
 		return m.flash.set(notAContainer(obj, "l shows logs"), true)
 	}
+	if t := m.b.Config.Transport; t != nil {
+		return m.flash.set("logs of "+t.Node()+" are not read over ssh:// yet (the log files are on the node); run crictl logs or ctui on the node", true)
+	}
 	cfg := logs.Config{
 		Ctx: m.ctx, Object: obj, Finder: m.finder(), Timeout: m.timeout, Styles: m.styles,
 		Lines: m.logLines, Clock: m.clock,

@@ -38,7 +38,7 @@ func (m Model) render() string {
 		return tooSmall(m.width, m.height)
 	}
 	lines := make([]string, 0, m.height)
-	hv := headerView{info: m.header, endpoint: m.endpoint(), ns: m.ns, readonly: m.b.Config.Readonly}
+	hv := headerView{info: m.header, endpoint: m.endpoint(), ns: m.ns, readonly: m.b.Config.Readonly, context: m.b.Config.Context}
 	h := renderHeader(m.styles, hv)
 	lines = append(lines, h[0], h[1])
 	if m.conn.lost {

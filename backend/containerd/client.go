@@ -33,6 +33,9 @@ type Client struct {
 	c       *client.Client
 	target  backend.Target
 	timeout time.Duration
+	// remote: the daemon is on another node (ssh://), so nothing that
+	// needs its filesystem (exec's fifos) can work from here.
+	remote bool
 	// hostRoot is where the node's root is mounted (Config.HostRoot): a
 	// task's file:// log is read under it.
 	hostRoot string

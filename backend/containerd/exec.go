@@ -52,6 +52,12 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 	if len(req.Args) == 0 {
 		return 0, backend.Errorf(backend.ErrInvalid, "exec into %s: no command given", req.ContainerID)
 	}
+	if c.remote {
+		// The task API wires a process to fifos on the daemon's machine,
+		// which ctui cannot open from here.
+		return 0, backend.Errorf(backend.ErrUnsupported,
+			"exec into native task %s is not available over ssh:// (containerd's task API needs fifos on the node); exec into a CRI container, or run ctr tasks exec on the node", req.ContainerID)
+	}
 	task, pspec, err := c.execTarget(ctx, req)
 	if err != nil {
 		return 0, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -114,6 +115,11 @@ func (c *Client) stream(ctx context.Context, req backend.ExecRequest, protocol s
 	// address, plain HTTP or TLS with a certificate of its own making, as
 	// kubelet and crictl trust it.
 	cfg := &restclient.Config{TLSClientConfig: restclient.TLSClientConfig{Insecure: true}}
+	if t := c.transport; t != nil {
+		// On a remote node the stream server listens on that node's
+		// loopback: reach it through the SSH connection.
+		cfg.Dial = func(ctx context.Context, _, addr string) (net.Conn, error) { return t.DialTCP(ctx, addr) }
+	}
 	var ex remotecommand.Executor
 	if protocol == webSocket {
 		ex, err = remotecommand.NewWebSocketExecutor(cfg, "GET", u.String())

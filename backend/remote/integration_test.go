@@ -131,6 +131,56 @@ func TestOverSSH(t *testing.T) {
 				}
 				listsLikeCtr(t, b)
 			})
+			t.Run("CRI exec through the node's loopback stream server", func(t *testing.T) {
+				_, ids, err := d.RunPod(ctx, testbed.PodSpec{Name: "sshexec", Containers: []testbed.ContainerSpec{{Name: "sh", Command: []string{"sleep", "2147483647"}}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _, b, err := open(ctx, t, s.SSHCommand, s.Endpoint(s.User, "", true))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ex := b.CRI.(backend.Execer)
+				var out strings.Builder
+				code, err := ex.Exec(ctx, backend.ExecRequest{ContainerID: ids[0], Args: []string{"sh", "-c", "echo hello-over-ssh; exit 3"}, Stdout: &out, Stderr: &out})
+				if err != nil || code != 3 || !strings.Contains(out.String(), "hello-over-ssh") {
+					t.Fatalf("exec over ssh: code %d, %v, output %q", code, err, out.String())
+				}
+				out.Reset()
+				resize := make(chan backend.TermSize, 1)
+				resize <- backend.TermSize{Width: 101, Height: 37}
+				code, err = ex.Exec(ctx, backend.ExecRequest{ContainerID: ids[0], TTY: true, Args: []string{"sh", "-c", "sleep 1; stty size"}, Stdout: &out, Size: backend.TermSize{Width: 80, Height: 24}, Resize: resize})
+				if err != nil || code != 0 || !strings.Contains(out.String(), "37 101") {
+					t.Fatalf("tty exec over ssh after a resize: code %d, %v, output %q", code, err, out.String())
+				}
+			})
+			t.Run("export to a local file, ctr imports it; import back over ssh", func(t *testing.T) {
+				_, _, b, err := open(ctx, t, s.SSHCommand, s.Endpoint(s.User, "", true))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := b.Native.(*containerd.Client)
+				tar := t.TempDir() + "/busybox.tar"
+				var reports int
+				n, err := c.ExportImages(ctx, "default", backend.ExportOptions{Refs: []string{testbed.BusyboxImage}, Path: tar}, func(backend.Progress) { reports++ })
+				if err != nil || n == 0 || reports == 0 {
+					t.Fatalf("export over ssh: %d bytes, %d progress reports, %v", n, reports, err)
+				}
+				if out, err := exec.CommandContext(ctx, d.CtrPath, "-a", d.Socket, "-n", "sshexport", "images", "import", tar).CombinedOutput(); err != nil {
+					t.Fatalf("ctr import of the exported tar: %v: %s", err, out)
+				}
+				if got := ctrImages(ctx, t, s, d, "sshexport"); !slices.Contains(got, testbed.BusyboxImage) {
+					t.Fatalf("ctr lists %v after importing the export", got)
+				}
+				reports = 0
+				imgs, err := c.ImportImages(ctx, "sshimport", backend.ImportOptions{Path: tar}, func(backend.Progress) { reports++ })
+				if err != nil || len(imgs) == 0 || reports == 0 {
+					t.Fatalf("import over ssh: %v, %d progress reports, %v", imgs, reports, err)
+				}
+				if got := ctrImages(ctx, t, s, d, "sshimport"); !slices.Contains(got, testbed.BusyboxImage) {
+					t.Fatalf("ctr lists %v after the import over ssh", got)
+				}
+			})
 			t.Run("root, autodetected", func(t *testing.T) {
 				_, sock, b, err := open(ctx, t, s.SSHCommand, s.Endpoint("", "", false))
 				if err != nil {

@@ -45,6 +45,7 @@ type options struct {
 	noColor, showVersion bool
 	creds, hostsDir      string
 	hostRoot             string
+	context              string
 	logLines             int
 	traceStartup         string
 	// doctor: `ctui doctor` and its flags.
@@ -57,6 +58,7 @@ type options struct {
 func newFlagSet(o *options) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("ctui", pflag.ContinueOnError)
 	fs.SortFlags = false
+	fs.StringVar(&o.context, "context", "", "a named context of ~/.config/ctui/config.yaml (env "+envContext+"; default: its current-context): endpoint, namespace, sudo, readonly")
 	fs.StringVarP(&o.address, "address", "a", "", "containerd socket (env "+envAddress+"; default: autodetect, /run/containerd/containerd.sock first)")
 	fs.StringVarP(&o.namespace, "namespace", "n", "", "containerd namespace (env "+envNamespace+"; default \"default\"; Kubernetes uses k8s.io)")
 	fs.StringVarP(&o.runtimeEP, "runtime-endpoint", "r", "", "CRI runtime endpoint, unix:// or tcp:// (env "+envRuntimeEndpoint+"; crictl.yaml runtime-endpoint)")
@@ -178,10 +180,25 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 	if warn != "" {
 		warnings = append(warnings, warn)
 	}
+	// A context chosen (by flag, env or current-context) weighs just
+	// below the flags: it is the operator naming a node on purpose.
+	cx, cxSource, err := resolveContext(o.context, getenv)
+	if err != nil {
+		return backend.Config{}, warnings, err
+	}
+	if cx == nil {
+		cx = &ctuiContext{}
+	}
+	withCtx := func(s backend.Setting, flagVal, ctxVal string) backend.Setting {
+		if flagVal == "" && ctxVal != "" {
+			return backend.Setting{Value: ctxVal, Source: cxSource}
+		}
+		return s
+	}
 	eps := backend.Endpoints{
-		Address:         pick(o.address, "address", envAddress, getenv, "", "", ""),
-		RuntimeEndpoint: pick(o.runtimeEP, "runtime-endpoint", envRuntimeEndpoint, getenv, file.RuntimeEndpoint, path, "runtime-endpoint"),
-		ImageEndpoint:   pick(o.imageEP, "image-endpoint", envImageEndpoint, getenv, file.ImageEndpoint, path, "image-endpoint"),
+		Address:         withCtx(pick(o.address, "address", envAddress, getenv, "", "", ""), o.address, cx.Endpoint),
+		RuntimeEndpoint: withCtx(pick(o.runtimeEP, "runtime-endpoint", envRuntimeEndpoint, getenv, file.RuntimeEndpoint, path, "runtime-endpoint"), o.runtimeEP, cx.RuntimeEndpoint),
+		ImageEndpoint:   withCtx(pick(o.imageEP, "image-endpoint", envImageEndpoint, getenv, file.ImageEndpoint, path, "image-endpoint"), o.imageEP, cx.ImageEndpoint),
 		HostRoot:        pick(o.hostRoot, "host-root", envHostRoot, getenv, "", "", ""),
 	}
 	var cfg backend.Config
@@ -196,7 +213,7 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 		return backend.Config{}, warnings, err
 	}
 
-	ns := pick(o.namespace, "namespace", envNamespace, getenv, "", "", "")
+	ns := withCtx(pick(o.namespace, "namespace", envNamespace, getenv, "", "", ""), o.namespace, cx.Namespace)
 	cfg.Namespace, cfg.NamespaceSource = ns.Value, ns.Source
 	if cfg.Namespace == "" {
 		cfg.Namespace, cfg.NamespaceSource = backend.DefaultNamespace, "default"
@@ -213,7 +230,8 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 		timeout = backend.DefaultTimeout
 	}
 	cfg.Timeout = timeout
-	cfg.Readonly = o.readonly
+	cfg.Readonly = o.readonly || cx.Readonly
+	cfg.Context = cx.Name
 	cfg.Debug = o.debug || (!o.flags.Changed("debug") && file.Debug)
 	return cfg, warnings, nil
 }
@@ -235,7 +253,7 @@ func remoteEndpoints(o *options, getenv env, eps backend.Endpoints) (backend.Con
 	// Only flags and environment count for the other endpoints: a
 	// crictl.yaml here describes this machine.
 	other := func(s backend.Setting) (string, error) {
-		if s.Value == "" || strings.HasPrefix(s.Source, "flag") == false && strings.HasPrefix(s.Source, "env") == false {
+		if s.Value == "" || !strings.HasPrefix(s.Source, "flag") && !strings.HasPrefix(s.Source, "env") && !strings.HasPrefix(s.Source, "context") {
 			return "", nil
 		}
 		if remote.IsSSH(s.Value) {

@@ -75,11 +75,46 @@ func TestEndToEndSSH(t *testing.T) {
 				}
 			})
 
+			// A context names the node: sudo and readonly come with it.
+			xdg := t.TempDir()
+			if err := os.MkdirAll(xdg+"/ctui", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			noSudo := sshd.Endpoint(sshd.User, "", false)
+			if err := os.WriteFile(xdg+"/ctui/config.yaml", []byte("contexts:\n  - name: node1\n    endpoint: "+noSudo+"\n    sudo: true\n    readonly: true\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctxEnv := append([]string{"XDG_CONFIG_HOME=" + xdg}, sshEnv...)
+
+			t.Run("version and doctor with a context", func(t *testing.T) {
+				out, code := runCtui(t, ctxEnv, "version", "--context", "node1")
+				if code != 0 {
+					t.Fatalf("exit %d:\n%s", code, out)
+				}
+				for _, want := range []string{"context:", "node1", ep, "context node1 (flag --context)", "server version:", serverVersion} {
+					if !strings.Contains(out, want) {
+						t.Errorf("ctui version --context lacks %q:\n%s", want, out)
+					}
+				}
+				out, code = runCtui(t, ctxEnv, "doctor", "--context", "node1")
+				if code != 3 || !strings.Contains(out, "runs on the node") {
+					t.Errorf("ctui doctor --context over ssh: exit %d:\n%s", code, out)
+				}
+			})
+
 			t.Run("first screen, live task, lost connection", func(t *testing.T) {
-				s := startScreen(t, 100, 30, append(sshEnv, "CONTAINERD_ADDRESS="+ep))
+				s := startScreen(t, 120, 30, append(ctxEnv, "CTUI_CONTEXT=node1"))
 				txt := s.waitFor(screenWait, "localhost/test/busybox:latest", "localhost/test/busybox:pause")
-				if !strings.Contains(txt, "ssh://"+sshd.User+"@") || !strings.Contains(txt, serverVersion) {
-					t.Errorf("header lacks the node or the version:\n%s", txt)
+				// The versions come from the background, after the list.
+				hdr := "containerd 1.6"
+				if v == testbed.V2 {
+					hdr = "containerd 2."
+				}
+				txt = s.waitFor(screenWait, hdr)
+				for _, want := range []string{"ctx node1", "READONLY", "ssh://" + sshd.User + "@"} {
+					if !strings.Contains(txt, want) {
+						t.Errorf("header lacks %q:\n%s", want, txt)
+					}
 				}
 				s.keys(":")
 				s.typeText("c")

@@ -97,6 +97,9 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 		fmt.Fprintf(tw, "node's root:\t%s\n", cfg.HostRoot)
 		fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.HostRootSource)
 	}
+	if cfg.Context != "" {
+		fmt.Fprintf(tw, "context:\t%s\n", cfg.Context)
+	}
 	if cfg.Remote != "" {
 		fmt.Fprintf(tw, "node:\t%s (%s)\n", cfg.Remote, cfg.RemoteSource)
 	}
