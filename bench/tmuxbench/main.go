@@ -263,7 +263,7 @@ func (b *bench) measureKeys(tm *tmux, env []string, want string) error {
 		for i, pane := range panes {
 			tm.drain(time.Duration(rand.N(40)) * time.Millisecond)
 			t0 := time.Now()
-			if err := tm.send("send-keys -t " + pane + " ?"); err != nil {
+			if _, err := tm.command("send-keys -t " + pane + " ?"); err != nil {
 				return err
 			}
 			at, err := tm.waitUntil(pane, "the help", func(screen string) bool { return strings.Contains(screen, helpText) == open })
