@@ -185,8 +185,11 @@ func (b *bench) measure() error {
 		}
 		prT = append(prT, p)
 		fmt.Printf("  round %d: ctr %6.1f ms, printer in tmux %6.1f ms", i+1, msf(d), msf(p))
-		for j, bin := range b.ctuis {
-			s := all[j]
+		// The binaries take turns going first: one that follows another
+		// finds the daemon still answering the previous one's calls.
+		for k := range b.ctuis {
+			j := (i + k) % len(b.ctuis)
+			bin, s := b.ctuis[j], all[j]
 			args := append([]string{"-n", b.ns}, b.args...)
 			tf := filepath.Join(tmp, fmt.Sprintf("trace-%d-%d", j, i))
 			if b.trace {
