@@ -1,7 +1,6 @@
 package containers
 
 import (
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
