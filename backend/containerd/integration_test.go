@@ -389,7 +389,10 @@ func testEvents(ctx context.Context, t *testing.T, b *bed) {
 // filtered to namespace ns, an event of another namespace fails the test.
 func waitEvent(t *testing.T, evs <-chan backend.Event, ns, topic, id string) backend.Event {
 	t.Helper()
-	timeout := time.After(15 * time.Second)
+	// Generous: on a loaded machine the OOM hog takes long to fill its
+	// limit, and the daemon long to say so.
+	const wait = time.Minute
+	timeout := time.After(wait)
 	var seen []string
 	for {
 		select {
@@ -405,7 +408,7 @@ func waitEvent(t *testing.T, evs <-chan backend.Event, ns, topic, id string) bac
 				return ev
 			}
 		case <-timeout:
-			t.Fatalf("no %s %s in 15s; saw %v", topic, id, seen)
+			t.Fatalf("no %s %s in %v; saw %v", topic, id, wait, seen)
 		}
 	}
 }
