@@ -37,7 +37,9 @@ func testLifecycle(t *testing.T, v testbed.Version) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ctx, backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 5 * time.Second})
+	// A call's timeout well above what stopping and removing a sandbox
+	// takes on a loaded machine (seconds): nothing here is about timeouts.
+	c, err := New(ctx, backend.Config{RuntimeEndpoint: d.Endpoint, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +57,21 @@ func testLifecycle(t *testing.T, v testbed.Version) {
 		if err := c.StopContainer(ctx, backend.CRIStopOptions{ID: ctrID, Timeout: time.Second}); err != nil {
 			t.Fatal(err)
 		}
-		pcs, err := c.PodContainers(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(pcs, func(p backend.PodContainer) bool { return p.ID == ctrID })
-		if i < 0 || pcs[i].State != backend.ContainerExited {
-			t.Fatalf("after stop: %+v, want Exited", pcs)
+		// containerd 2.x answers StopContainer once the task is gone but
+		// records the exit from its event monitor a moment later (crictl
+		// ps -a can show it Running in between): wait for Exited.
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+			pcs, err := c.PodContainers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(pcs, func(p backend.PodContainer) bool { return p.ID == ctrID })
+			if i >= 0 && pcs[i].State == backend.ContainerExited {
+				break
+			}
+			if i < 0 || time.Now().After(deadline) {
+				t.Fatalf("after stop: %+v, want Exited", pcs)
+			}
 		}
 		err = c.StopContainer(ctx, backend.CRIStopOptions{ID: ctrID})
 		if !errors.Is(err, backend.ErrNotRunning) || !strings.Contains(err.Error(), "already exited") {
@@ -70,7 +80,7 @@ func testLifecycle(t *testing.T, v testbed.Version) {
 		if err := c.RemoveContainer(ctx, backend.CRIRemoveContainerOptions{ID: ctrID}); err != nil {
 			t.Fatal(err)
 		}
-		pcs, err = c.PodContainers(ctx)
+		pcs, err := c.PodContainers(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
