@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+
+	tea "charm.land/bubbletea/v2"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,8 @@ import (
 	"github.com/ctui/ctui/backend/containerd"
 	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/backend/testbed/testclock"
+	"github.com/ctui/ctui/ui/internal/uitest"
 )
 
 // TestPodsTasksDescribeOnRealDaemons walks the pods, a crash-looping pod's
@@ -39,44 +43,65 @@ func TestPodsTasksDescribeOnRealDaemons(t *testing.T) {
 			}
 			b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
 			defer b.Close()
-			m := start(t, node{b: b}, 160, 40)
+			// The real adapters answer when the daemon gets to it (seconds
+			// on a loaded machine): each step waits for its screen.
+			dr := &driver{t: t, m: New(ctx, b, Options{NoColor: true, Clock: testclock.Clock()}), loop: uitest.NewLoop(t)}
+			dr.send(tea.WindowSizeMsg{Width: 160, Height: 40})
+			dr.loop.Run(dr.m.Init())
+			const step = time.Minute
+			loaded := func(m Model) bool { return !strings.Contains(screen(m), "reading ") }
 
-			m = keys(t, m, ":")
-			m = typed(t, m, "pods")
-			m = keys(t, m, "enter")
-			s := screen(m)
-			if !strings.Contains(s, testbed.DemoCrashPod) || !strings.Contains(s, testbed.DemoLoggerPod) || !strings.Contains(s, "(default)") {
-				t.Fatalf("pods:\n%s", s)
-			}
+			dr.command("pods")
+			dr.until("pods", step, func(m Model) bool {
+				s := screen(m)
+				return strings.Contains(s, testbed.DemoCrashPod) && strings.Contains(s, testbed.DemoLoggerPod) && strings.Contains(s, "(default)")
+			})
 			// The crash-looping pod is the newest: first row.
-			m = keys(t, m, "enter")
-			s = screen(m)
-			if !strings.Contains(s, "Exited") || !strings.Contains(s, "Error") || strings.Count(s, "crasher") != 3 {
-				t.Fatalf("the crash-looping pod's containers (three attempts, exit 3, Error):\n%s", s)
-			}
+			dr.keys("enter")
+			dr.until("the crash-looping pod's containers (three attempts, exit 3, Error)", step, func(m Model) bool {
+				s := screen(m)
+				return strings.Contains(s, "Exited") && strings.Contains(s, "Error") && strings.Count(s, "crasher") == 3
+			})
 			// The status comes after the runtime's info: search for it.
-			m = keys(t, m, "G", "d", "/")
-			m = typed(t, m, `"exitcode": 3`)
-			m = keys(t, m, "enter")
-			if s := screen(m); !strings.Contains(s, `"exitCode": 3`) || !strings.Contains(s, `"reason": "Error"`) || !strings.Contains(s, "match 1/1") {
-				t.Fatalf("describe the first attempt:\n%s", s)
-			}
+			dr.keys("G", "d")
+			dr.until("describe the first attempt", step, func(m Model) bool {
+				return strings.Contains(screen(m), "describe pod container") && loaded(m)
+			})
+			dr.keys("/")
+			dr.send(uitest.Type(`"exitcode": 3`)...)
+			dr.keys("enter")
+			dr.until("the first attempt's exit code and reason found", step, func(m Model) bool {
+				s := screen(m)
+				return strings.Contains(s, `"exitCode": 3`) && strings.Contains(s, `"reason": "Error"`) && strings.Contains(s, "match 1/1")
+			})
 
-			m = keys(t, m, ":")
-			m = typed(t, m, "t")
-			m = keys(t, m, "enter")
-			s = screen(m)
-			if !strings.Contains(s, testbed.DemoTickerTask) || !strings.Contains(s, "RUNNING") || !strings.Contains(s, "STOPPED") {
-				t.Fatalf("tasks:\n%s", s)
-			}
-			m = keys(t, m, "/")
-			m = typed(t, m, testbed.DemoTickerTask)
-			m = keys(t, m, "enter", "d", "/")
-			m = typed(t, m, "tick $i")
-			m = keys(t, m, "enter")
-			if s := screen(m); !strings.Contains(s, "describe container ticker") || !strings.Contains(s, "match 1/1") || !strings.Contains(s, `"RUNNING"`) {
-				t.Fatalf("describe the ticker task, search its args:\n%s", s)
-			}
+			dr.command("t")
+			dr.until("tasks", step, func(m Model) bool {
+				s := screen(m)
+				return strings.Contains(s, testbed.DemoTickerTask) && strings.Contains(s, "RUNNING") && strings.Contains(s, "STOPPED")
+			})
+			dr.keys("/")
+			dr.send(uitest.Type(testbed.DemoTickerTask)...)
+			dr.keys("enter", "d")
+			dr.until("describe the ticker task", step, func(m Model) bool {
+				return strings.Contains(screen(m), "describe container ticker") && loaded(m)
+			})
+			// Its task runs; its args are further down, past the task's
+			// resource use: search for each.
+			dr.keys("/")
+			dr.send(uitest.Type(`"status": "running"`)...)
+			dr.keys("enter")
+			dr.until("the ticker's task RUNNING in its description", step, func(m Model) bool {
+				s := screen(m)
+				return strings.Contains(s, "describe container ticker") && strings.Contains(s, "match 1/1") && strings.Contains(s, `"Status": "RUNNING"`)
+			})
+			dr.keys("esc", "/")
+			dr.send(uitest.Type("tick $i")...)
+			dr.keys("enter")
+			dr.until("the ticker's args found in its description", step, func(m Model) bool {
+				s := screen(m)
+				return strings.Contains(s, "describe container ticker") && strings.Contains(s, "match 1/1") && strings.Contains(s, `echo \"tick $i\"`)
+			})
 		})
 	}
 }
