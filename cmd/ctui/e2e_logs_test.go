@@ -182,13 +182,15 @@ func searchJumps(t *testing.T, s *screen) {
 	s.keys("l")
 	txt := s.waitFor(screenWait, "fixture/counter", "following", "seq ")
 	top := maxNumber(txt, `seq (\d+)`)
-	// The counter writes about a hundred lines a second (fewer on a busy
-	// machine); give it time to have history well beyond a screen, reading
-	// the newest number again after each wait.
-	for deadline := time.Now().Add(screenWait); top < 700 && time.Now().Before(deadline); {
-		time.Sleep(time.Duration(700-top) * 12 * time.Millisecond)
+	if top < 700 {
+		// The counter writes about a hundred lines a second, far fewer on
+		// a loaded machine: wait, following, until it has history well
+		// beyond a screen.
 		s.keys("G")
-		top = maxNumber(s.text(), `seq (\d+)`)
+		txt = s.waitUntil(3*time.Minute, "seq 700 or later", func(txt string) bool {
+			return maxNumber(txt, `seq (\d+)`) >= 700
+		})
+		top = maxNumber(txt, `seq (\d+)`)
 	}
 	a, b := top-600, top-300
 	s.keys("/")
