@@ -12,9 +12,12 @@ import (
 	"github.com/ctui/ctui/backend/testbed/testclock"
 )
 
+// Deadlines, not durations: every wait returns as soon as the screen (or
+// the exit) is there. They are generous so that a loaded machine, where a
+// daemon's answer can take seconds, is not mistaken for a bug.
 const (
-	screenWait = 15 * time.Second
-	exitWait   = 10 * time.Second
+	screenWait = 45 * time.Second
+	exitWait   = 30 * time.Second
 )
 
 // runCtui runs the built binary to completion (for non-interactive commands)
