@@ -30,6 +30,7 @@ const (
 	viewSnapshots
 	viewContent
 	viewLeases
+	viewDoctor // the node doctor: misconfigurations with evidence and fix
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -63,6 +64,7 @@ func commands() []command {
 		{name: "content", aliases: []string{"blobs"}, help: "content blobs (ctr content ls): size, kind, the images that reference each, unreferenced ones", view: viewContent},
 		{name: "leases", aliases: []string{"lease"}, help: "leases (ctr leases ls): what each holds, expired and left-behind ones marked; ctrl+d removes", view: viewLeases},
 		{name: "prune", args: "images [-A] | containers [AGE] [-A] | content", help: "preview, then (ctrl+d, asks first) remove unused images, stopped containers, or left-behind leases, ingests and garbage; -A: every namespace", view: viewPrune},
+		{name: "doctor", aliases: []string{"dr"}, help: "the node doctor: each check OK/WARN/FAIL/SKIP, failures first; enter shows the evidence and fix", view: viewDoctor},
 		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
 		{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
 		{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},

@@ -70,6 +70,8 @@ type headerView struct {
 	ns       string
 	readonly bool
 	context  string // the ctui context's name, "" for none
+	// doctor is the last doctor run's badge ("doctor: 2 FAIL"), or "".
+	doctor string
 }
 
 // renderHeader draws the two header lines: who and where, then CRI health.
@@ -102,6 +104,9 @@ func renderHeader(st theme.Styles, h headerView) [2]string {
 	}
 	if h.readonly {
 		b.WriteString(sep + st.Badge.Render("READONLY"))
+	}
+	if h.doctor != "" {
+		b.WriteString(sep + st.Bad.Render(h.doctor))
 	}
 	if h.endpoint != "" {
 		b.WriteString(sep + st.Dim.Render(h.endpoint))

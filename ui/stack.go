@@ -9,6 +9,7 @@ import (
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
+	doctorpage "github.com/ctui/ctui/ui/doctor"
 	"github.com/ctui/ctui/ui/health"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/jobs"
@@ -103,8 +104,27 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 	case viewSnapshots, viewContent, viewLeases:
 		p, cmd = m.openStore(v, m.nextID)
 		return p, cmd, true
+	case viewDoctor:
+		p, cmd = doctorpage.New(doctorpage.Config{ID: m.nextID, Ctx: m.ctx, Source: m.doctorSource(),
+			Timeout: 3 * m.timeout, Styles: m.styles, Clock: m.clock})
+		return p, cmd, true
 	}
 	return nil, nil, false
+}
+
+// doctorSource is the node :doctor checks: the connected backend, the
+// files under the configured root.
+func (m *Model) doctorSource() doctorpage.Source {
+	o := m.doctor
+	if o.Timeout <= 0 {
+		o.Timeout = m.timeout
+	}
+	src := doctorpage.Source{Backend: m.b, Options: o}
+	if r := m.b.Config.Remote; r != "" {
+		src.Unavailable = backend.Errorf(backend.ErrUnsupported,
+			"the doctor reads the files of the machine ctui runs on, so it cannot check the remote node %s: run ctui doctor there (ssh to it)", r)
+	}
+	return src
 }
 
 // localRuntime tells whether the CRI image service runs on this machine (a

@@ -20,6 +20,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	checks "github.com/ctui/ctui/backend/doctor"
+	doctorpage "github.com/ctui/ctui/ui/doctor"
 	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/prompt"
@@ -60,7 +62,16 @@ type Options struct {
 	// StatsInterval is how often the page on screen samples CPU and
 	// memory (--stats-interval); 0 turns stats off.
 	StatsInterval time.Duration
+	// Doctor is where :doctor reads the node's files (--root, the
+	// environment crictl sees). When set, the checks also run once in the
+	// background soon after start, for the header's badge; nil runs them
+	// only on :doctor, with the node's defaults.
+	Doctor *checks.Options
 }
+
+// doctorDelay is how long after start the background doctor run waits, so
+// the first screen has the daemon to itself.
+const doctorDelay = 3 * time.Second
 
 // Run runs the UI on the terminal until the operator quits or ctx ends.
 func Run(ctx context.Context, b *backend.Backend, opts Options) error {
@@ -103,16 +114,20 @@ type Model struct {
 
 	header    headerInfo
 	headerSeq uint64
-	flash     flash
-	conn      conn
-	cmdline   cmdline
-	help      bool
-	known     []string // namespace names, for completion and :ns checks
-	hub       hub      // the event stream that keeps pages live (events.go)
-	logLines  int      // Options.LogLines
-	first     *backend.ImagesPrefetch
-	acts      actions // image actions: dialogs, jobs, command log (actions.go)
-	stats     statsState
+	// doctor is where :doctor looks; doctorBadge is the header's
+	// "doctor: N FAIL" from the last run, "" when nothing failed.
+	doctor      checks.Options
+	doctorBadge string
+	flash       flash
+	conn        conn
+	cmdline     cmdline
+	help        bool
+	known       []string // namespace names, for completion and :ns checks
+	hub         hub      // the event stream that keeps pages live (events.go)
+	logLines    int      // Options.LogLines
+	first       *backend.ImagesPrefetch
+	acts        actions // image actions: dialogs, jobs, command log (actions.go)
+	stats       statsState
 }
 
 type entry struct {
@@ -152,6 +167,10 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
 	}
+	if opts.Doctor != nil {
+		m.doctor = *opts.Doctor
+		m.init = tea.Batch(m.init, doctorpage.RunLater(ctx, m.doctorSource(), doctorDelay, 3*timeout, opts.Clock.Now))
+	}
 	return m
 }
 
@@ -174,6 +193,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateTop(msg)
 	case page.Reply:
 		return m, m.deliver(msg)
+	case doctorpage.RanMsg:
+		m.doctorBadge = doctorpage.Badge(msg)
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.cmdline.input.SetWidth(max(m.width-2, 1))

@@ -13,6 +13,7 @@ import (
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/content"
 	"github.com/ctui/ctui/ui/describe"
+	doctorpage "github.com/ctui/ctui/ui/doctor"
 	"github.com/ctui/ctui/ui/du"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/health"
@@ -38,7 +39,7 @@ func (m Model) render() string {
 		return tooSmall(m.width, m.height)
 	}
 	lines := make([]string, 0, m.height)
-	hv := headerView{info: m.header, endpoint: m.endpoint(), ns: m.ns, readonly: m.b.Config.Readonly, context: m.b.Config.Context}
+	hv := headerView{info: m.header, endpoint: m.endpoint(), ns: m.ns, readonly: m.b.Config.Readonly, context: m.b.Config.Context, doctor: m.doctorBadge}
 	h := renderHeader(m.styles, hv)
 	lines = append(lines, h[0], h[1])
 	if m.conn.lost {
@@ -277,5 +278,6 @@ func docSections() []keySection {
 		{title: "Content (:content)", keys: content.PageBindings()},
 		{title: "Leases (:leases)", keys: leases.PageBindings()},
 		{title: "Prune preview (:prune images|containers|content)", keys: prune.PageBindings()},
+		{title: "Node doctor (:doctor)", keys: doctorpage.DefaultKeyMap().Bindings()},
 	}
 }

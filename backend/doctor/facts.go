@@ -21,7 +21,8 @@ type Options struct {
 	// elsewhere, or a test's temp dir); "" means "/". Paths the daemon
 	// reports (its config file, CNI dirs, its root) are read under it too.
 	Root string
-	// Proc and Sys default to Root/proc and Root/sys.
+	// Proc and Sys default to Root/proc and Root/sys, or /proc and /sys
+	// when nothing is mounted there (see underRoot).
 	Proc, Sys string
 	// Getenv is the environment crictl would see (CONTAINER_RUNTIME_ENDPOINT,
 	// CRI_CONFIG_FILE); nil means none.
@@ -74,10 +75,10 @@ func Gather(ctx context.Context, b *backend.Backend, opts Options) *Facts {
 		opts.Root = "/"
 	}
 	if opts.Proc == "" {
-		opts.Proc = filepath.Join(opts.Root, "proc")
+		opts.Proc = underRoot(opts.Root, "proc")
 	}
 	if opts.Sys == "" {
-		opts.Sys = filepath.Join(opts.Root, "sys")
+		opts.Sys = underRoot(opts.Root, "sys")
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) (string, bool) { return "", false }
@@ -135,6 +136,21 @@ func Gather(ctx context.Context, b *backend.Backend, opts Options) *Facts {
 	}
 	f.Config, f.ConfigErr = loadDaemonConfig(f)
 	return f
+}
+
+// underRoot is root/name when something is there, else /name: in a
+// kubectl debug node container the node's / is at /host without its
+// /proc and /sys submounts, and the container's own (host PID and network
+// namespaces, the same kernel) are the node's.
+func underRoot(root, name string) string {
+	p := filepath.Join(root, name)
+	if root == "/" {
+		return p
+	}
+	if entries, err := os.ReadDir(p); err == nil && len(entries) > 0 {
+		return p
+	}
+	return "/" + name
 }
 
 // host maps a path on the node to the path doctor reads: under Root.

@@ -49,10 +49,10 @@ type options struct {
 	logLines             int
 	traceStartup         string
 	// doctor: `ctui doctor` and its flags.
-	showDoctor          bool
-	output, check, root string
-	statsInterval       time.Duration
-	flags               *pflag.FlagSet
+	showDoctor    bool
+	output, check string
+	statsInterval time.Duration
+	flags         *pflag.FlagSet
 }
 
 func newFlagSet(o *options) *pflag.FlagSet {
@@ -69,7 +69,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log (connection details, error causes, containerd and gRPC library logs) to "+debugLogPath())
 	fs.StringVar(&o.creds, "creds", "", "registry credentials user[:password] for pulls and pushes, as crictl --creds and ctr -u (env "+envCreds+"); without the password ctui asks for it")
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
-	fs.StringVar(&o.hostRoot, "host-root", "", "where the node's root filesystem is, e.g. /host in kubectl debug node (env "+envHostRoot+"); sockets are looked for and log files read under it (default: autodetect, / then "+backend.DefaultHostRoot+")")
+	fs.StringVar(&o.hostRoot, "host-root", "", "where the node's root filesystem is, e.g. /host in kubectl debug node (env "+envHostRoot+"); sockets are looked for, log files and ctui doctor's files (/etc, /var/lib, /proc, /sys, the daemon's paths) read under it (default: autodetect, / then "+backend.DefaultHostRoot+")")
 	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
 	fs.DurationVar(&o.statsInterval, "stats-interval", ui.DefaultStatsInterval, "how often the page on screen samples CPU and memory, e.g. 2s or 500ms; 0 turns stats off")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
@@ -77,7 +77,6 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")
 	fs.StringVarP(&o.output, "output", "o", "text", "ctui doctor: text or json (field names in docs/doctor.md)")
 	fs.StringVar(&o.check, "check", "", "ctui doctor: run only the named check (cri-plugin, containerd-config, cgroup-driver, sandbox-image, registry, cni, crictl, kernel, disk, runtime)")
-	fs.StringVar(&o.root, "root", "/", "ctui doctor: read the node's files under this directory (/etc, /var/lib, /proc, /sys, the daemon's paths)")
 	o.flags = fs
 	return fs
 }

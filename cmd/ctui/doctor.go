@@ -25,6 +25,10 @@ type doctorReport struct {
 // runDoctor gathers the node's facts once, runs the checks (one with
 // --check) and prints them; the exit code is doctor.ExitCode's.
 func runDoctor(ctx context.Context, w io.Writer, b *backend.Backend, o *options, getenv env, color bool) int {
+	if r := b.Config.Remote; r != "" {
+		fmt.Fprintf(w, "ctui: the doctor reads the files of the machine it runs on, so it cannot check the remote node %s: run ctui doctor there\n", r)
+		return 3
+	}
 	checks := doctor.Checks()
 	if o.check != "" {
 		c, err := doctor.Find(o.check)
@@ -34,7 +38,7 @@ func runDoctor(ctx context.Context, w io.Writer, b *backend.Backend, o *options,
 		}
 		checks = []doctor.Check{c}
 	}
-	facts := doctor.Gather(ctx, b, doctor.Options{Root: o.root, Getenv: getenv, Timeout: b.Config.Timeout})
+	facts := doctor.Gather(ctx, b, doctor.Options{Root: b.Config.HostRoot, Getenv: getenv, Timeout: b.Config.Timeout})
 	fs := doctor.Run(facts, checks)
 	code := doctor.ExitCode(fs)
 	if o.output == "json" {

@@ -49,7 +49,7 @@ func TestDoctorCLI(t *testing.T) {
 			write("/proc/sys/net/ipv4/ip_forward", "1\n")
 			write("/proc/sys/net/bridge/bridge-nf-call-iptables", "1\n")
 			write("/proc/swaps", "Filename Type Size Used Priority\n")
-			args := []string{"doctor", "-a", d.Socket, "-r", d.Endpoint, "--root", root}
+			args := []string{"doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", root}
 
 			out, code := runCtui(t, nil, args...)
 			if code != 2 {

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/doctor"
 )
 
 func main() {
@@ -141,7 +142,12 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
 		return 1
 	}
-	if err := runUI(ctx, b, uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}); err != nil {
+	uo := uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}
+	if cfg.Address != "" && cfg.Remote == "" {
+		// The doctor reads this machine's files: only for a containerd here.
+		uo.doctor = &doctor.Options{Root: cfg.HostRoot, Getenv: os.LookupEnv, Timeout: cfg.Timeout}
+	}
+	if err := runUI(ctx, b, uo); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
 		return 1
 	}

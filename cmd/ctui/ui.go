@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui"
 )
 
@@ -26,6 +27,9 @@ type uiOptions struct {
 	// profile is the terminal's colour profile, detected while connecting
 	// (see detectColorProfile); nil leaves it to bubbletea.
 	profile <-chan colorprofile.Profile
+	// doctor is where :doctor reads the node's files (--host-root, the
+	// environment); nil when there is no local containerd to check.
+	doctor *doctor.Options
 }
 
 // detectColorProfile detects the terminal's colour profile as bubbletea
@@ -41,7 +45,7 @@ func detectColorProfile() <-chan colorprofile.Profile {
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
-	uo := ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages, StatsInterval: o.statsInterval}
+	uo := ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages, StatsInterval: o.statsInterval, Doctor: o.doctor}
 	if o.profile != nil {
 		uo.Program = append(uo.Program, tea.WithColorProfile(<-o.profile))
 		o.trace.mark("colour profile detected")
