@@ -192,7 +192,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-func TestFollowAppendsWithin200ms(t *testing.T) {
+func TestFollowAppendsEveryLine(t *testing.T) {
 	p := writeTemp(t, []byte(criLine("stdout", "F", "old0")+criLine("stdout", "F", "old1")))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
