@@ -461,9 +461,15 @@ func TestDaemonFireAndClear(t *testing.T) {
 				if out, err := n.d.Ctr(ctx, "-n", "k8s.io", "images", "pull", "--plain-http", ref); err != nil {
 					t.Fatalf("%v: %s", err, out)
 				}
+				// CRI learns of the image from containerd's events: wait for it.
+				deadline := time.Now().Add(30 * time.Second)
 				f := n.run("sandbox-image")
+				for f.Status == doctor.FAIL && time.Now().Before(deadline) {
+					time.Sleep(200 * time.Millisecond)
+					f = n.run("sandbox-image")
+				}
 				if f.Status == doctor.FAIL {
-					t.Errorf("still FAIL after ctr pulled it:\n%s", show(f))
+					t.Errorf("still FAIL 30 s after ctr pulled it:\n%s", show(f))
 				}
 			})
 
