@@ -39,6 +39,10 @@ type Page interface {
 type State struct {
 	// Title names the page in the header, e.g. "images".
 	Title string
+	// Type is what the page is; the root routes by it, never by Title.
+	Type Type
+	// Caps are the root's actions the page's rows take.
+	Caps Caps
 	// Typing is true while the page edits text (a filter): then every key
 	// goes to the page, so that q types a q rather than quitting.
 	Typing bool
