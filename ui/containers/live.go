@@ -216,6 +216,10 @@ func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
 		}
 	}
 	m.setAll(next, msg.at)
+	if m.cfg.Select != "" {
+		m.table.Select(m.cfg.Select)
+		m.cfg.Select = ""
+	}
 	return m, tea.Batch(m.fetched(), func() tea.Msg { return page.OKMsg{} }, m.sample())
 }
 

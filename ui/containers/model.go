@@ -42,6 +42,9 @@ type Config struct {
 	// for NODE% (0: unknown).
 	Stats usage.Sources
 	CPUs  int
+	// Select is the container the cursor starts on once listed (enter on
+	// :top); "" for the first row.
+	Select string
 }
 
 // Model is the containers page.

@@ -32,14 +32,8 @@ func (m *Model) sample() tea.Cmd {
 	}
 	req := usage.Request{Namespace: m.ns}
 	for _, id := range m.table.Near(0, nil) {
-		i, ok := m.index[id]
-		if !ok || m.ctrs[i].Status() != backend.TaskRunning {
-			continue
-		}
-		if m.withCRI() && m.cfg.Stats.CRI != nil && m.ctrs[i].Kind == "container" {
-			req.CRI = append(req.CRI, id)
-		} else {
-			req.Tasks = append(req.Tasks, id)
+		if i, ok := m.index[id]; ok {
+			req.AddRunning(m.ctrs[i], m.cfg.Stats)
 		}
 	}
 	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)

@@ -1,6 +1,8 @@
 package page
 
 import (
+	tea "charm.land/bubbletea/v2"
+
 	"time"
 
 	"github.com/ctui/ctui/backend"
@@ -50,4 +52,13 @@ type OOMMsg struct {
 	Total int
 	ByPod map[string]int // by pod UID; the root's map, read only
 	ByID  map[string]int // by container id; read only
+}
+
+// GotoMsg asks the root for the containers page of Namespace with the
+// cursor on container ID (enter on :top).
+type GotoMsg struct{ Namespace, ID string }
+
+// Goto returns a command that asks the root for container id's row.
+func Goto(ns, id string) tea.Cmd {
+	return func() tea.Msg { return GotoMsg{Namespace: ns, ID: id} }
 }

@@ -315,6 +315,18 @@ func (m Model) Near(margin int, dst []string) []string {
 	return dst
 }
 
+// Select puts the cursor on row id, if the filter shows it; false if not.
+func (m *Model) Select(id string) bool {
+	for i, r := range m.view {
+		if m.rows[r].ID == id {
+			m.cursor = i
+			m.clamp()
+			return true
+		}
+	}
+	return false
+}
+
 // SortBy sorts by column col (-1: insertion order), descending if desc.
 func (m *Model) SortBy(col int, desc bool) {
 	keep, _ := m.SelectedID()

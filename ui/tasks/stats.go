@@ -32,14 +32,8 @@ func (m *Model) sample() tea.Cmd {
 	}
 	req := usage.Request{Namespace: m.ns}
 	for _, id := range m.table.Near(0, nil) {
-		c, ok := m.byID[id]
-		if !ok || c.Status() != backend.TaskRunning {
-			continue
-		}
-		if m.ns == backend.CRINamespace && m.cfg.Stats.CRI != nil && c.Kind == "container" {
-			req.CRI = append(req.CRI, id)
-		} else {
-			req.Tasks = append(req.Tasks, id)
+		if c, ok := m.byID[id]; ok {
+			req.AddRunning(c, m.cfg.Stats)
 		}
 	}
 	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,23 +40,76 @@ type Request struct {
 	Pods      []string
 }
 
+// AddRunning puts container c of the request's namespace in the list of
+// its source, if its task runs: CRI for the containers CRI manages in
+// k8s.io (when CRI stats are there, as crictl stats reads them), task
+// metrics for the rest (ctr tasks metrics). id is the id to ask with.
+func (r *Request) AddRunning(c backend.Container, src Sources) {
+	switch {
+	case c.Status() != backend.TaskRunning:
+	case r.Namespace == backend.CRINamespace && src.CRI != nil && c.Kind == "container":
+		r.CRI = append(r.CRI, c.ID)
+	default:
+		r.Tasks = append(r.Tasks, c.ID)
+	}
+}
+
 // Empty tells a request that asks for nothing.
 func (r Request) Empty() bool { return len(r.Tasks)+len(r.CRI)+len(r.Pods) == 0 }
 
 // SampledMsg is a sample's answer, for the page that asked.
 type SampledMsg struct {
 	seq     uint64
-	asked   Request
+	asked   []Request
 	usage   []backend.Usage
 	queries []backend.StatsQuery
 	err     error
 }
 
-// Sample runs req against src off the update loop: at most one call per
-// source, each bounded by timeout.
-func Sample(parent context.Context, timeout time.Duration, src Sources, req Request, seq uint64) func() tea.Msg {
+// Qualified is the key of id of containerd namespace ns in a tracker that
+// samples several namespaces (:top), where ids may repeat.
+func Qualified(ns, id string) string { return ns + "/" + id }
+
+// Sample runs reqs against src off the update loop: at most one call per
+// source and namespace, each bounded by timeout. With qualify, the answers'
+// ids are Qualified by their request's namespace.
+func Sample(parent context.Context, timeout time.Duration, src Sources, reqs []Request, qualify bool, seq uint64) func() tea.Msg {
 	return func() tea.Msg {
-		msg := SampledMsg{seq: seq, asked: req}
+		msg := SampledMsg{seq: seq}
+		var errs []error
+		for _, req := range reqs {
+			us, asked, qs, err := sampleOne(parent, timeout, src, req)
+			if qualify {
+				for i := range us {
+					us[i].ID = Qualified(req.Namespace, us[i].ID)
+				}
+				for _, ids := range [][]string{asked.Tasks, asked.CRI, asked.Pods} {
+					for i := range ids {
+						ids[i] = Qualified(req.Namespace, ids[i])
+					}
+				}
+			}
+			msg.usage = append(msg.usage, us...)
+			msg.asked = append(msg.asked, asked)
+			msg.queries = append(msg.queries, qs...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		msg.err = errors.Join(errs...)
+		return msg
+	}
+}
+
+// sampleOne is one request's calls; asked is a copy of req the caller may
+// change.
+func sampleOne(parent context.Context, timeout time.Duration, src Sources, req Request) (usage []backend.Usage, asked Request, queries []backend.StatsQuery, err error) {
+	asked = Request{Namespace: req.Namespace, Tasks: slices.Clone(req.Tasks), CRI: slices.Clone(req.CRI), Pods: slices.Clone(req.Pods)}
+	{
+		msg := struct {
+			usage   []backend.Usage
+			queries []backend.StatsQuery
+		}{}
 		var errs []error
 		add := func(us []backend.Usage, err error, q backend.StatsQuery) {
 			msg.queries = append(msg.queries, q)
@@ -73,7 +127,7 @@ func Sample(parent context.Context, timeout time.Duration, src Sources, req Requ
 			us, err := call(func(ctx context.Context) ([]backend.Usage, error) {
 				return src.Tasks.TaskMetrics(ctx, req.Namespace, req.Tasks)
 			})
-			add(us, err, backend.StatsQuery{Via: "containerd", Namespace: req.Namespace, IDs: req.Tasks})
+			add(us, err, backend.StatsQuery{Via: "containerd", Namespace: req.Namespace, IDs: sorted(req.Tasks)})
 		}
 		if len(req.CRI) > 0 && src.CRI != nil {
 			us, err := call(func(ctx context.Context) ([]backend.Usage, error) { return src.CRI.ContainerStats(ctx, req.CRI) })
@@ -83,9 +137,16 @@ func Sample(parent context.Context, timeout time.Duration, src Sources, req Requ
 			us, err := call(func(ctx context.Context) ([]backend.Usage, error) { return src.CRI.PodStats(ctx, req.Pods) })
 			add(us, err, backend.StatsQuery{Via: "CRI", Pods: true})
 		}
-		msg.err = errors.Join(errs...)
-		return msg
+		return msg.usage, asked, msg.queries, errors.Join(errs...)
 	}
+}
+
+// sorted is a sorted copy of ids: the command log folds the same query
+// together whatever order the rows were in.
+func sorted(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
 }
 
 // oneOrAll is what the CRI adapter asks for ids: one id is `crictl stats
@@ -105,6 +166,7 @@ type Tracker struct {
 	latest   map[string]backend.Stats
 	history  map[string]*History // only when History was asked for
 	seq      uint64
+	tag      page.Tag // who asked for the sample in flight
 	inFlight bool
 	lastErr  string
 	keepHist bool
@@ -124,12 +186,24 @@ func NewTracker(now func() time.Time, withHistory bool) Tracker {
 // Sample asks for req unless a sample is still in flight; the answer comes
 // to the tagged page as a SampledMsg for Apply.
 func (t *Tracker) Sample(tag page.Tag, parent context.Context, timeout time.Duration, src Sources, req Request) tea.Cmd {
-	if t.inFlight || req.Empty() || (src.Tasks == nil && src.CRI == nil) {
+	return t.sample(tag, parent, timeout, src, []Request{req}, false)
+}
+
+// SampleAll asks for several namespaces at once (:top), keyed by
+// Qualified ids.
+func (t *Tracker) SampleAll(tag page.Tag, parent context.Context, timeout time.Duration, src Sources, reqs []Request) tea.Cmd {
+	return t.sample(tag, parent, timeout, src, reqs, true)
+}
+
+func (t *Tracker) sample(tag page.Tag, parent context.Context, timeout time.Duration, src Sources, reqs []Request, qualify bool) tea.Cmd {
+	reqs = slices.DeleteFunc(slices.Clone(reqs), Request.Empty)
+	if t.inFlight || len(reqs) == 0 || (src.Tasks == nil && src.CRI == nil) {
 		return nil
 	}
 	t.inFlight = true
 	t.seq++
-	return tag.Wrap(Sample(parent, timeout, src, req, t.seq))
+	t.tag = tag
+	return tag.Wrap(Sample(parent, timeout, src, reqs, qualify, t.seq))
 }
 
 // Apply takes a sample's answer: the ids it changed (asked-for ids that
@@ -145,8 +219,10 @@ func (t *Tracker) Apply(msg SampledMsg) ([]string, tea.Cmd) {
 	}
 	changed := make([]string, 0, len(msg.usage))
 	got := make(map[string]bool, len(msg.usage))
+	firstOnly := false
 	for _, u := range msg.usage {
 		s := t.rates.Add(u)
+		firstOnly = firstOnly || (u.HasCPU && !s.CPUKnown())
 		t.latest[u.ID] = s
 		got[u.ID] = true
 		changed = append(changed, u.ID)
@@ -159,18 +235,25 @@ func (t *Tracker) Apply(msg SampledMsg) ([]string, tea.Cmd) {
 			h.Add(s.CPU)
 		}
 	}
-	for _, ids := range [][]string{msg.asked.Tasks, msg.asked.CRI, msg.asked.Pods} {
-		for _, id := range ids {
-			if !got[id] {
-				if _, had := t.latest[id]; had {
-					delete(t.latest, id)
-					changed = append(changed, id)
+	for _, req := range msg.asked {
+		for _, ids := range [][]string{req.Tasks, req.CRI, req.Pods} {
+			for _, id := range ids {
+				if !got[id] {
+					if _, had := t.latest[id]; had {
+						delete(t.latest, id)
+						changed = append(changed, id)
+					}
 				}
 			}
 		}
 	}
 	queries, err := msg.queries, msg.err
 	cmd := func() tea.Msg { return page.StatsQueriedMsg{Queries: queries, Err: err} }
+	if firstOnly && err == nil {
+		// A row seen for the first time has its memory but no CPU rate:
+		// a second sample soon gives it one, rather than an interval later.
+		cmd = tea.Batch(cmd, t.tag.After(FirstRate, page.StatsTickMsg{}))
+	}
 	switch {
 	case err == nil:
 		t.lastErr = ""
@@ -181,6 +264,10 @@ func (t *Tracker) Apply(msg SampledMsg) ([]string, tea.Cmd) {
 	}
 	return changed, cmd
 }
+
+// FirstRate is how soon after a row's first sample the second one is
+// taken, for its CPU rate.
+const FirstRate = 750 * time.Millisecond
 
 // Get is the last Stats of id.
 func (t Tracker) Get(id string) (backend.Stats, bool) {

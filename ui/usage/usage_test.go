@@ -54,7 +54,19 @@ func TestTracker(t *testing.T) {
 	if len(changed) != 1 || changed[0] != "busy" {
 		t.Errorf("changed %v", changed)
 	}
-	q := logCmd().(page.StatsQueriedMsg)
+	var q page.StatsQueriedMsg
+	follow := false
+	walk(logCmd, func(m tea.Msg) {
+		switch m := m.(type) {
+		case page.StatsQueriedMsg:
+			q = m
+		case page.Reply:
+			_, follow = m.Msg.(page.StatsTickMsg)
+		}
+	})
+	if !follow {
+		t.Error("no second sample soon after a first one without a rate")
+	}
 	if len(q.Queries) != 1 || q.Queries[0].Via != "containerd" || len(q.Queries[0].IDs) != 2 {
 		t.Errorf("queries %+v", q.Queries)
 	}
@@ -97,19 +109,27 @@ func TestTracker(t *testing.T) {
 
 func countErrs(cmd tea.Cmd) int {
 	n := 0
-	var walk func(tea.Msg)
-	walk = func(m tea.Msg) {
-		switch m := m.(type) {
-		case tea.BatchMsg:
-			for _, c := range m {
-				walk(c())
-			}
-		case page.ErrMsg:
+	walk(cmd, func(m tea.Msg) {
+		if _, ok := m.(page.ErrMsg); ok {
 			n++
 		}
-	}
-	walk(cmd())
+	})
 	return n
+}
+
+// walk runs cmd and every command of its batches, handing each message to f.
+func walk(cmd tea.Cmd, f func(tea.Msg)) {
+	if cmd == nil {
+		return
+	}
+	switch m := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range m {
+			walk(c, f)
+		}
+	default:
+		f(m)
+	}
 }
 
 func TestCellsWithoutSample(t *testing.T) {
