@@ -31,6 +31,7 @@ const (
 	viewContent
 	viewLeases
 	viewDoctor // the node doctor: misconfigurations with evidence and fix
+	viewTop    // running containers by CPU with the node's totals
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -58,6 +59,7 @@ func commands() []command {
 		{name: "exec", args: "[-it] CMD...", help: "run CMD in the container under the cursor: output and exit code in a pane; -it on the terminal", view: viewExec},
 		{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels", view: viewJobs},
 		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
+		{name: "top", help: "running containers of every namespace by CPU, a minute of history each, the node's totals; a: this namespace only", view: viewTop},
 		{name: "health", aliases: []string{"node"}, help: "node health: containerd, its plugins, CRI conditions and settings, image filesystem", view: viewHealth},
 		{name: "du", aliases: []string{"disk"}, help: "disk usage: image filesystem and containerd's directories (statfs), then images (unique/shared), containers' writable layers and snapshots, biggest first", view: viewDu},
 		{name: "snapshots", aliases: []string{"snap", "snapshot"}, help: "snapshots of every snapshotter in use (ctr snapshots ls and usage), what holds each, orphans marked", view: viewSnapshots},

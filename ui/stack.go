@@ -17,6 +17,7 @@ import (
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/pods"
 	"github.com/ctui/ctui/ui/tasks"
+	"github.com/ctui/ctui/ui/top"
 )
 
 // newPage builds a page of the given kind with a fresh ID. ok is false for
@@ -52,6 +53,7 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 			cfg.CRI = m.b.CRI
 		}
 		cfg.Stats, cfg.CPUs = m.statsSources(), m.nodeCPUs()
+		cfg.Select, m.gotoID = m.gotoID, ""
 		p, cmd = containers.New(cfg)
 		return p, cmd, true
 	case viewNamespaces:
@@ -89,6 +91,9 @@ func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
 		return p, cmd, true
 	case viewLog:
 		p, cmd = cmdlog.New(cmdlog.Config{ID: m.nextID, Styles: m.styles, Entries: m.acts.log.Entries()})
+		return p, cmd, true
+	case viewTop:
+		p, cmd = top.New(m.topConfig(m.nextID))
 		return p, cmd, true
 	case viewHealth:
 		cfg := health.Config{

@@ -9,6 +9,7 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/top"
 	"github.com/ctui/ctui/ui/usage"
 )
 
@@ -86,6 +87,12 @@ func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.acts.log.AddRepeat(e)
 		}
 		return m, nil
+	case page.GotoMsg:
+		// Enter on :top: the containers page of the container's namespace,
+		// the cursor on its row.
+		cmd := m.switchNamespace(msg.Namespace)
+		m.gotoID = msg.ID
+		return m, tea.Batch(cmd, m.push(viewContainers))
 	case usage.OOMResolvedMsg:
 		out := m.stats.ooms.Add(msg.Kill)
 		return m, tea.Batch(m.flash.set(usage.Flash(msg.Kill), true), m.broadcast(out))
@@ -103,4 +110,18 @@ func (m *Model) oomAfter(events []backend.Event) tea.Cmd {
 		}
 	}
 	return tea.Batch(cmds...)
+}
+
+// topConfig builds :top's config: every namespace, with the node's totals
+// when ctui runs on the node.
+func (m Model) topConfig(id page.ID) top.Config {
+	cfg := top.Config{ID: id, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Namespace: m.ns, All: true,
+		Unavailable: m.b.NativeErr, Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMs: m.stats.ooms.Total()}
+	if m.b.Native != nil {
+		cfg.Lister = m.b.Native
+	}
+	if localRuntime(m.b.Config) {
+		cfg.ProcDir = "/proc"
+	}
+	return cfg
 }

@@ -128,6 +128,7 @@ type Model struct {
 	first       *backend.ImagesPrefetch
 	acts        actions // image actions: dialogs, jobs, command log (actions.go)
 	stats       statsState
+	gotoID      string // the row the next containers page opens on (enter on :top)
 }
 
 type entry struct {
@@ -206,7 +207,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.start(msg.Spec)
 	case jobs.ProgressMsg, jobs.DoneMsg, jobs.CancelMsg, prompt.CompletedMsg, actionMsg:
 		return m.updateActions(msg)
-	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg:
+	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg, page.GotoMsg:
 		return m.updateStats(msg)
 	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:
 		return m.updateHub(msg)

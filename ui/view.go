@@ -29,6 +29,7 @@ import (
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/tasks"
 	"github.com/ctui/ctui/ui/theme"
+	"github.com/ctui/ctui/ui/top"
 )
 
 // render draws the frame: header, connection panel, page (or help), status
@@ -279,5 +280,6 @@ func docSections() []keySection {
 		{title: "Leases (:leases)", keys: leases.PageBindings()},
 		{title: "Prune preview (:prune images|containers|content)", keys: prune.PageBindings()},
 		{title: "Node doctor (:doctor)", keys: doctorpage.DefaultKeyMap().Bindings()},
+		{title: "Top (:top)", keys: top.PageBindings()},
 	}
 }
