@@ -7,10 +7,12 @@
 //     the interval, and with :top open (which samples every task), beside
 //     the same numbers read by `ctr tasks metrics` in a loop (the rows on
 //     an 80x24 screen, once per interval), in interleaved rounds, medians;
+//
 //   - :top's first frame with N running tasks (median of runs);
+//
 //   - idle CPU at 5,000 containers, a few running, stats on.
 //
-//	go run ./bench/statsbench --ctui bin/ctui --version 1.6 --tasks 200
+//     go run ./bench/statsbench --ctui bin/ctui --version 1.6 --tasks 200
 package main
 
 import (
