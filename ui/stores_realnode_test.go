@@ -28,7 +28,11 @@ func TestStoresOnRealDaemons(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			dm := testbed.Start(t, v)
+			// containerd's scheduler collects garbage on its own (at start,
+			// and after enough changes), which would take orphan-snap
+			// before the page lists it; here only an explicit collection
+			// (ctrl+d's lease removal, :prune content) runs one.
+			dm := testbed.Start(t, v, testbed.WithConfigExtra("[plugins.\"io.containerd.gc.v1.scheduler\"]\n  mutation_threshold = 1000000\n  deletion_threshold = 0\n  startup_delay = \"1h\"\n"))
 			const ns = "default"
 			if err := dm.ImportTestImages(ctx, ns); err != nil {
 				t.Fatal(err)
