@@ -11,7 +11,7 @@ import (
 
 // statsOn tells whether the page samples resource use (stats on, and a
 // source to ask).
-func (m Model) statsOn() bool { return m.cfg.Stats.Tasks != nil || m.cfg.Stats.CRI != nil }
+func (m Model) statsOn() bool { return m.cfg.Stats.On() }
 
 // columns are the page's columns in its namespace, with the stats columns
 // when stats are on.

@@ -12,7 +12,7 @@ import (
 )
 
 // statsOn tells whether the page samples resource use.
-func (m Model) statsOn() bool { return m.cfg.Stats.Tasks != nil || m.cfg.Stats.CRI != nil }
+func (m Model) statsOn() bool { return m.cfg.Stats.On() }
 
 // columns are the page's columns, with the stats columns when stats are on.
 func (m Model) columns() []table.Column {

@@ -30,6 +30,10 @@ type Sources struct {
 	CRI   backend.RuntimeStats
 }
 
+// On tells whether there is a source to sample at all (stats on, and a
+// side that can answer).
+func (s Sources) On() bool { return s.Tasks != nil || s.CRI != nil }
+
 // Request is what one sample asks for: running tasks of a containerd
 // namespace, CRI containers and CRI pods. Each non-empty list costs one
 // call.
@@ -197,7 +201,7 @@ func (t *Tracker) SampleAll(tag page.Tag, parent context.Context, timeout time.D
 
 func (t *Tracker) sample(tag page.Tag, parent context.Context, timeout time.Duration, src Sources, reqs []Request, qualify bool) tea.Cmd {
 	reqs = slices.DeleteFunc(slices.Clone(reqs), Request.Empty)
-	if t.inFlight || len(reqs) == 0 || (src.Tasks == nil && src.CRI == nil) {
+	if t.inFlight || len(reqs) == 0 || !src.On() {
 		return nil
 	}
 	t.inFlight = true
