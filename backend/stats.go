@@ -144,10 +144,7 @@ func (q StatsQuery) CommandLine(cfg Config) string {
 		}
 		return "for id in " + shellJoin(q.IDs) + "; do " + shellJoin(args) + ` "$id"; done`
 	}
-	args := []string{"crictl"}
-	if cfg.RuntimeEndpoint != "" {
-		args = append(args, "--runtime-endpoint", cfg.RuntimeEndpoint)
-	}
+	args := crictlRuntimeBase(cfg)
 	if q.Pods {
 		args = append(args, "statsp")
 	} else {
@@ -193,18 +190,14 @@ func (s Stats) MemoryPercent() float64 {
 // of their own are stamped with Now, which tests inject. The zero value is
 // ready to use with the real clock.
 type Rates struct {
-	Now  func() time.Time
+	Now  Clock
 	prev map[string]Usage
 }
 
 // Add records u and returns its Stats.
 func (r *Rates) Add(u Usage) Stats {
 	if u.Time.IsZero() {
-		if r.Now != nil {
-			u.Time = r.Now()
-		} else {
-			u.Time = time.Now()
-		}
+		u.Time = r.Now.Now()
 	}
 	if r.prev == nil {
 		r.prev = map[string]Usage{}
