@@ -18,22 +18,23 @@ import (
 // back as prune.RunMsg and run as jobs (guarded, in :jobs, logged in :log).
 
 func (m *Model) openDu(id page.ID) (page.Page, tea.Cmd) {
-	src := du.Source{DiskErr: m.b.NativeErr, CRIErr: m.b.CRIErr, LocalFS: localRuntime(m.b.Config)}
-	if d, ok := m.b.Native.(backend.DiskReader); ok && m.b.Native != nil {
-		src.Disk = d
-	}
+	src := du.Source{Disk: m.diskReader(), DiskErr: m.b.NativeErr, CRIErr: m.b.CRIErr, LocalFS: localRuntime(m.b.Config)}
 	if m.b.CRI != nil {
 		src.CRI = m.b.CRI
 	}
 	return du.New(du.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Source: src, Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
 }
 
+// diskReader is the native side as the disk pages read it, or nil when
+// there is none (the pages then show NativeErr).
+func (m *Model) diskReader() backend.DiskReader {
+	d, _ := m.b.Native.(backend.DiskReader)
+	return d
+}
+
 // openStore opens :snapshots, :content or :leases.
 func (m *Model) openStore(v view, id page.ID) (page.Page, tea.Cmd) {
-	disk, _ := m.b.Native.(backend.DiskReader)
-	if m.b.Native == nil {
-		disk = nil
-	}
+	disk := m.diskReader()
 	switch v {
 	case viewSnapshots:
 		return snapshots.New(snapshots.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr,
