@@ -77,14 +77,26 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	target := backend.Target{API: "containerd", Endpoint: cfg.Where(cfg.Address)}
 	cc, err := client.New(cfg.Address, client.WithTimeout(timeout), client.WithExtraDialOpts([]grpc.DialOption{
 		grpc.WithContextDialer(dial),
-		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: timeout}),
+		// The handshake may take longer than a call: a call's own deadline
+		// then ends it as a timeout, instead of racing the transport, whose
+		// give-up reads as a broken handshake (a peer that is not gRPC).
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: 2 * timeout}),
 	}))
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
 	c := &Client{c: cc, target: target, timeout: timeout, hostRoot: cfg.HostRoot, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
-	if _, err := c.version(ctx); err != nil {
+	probe, cancel := c.call(ctx, "")
+	defer cancel()
+	if _, err := c.version(probe); err != nil {
 		cc.Close()
+		if dl, _ := probe.Deadline(); ctx.Err() == nil && time.Until(dl) < timeout/10 {
+			// The probe ran into its deadline. gRPC may report that as the
+			// transport it closed at about the same moment ("use of closed
+			// network connection" while reading the preface): a silent
+			// peer, not one that spoke something else, which fails at once.
+			err = context.DeadlineExceeded
+		}
 		return nil, c.probeError(err)
 	}
 	return c, nil

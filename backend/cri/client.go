@@ -160,7 +160,9 @@ func dial(ep string, timeout time.Duration, t backend.Transport) (*grpc.ClientCo
 				Jitter:     0.2,
 				MaxDelay:   3 * time.Second,
 			},
-			MinConnectTimeout: timeout,
+			// Longer than a call, so the call's deadline ends a silent
+			// handshake as a timeout (see the containerd client).
+			MinConnectTimeout: 2 * timeout,
 		}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMsgSize)),
 	)
