@@ -69,7 +69,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.BoolVarP(&o.debug, "debug", "D", false, "write a debug log (connection details, error causes, containerd and gRPC library logs) to "+debugLogPath())
 	fs.StringVar(&o.creds, "creds", "", "registry credentials user[:password] for pulls and pushes, as crictl --creds and ctr -u (env "+envCreds+"); without the password ctui asks for it")
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
-	fs.StringVar(&o.hostRoot, "host-root", "", "where the node's root filesystem is, e.g. /host in kubectl debug node (env "+envHostRoot+"); sockets are looked for, log files and ctui doctor's files (/etc, /var/lib, /proc, /sys, the daemon's paths) read under it (default: autodetect, / then "+backend.DefaultHostRoot+")")
+	fs.StringVar(&o.hostRoot, "host-root", "", "where the node's root filesystem is, e.g. /host in kubectl debug node (env "+envHostRoot+"); sockets are looked for, log files, crictl.yaml, certs.d, registries.yaml and ctui doctor's files (/etc, /var/lib, /proc, /sys, the daemon's paths) read under it (default: autodetect, / then "+backend.DefaultHostRoot+")")
 	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
 	fs.DurationVar(&o.statsInterval, "stats-interval", ui.DefaultStatsInterval, "how often the page on screen samples CPU and memory, e.g. 2s or 500ms; 0 turns stats off")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
@@ -101,7 +101,12 @@ type env func(string) (string, bool)
 // /etc/crictl.yaml, then crictl.yaml beside the binary, either of which is
 // skipped when missing or broken (crictl ignores a broken default file too).
 // It returns the path read ("" when none) and a warning for a skipped file.
-func loadCrictlConfig(flagPath string, getenv env, exeDir string) (cfg crictlConfig, path, warning string, err error) {
+//
+// root is the node's root as ctui sees it (--host-root, or autodetected):
+// the default file is then <root>/etc/crictl.yaml, and a unix endpoint it
+// names (a path on the node) is taken under root too. A file named by -c or
+// CRI_CONFIG_FILE is read where it is named, endpoints as written.
+func loadCrictlConfig(flagPath string, getenv env, exeDir, root string) (cfg crictlConfig, path, warning string, err error) {
 	named := flagPath
 	if named == "" {
 		named, _ = getenv(envCRIConfigFile)
@@ -116,8 +121,8 @@ func loadCrictlConfig(flagPath string, getenv env, exeDir string) (cfg crictlCon
 		}
 		return cfg, named, "", nil
 	}
-	candidates := []string{defaultCrictlConfig}
-	if exeDir != "" {
+	candidates := []string{backend.HostPath(root, defaultCrictlConfig)}
+	if exeDir != "" && !underRoot(root) {
 		candidates = append(candidates, filepath.Join(exeDir, "crictl.yaml"))
 	}
 	for _, p := range candidates {
@@ -131,9 +136,30 @@ func loadCrictlConfig(flagPath string, getenv env, exeDir string) (cfg crictlCon
 		if err := yaml.Unmarshal(data, &cfg); err != nil {
 			return crictlConfig{}, "", fmt.Sprintf("ignoring %s: %v", p, err), nil
 		}
+		if underRoot(root) {
+			cfg.RuntimeEndpoint = endpointUnder(root, cfg.RuntimeEndpoint)
+			cfg.ImageEndpoint = endpointUnder(root, cfg.ImageEndpoint)
+		}
 		return cfg, p, "", nil
 	}
 	return cfg, "", "", nil
+}
+
+// underRoot reports whether root names a node root other than ctui's own /.
+func underRoot(root string) bool {
+	return root != "" && filepath.Clean(root) != "/"
+}
+
+// endpointUnder is a crictl.yaml endpoint read from the node's root as ctui
+// reaches it: a unix socket (unix:///path or a bare path) under root; a
+// tcp:// endpoint, or one that is not understood, as written (the endpoint
+// check words the error).
+func endpointUnder(root, ep string) string {
+	p, ok := backend.SocketPath(ep)
+	if !ok || !filepath.IsAbs(p) {
+		return ep
+	}
+	return "unix://" + backend.HostPath(root, p)
 }
 
 // pick returns the first non-empty of flag, env and file, with its source.
@@ -170,11 +196,47 @@ func parseTimeout(s string) (time.Duration, error) {
 // buildConfig weighs flags, environment and crictl.yaml into a backend.Config:
 // flag > env > config file > autodetect, field by field, as ctr and crictl do.
 // isSocket is os.Stat's answer for autodetection, injected for tests.
+//
+// With the node's root elsewhere (--host-root, CTUI_HOST_ROOT), crictl.yaml
+// is the node's, under that root. When the root is autodetected (no socket
+// at /, one under /host) and no crictl.yaml was found here, the weighing is
+// done again with the node's crictl.yaml under the detected root.
 func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bool) (backend.Config, []string, error) {
-	var warnings []string
-	file, path, warn, err := loadCrictlConfig(o.configFile, getenv, exeDir)
+	cfg, warnings, crictlPath, err := weighConfig(o, getenv, exeDir, isSocket)
+	if err != nil || crictlPath != "" || o.hostRoot != "" || cfg.HostRoot == "" || cfg.Remote != "" {
+		return cfg, warnings, err
+	}
+	if v, ok := getenv(envHostRoot); ok && v != "" {
+		return cfg, warnings, err
+	}
+	if v, ok := getenv(envCRIConfigFile); ok && v != "" || o.configFile != "" {
+		return cfg, warnings, err
+	}
+	// Autodetected: the node's own crictl.yaml decides, when it has one.
+	if _, err := os.Stat(backend.HostPath(cfg.HostRoot, defaultCrictlConfig)); err != nil {
+		return cfg, warnings, nil
+	}
+	at := *o
+	at.hostRoot = cfg.HostRoot
+	again, againWarnings, _, err := weighConfig(&at, getenv, exeDir, isSocket)
 	if err != nil {
-		return backend.Config{}, nil, err
+		return cfg, warnings, err
+	}
+	again.HostRootSource = cfg.HostRootSource
+	return again, againWarnings, nil
+}
+
+// weighConfig is buildConfig's one pass, with crictl.yaml read under
+// o.hostRoot (or CTUI_HOST_ROOT); it also returns the crictl.yaml path read.
+func weighConfig(o *options, getenv env, exeDir string, isSocket func(string) bool) (backend.Config, []string, string, error) {
+	var warnings []string
+	root := o.hostRoot
+	if root == "" {
+		root, _ = getenv(envHostRoot)
+	}
+	file, path, warn, err := loadCrictlConfig(o.configFile, getenv, exeDir, strings.TrimSpace(root))
+	if err != nil {
+		return backend.Config{}, nil, "", err
 	}
 	if warn != "" {
 		warnings = append(warnings, warn)
@@ -183,7 +245,7 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 	// below the flags: it is the operator naming a node on purpose.
 	cx, cxSource, err := resolveContext(o.context, getenv)
 	if err != nil {
-		return backend.Config{}, warnings, err
+		return backend.Config{}, warnings, "", err
 	}
 	if cx == nil {
 		cx = &ctuiContext{}
@@ -209,7 +271,7 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 		cfg, err = backend.ResolveEndpoints(eps, isSocket)
 	}
 	if err != nil {
-		return backend.Config{}, warnings, err
+		return backend.Config{}, warnings, "", err
 	}
 
 	ns := withCtx(pick(o.namespace, "namespace", envNamespace, getenv, "", "", ""), o.namespace, cx.Namespace)
@@ -220,7 +282,7 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 
 	timeout, err := parseTimeout(o.timeout)
 	if err != nil {
-		return backend.Config{}, warnings, err
+		return backend.Config{}, warnings, "", err
 	}
 	if o.timeout == "" && file.Timeout != 0 {
 		timeout = time.Duration(file.Timeout) * time.Second
@@ -232,7 +294,7 @@ func buildConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 	cfg.Readonly = o.readonly || cx.Readonly
 	cfg.Context = cx.Name
 	cfg.Debug = o.debug || (!o.flags.Changed("debug") && file.Debug)
-	return cfg, warnings, nil
+	return cfg, warnings, path, nil
 }
 
 // remoteEndpoints takes an ssh:// address (or runtime endpoint): the node
@@ -298,7 +360,10 @@ func remoteEndpoints(o *options, getenv env, eps backend.Endpoints) (backend.Con
 // registryOptions are how pulls and pushes reach registries: --creds (else
 // CTUI_CREDS, so a password need not be on the command line) and
 // --hosts-dir; the rest are the node's defaults, as the daemon sees them.
-func registryOptions(o *options, getenv env) backend.RegistryOptions {
+// With the node's root elsewhere (hostRoot, as in kubectl debug node), those
+// defaults (CRI's certs.d roots, k3s and RKE2 registries.yaml) are read under
+// it; --hosts-dir is a path where ctui runs, as ctr's is.
+func registryOptions(o *options, getenv env, hostRoot string) backend.RegistryOptions {
 	var r backend.RegistryOptions
 	r.Creds = o.creds
 	if r.Creds == "" {
@@ -306,6 +371,20 @@ func registryOptions(o *options, getenv env) backend.RegistryOptions {
 	}
 	if o.hostsDir != "" {
 		r.HostsDirs = registry.SplitList(o.hostsDir)
+	} else if underRoot(hostRoot) {
+		r.HostsDirs = underHostRoot(hostRoot, registry.DefaultConfigPath)
+	}
+	if underRoot(hostRoot) {
+		r.RegistriesYAML = underHostRoot(hostRoot, registry.DefaultRegistriesYAML)
 	}
 	return r
+}
+
+// underHostRoot is a ':'-separated list of node paths, each under root.
+func underHostRoot(root, list string) []string {
+	ps := registry.SplitList(list)
+	for i, p := range ps {
+		ps[i] = backend.HostPath(root, p)
+	}
+	return ps
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/registry"
 )
 
 func mapEnv(m map[string]string) env {
@@ -298,7 +300,7 @@ func TestRegistryOptions(t *testing.T) {
 	if err := fs.Parse([]string{"--hosts-dir", "/a/certs.d:/b"}); err != nil {
 		t.Fatal(err)
 	}
-	r := registryOptions(&o, env(map[string]string{"CTUI_CREDS": "alice:pw"}))
+	r := registryOptions(&o, env(map[string]string{"CTUI_CREDS": "alice:pw"}), "")
 	if r.Creds != "alice:pw" || len(r.HostsDirs) != 2 || r.HostsDirs[0] != "/a/certs.d" {
 		t.Fatalf("%+v", r)
 	}
@@ -307,7 +309,115 @@ func TestRegistryOptions(t *testing.T) {
 	if err := fs.Parse([]string{"--creds", "bob"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := registryOptions(&o, env(map[string]string{"CTUI_CREDS": "alice:pw"})); r.Creds != "bob" || r.HostsDirs != nil {
+	if r := registryOptions(&o, env(map[string]string{"CTUI_CREDS": "alice:pw"}), ""); r.Creds != "bob" || r.HostsDirs != nil {
 		t.Fatalf("flag beats env, no --hosts-dir means the defaults: %+v", r)
+	}
+}
+
+// With the node's root mounted elsewhere (kubectl debug node), crictl.yaml is
+// the node's, read under that root, and the socket it names is reached there.
+func TestCrictlConfigUnderHostRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	nodeFile := writeFile(t, filepath.Join(root, "etc"), "crictl.yaml", "runtime-endpoint: unix:///run/k3s/containerd/containerd.sock\ntimeout: 9\n")
+	exeDir := t.TempDir()
+	writeFile(t, exeDir, "crictl.yaml", "runtime-endpoint: unix:///beside-binary.sock\n")
+	k3s := root + "/run/k3s/containerd/containerd.sock"
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"flag", []string{"--host-root", root}, nil},
+		{"env", nil, map[string]string{envHostRoot: root}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, warnings, err := buildConfig(parse(t, tc.args...), mapEnv(tc.env), exeDir, sockets(k3s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.RuntimeEndpoint != "unix://"+k3s || cfg.Address != k3s || cfg.HostRoot != root || cfg.Timeout != 9*time.Second {
+				t.Errorf("config %+v (warnings %v), want the node's crictl.yaml endpoint %s under the root and its timeout", cfg, warnings, k3s)
+			}
+			if !strings.Contains(cfg.RuntimeSource, nodeFile) {
+				t.Errorf("runtime source %q should name %s", cfg.RuntimeSource, nodeFile)
+			}
+		})
+	}
+
+	// A file named with -c is read where it is named, endpoints as written.
+	named := writeFile(t, t.TempDir(), "named.yaml", "runtime-endpoint: unix:///named.sock\n")
+	cfg, _, err := buildConfig(parse(t, "--host-root", root, "-c", named), mapEnv(nil), exeDir, sockets())
+	if err != nil || cfg.RuntimeEndpoint != "unix:///named.sock" {
+		t.Errorf("-c under --host-root: %+v, %v; want the named file's endpoint as written", cfg, err)
+	}
+
+	// A tcp:// endpoint is not a path on the node.
+	writeFile(t, filepath.Join(root, "etc"), "crictl.yaml", "runtime-endpoint: tcp://127.0.0.1:1234\n")
+	cfg, _, err = buildConfig(parse(t, "--host-root", root), mapEnv(nil), exeDir, sockets())
+	if err != nil || cfg.RuntimeEndpoint != "tcp://127.0.0.1:1234" {
+		t.Errorf("tcp endpoint under --host-root: %+v, %v", cfg, err)
+	}
+
+	// Autodetected /host (a socket there, none at /): the node's crictl.yaml
+	// under /host is read when it exists; this machine has none, so the
+	// detected socket stands.
+	if _, err := os.Stat(backend.DefaultHostRoot); err == nil {
+		t.Skip(backend.DefaultHostRoot + " exists on this machine")
+	}
+	if _, err := os.Stat(defaultCrictlConfig); err == nil {
+		t.Skip(defaultCrictlConfig + " exists on this machine")
+	}
+	hostSock := backend.DefaultHostRoot + "/run/containerd/containerd.sock"
+	cfg, _, err = buildConfig(parse(t), mapEnv(nil), "", sockets(hostSock))
+	if err != nil || cfg.Address != hostSock || cfg.HostRoot != backend.DefaultHostRoot || !strings.HasPrefix(cfg.HostRootSource, "autodetected") {
+		t.Errorf("autodetected /host: %+v, %v", cfg, err)
+	}
+}
+
+// Under a host root, pulls read the node's registry configuration: CRI's
+// certs.d roots and k3s's registries.yaml under that root, not this
+// machine's; --hosts-dir stays a path where ctui runs.
+func TestRegistryOptionsUnderHostRoot(t *testing.T) {
+	root := t.TempDir()
+	hostsDir := filepath.Join(root, "etc/containerd/certs.d/reg.example:5000")
+	k3sDir := filepath.Join(root, "etc/rancher/k3s")
+	for _, d := range []string{hostsDir, k3sDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hostsToml := writeFile(t, hostsDir, "hosts.toml", "server = \"http://127.0.0.1:5999\"\n")
+	regYAML := writeFile(t, k3sDir, "registries.yaml", "mirrors:\n  k3s.example:\n    endpoint:\n      - \"http://127.0.0.1:5998\"\n")
+
+	r := registryOptions(parse(t), mapEnv(nil), root)
+	want := []string{root + "/etc/containerd/certs.d", root + "/etc/docker/certs.d"}
+	if strings.Join(r.HostsDirs, ":") != strings.Join(want, ":") {
+		t.Errorf("hosts dirs %v, want %v", r.HostsDirs, want)
+	}
+	wantYAML := []string{root + "/etc/rancher/k3s/registries.yaml", root + "/etc/rancher/rke2/registries.yaml"}
+	if strings.Join(r.RegistriesYAML, ":") != strings.Join(wantYAML, ":") {
+		t.Errorf("registries.yaml %v, want %v", r.RegistriesYAML, wantYAML)
+	}
+	ctx := context.Background()
+	for ref, file := range map[string]string{"reg.example:5000/app:1": hostsToml, "k3s.example/app:1": regYAML} {
+		res, err := registry.Resolve(ctx, ref, registry.Options{HostsDirs: r.HostsDirs, RegistriesYAML: r.RegistriesYAML, DockerConfig: "-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := res.Describe(); !strings.Contains(d, file) {
+			t.Errorf("%s: %q, want it configured by %s", ref, d, file)
+		}
+	}
+
+	r = registryOptions(parse(t, "--hosts-dir", "/here/certs.d"), mapEnv(nil), root)
+	if len(r.HostsDirs) != 1 || r.HostsDirs[0] != "/here/certs.d" {
+		t.Errorf("--hosts-dir under a host root: %v, want it as given", r.HostsDirs)
+	}
+	if r := registryOptions(parse(t), mapEnv(nil), ""); r.HostsDirs != nil || r.RegistriesYAML != nil {
+		t.Errorf("no host root: %+v, want the defaults (nil)", r)
 	}
 }

@@ -142,7 +142,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
 		return 1
 	}
-	uo := uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}
+	uo := uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv, cfg.HostRoot), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}
 	if cfg.Address != "" && cfg.Remote == "" {
 		// The doctor reads this machine's files: only for a containerd here.
 		uo.doctor = &doctor.Options{Root: cfg.HostRoot, Getenv: os.LookupEnv, Timeout: cfg.Timeout}
