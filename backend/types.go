@@ -92,6 +92,45 @@ type Container struct {
 	Kind          string // "sandbox" or "container" for CRI-managed ones
 }
 
+// PodRef names the pod sandbox a container belongs to as CRI knows it: the
+// sandbox's own metadata. A pod made without kubelet (`crictl runp
+// pod-config.json`) has it even though neither its sandbox nor its
+// containers carry the io.kubernetes.pod.* labels.
+type PodRef struct {
+	SandboxID string
+	Name      string
+	Namespace string
+	UID       string
+	// Container is the container's name in the pod (CRI's metadata); ""
+	// for the sandbox itself.
+	Container string
+}
+
+// JoinPods names the pod of each container refs knows (keyed by container
+// id; a sandbox's own container by the sandbox id): CRI's sandbox metadata
+// wins over the labels, which stay only where CRI does not know the
+// container (CRI unreachable, a container CRI did not create). It changes
+// ctrs in place, a map lookup per container.
+func JoinPods(ctrs []Container, refs map[string]PodRef) {
+	if len(refs) == 0 {
+		return
+	}
+	for i := range ctrs {
+		r, ok := refs[ctrs[i].ID]
+		if !ok {
+			continue
+		}
+		c := &ctrs[i]
+		c.PodName, c.PodNamespace = r.Name, r.Namespace
+		if r.UID != "" {
+			c.PodUID = r.UID
+		}
+		if r.Container != "" {
+			c.ContainerName = r.Container
+		}
+	}
+}
+
 // Status is the task status, or "" when the container has no task.
 func (c Container) Status() TaskStatus {
 	if c.Task == nil {

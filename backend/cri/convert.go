@@ -54,6 +54,12 @@ func toPod(p *runtimeapi.PodSandbox) backend.Pod {
 	}
 }
 
+// toPodRef is a sandbox's identity from its metadata.
+func toPodRef(p *runtimeapi.PodSandbox) backend.PodRef {
+	md := p.GetMetadata()
+	return backend.PodRef{SandboxID: p.Id, Name: md.GetName(), Namespace: md.GetNamespace(), UID: md.GetUid()}
+}
+
 func toContainerState(s runtimeapi.ContainerState) backend.ContainerState {
 	switch s {
 	case runtimeapi.ContainerState_CONTAINER_CREATED:
@@ -66,17 +72,22 @@ func toContainerState(s runtimeapi.ContainerState) backend.ContainerState {
 	return backend.ContainerUnknown
 }
 
-// toPodContainer fills what ListContainers tells. The pod's name and
-// namespace come from the labels kubelet (and crictl's own run) put on every
-// container, as `crictl ps` reads them; a container created by other means
-// has none and shows without a pod name.
-func toPodContainer(c *runtimeapi.Container) backend.PodContainer {
+// toPodContainer fills what ListContainers tells, with the pod named by its
+// sandbox's metadata (sandboxes, from one ListPodSandbox, by id). Only a
+// container whose sandbox is not in that list (gone between the two calls)
+// falls back to the labels kubelet puts on every container, as `crictl ps`
+// reads them: a pod made with `crictl runp` has no such labels.
+func toPodContainer(c *runtimeapi.Container, sandboxes map[string]backend.PodRef) backend.PodContainer {
+	podName, podNS := c.Labels[backend.LabelPodName], c.Labels[backend.LabelPodNamespace]
+	if sb, ok := sandboxes[c.PodSandboxId]; ok {
+		podName, podNS = sb.Name, sb.Namespace
+	}
 	return backend.PodContainer{
 		ID:           c.Id,
 		Name:         c.GetMetadata().GetName(),
 		PodID:        c.PodSandboxId,
-		PodName:      c.Labels[backend.LabelPodName],
-		PodNamespace: c.Labels[backend.LabelPodNamespace],
+		PodName:      podName,
+		PodNamespace: podNS,
 		Image:        specImage(c.GetImage()),
 		ImageRef:     c.ImageRef,
 		State:        toContainerState(c.State),

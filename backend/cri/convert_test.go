@@ -76,7 +76,7 @@ func TestToPodContainerAndStatus(t *testing.T) {
 			tt.list.Id, tt.list.PodSandboxId = "c1", "p1"
 			tt.list.Metadata = &runtimeapi.ContainerMetadata{Name: "app", Attempt: 3}
 			tt.list.Labels = map[string]string{backend.LabelPodName: "web", backend.LabelPodNamespace: "prod"}
-			pc := toPodContainer(tt.list)
+			pc := toPodContainer(tt.list, nil)
 			if pc.Name != "app" || pc.Attempt != 3 || pc.PodName != "web" || pc.PodNamespace != "prod" || pc.PodID != "p1" {
 				t.Errorf("list fields: %+v", pc)
 			}
@@ -90,6 +90,29 @@ func TestToPodContainerAndStatus(t *testing.T) {
 				t.Errorf("status fields: %+v", pc)
 			}
 		})
+	}
+}
+
+// The sandbox's metadata names the pod; the labels only when the sandbox is
+// not in the list (gone between the calls), and then as they are.
+func TestToPodContainerNamesThePodBySandbox(t *testing.T) {
+	sandboxes := map[string]backend.PodRef{"p1": {SandboxID: "p1", Name: "runp-pod", Namespace: "tools", UID: "u1"}}
+	bare := &runtimeapi.Container{Id: "c1", PodSandboxId: "p1", Metadata: &runtimeapi.ContainerMetadata{Name: "app"}}
+	if pc := toPodContainer(bare, sandboxes); pc.PodName != "runp-pod" || pc.PodNamespace != "tools" || pc.PodID != "p1" {
+		t.Errorf("label-less container: %+v, want pod tools/runp-pod from its sandbox", pc)
+	}
+	labelled := &runtimeapi.Container{Id: "c2", PodSandboxId: "p1",
+		Labels: map[string]string{backend.LabelPodName: "stale", backend.LabelPodNamespace: "old"}}
+	if pc := toPodContainer(labelled, sandboxes); pc.PodName != "runp-pod" || pc.PodNamespace != "tools" {
+		t.Errorf("labels beside the sandbox: %+v, want the sandbox's metadata", pc)
+	}
+	orphan := &runtimeapi.Container{Id: "c3", PodSandboxId: "gone",
+		Labels: map[string]string{backend.LabelPodName: "web", backend.LabelPodNamespace: "prod"}}
+	if pc := toPodContainer(orphan, sandboxes); pc.PodName != "web" || pc.PodNamespace != "prod" {
+		t.Errorf("sandbox not listed: %+v, want the labels", pc)
+	}
+	if pc := toPodContainer(&runtimeapi.Container{Id: "c4", PodSandboxId: "gone"}, sandboxes); pc.PodName != "" || pc.PodNamespace != "" {
+		t.Errorf("nothing known: %+v, want no pod", pc)
 	}
 }
 

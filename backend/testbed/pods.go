@@ -24,6 +24,11 @@ type PodSpec struct {
 	UID        string // a random UUID when empty
 	Labels     map[string]string
 	Containers []ContainerSpec
+	// WithoutKubeletLabels makes the pod as `crictl runp pod-config.json`
+	// and `crictl create` do: the sandbox and container metadata only,
+	// none of the io.kubernetes.pod.* or io.kubernetes.container.name
+	// labels kubelet adds (Labels are still put on the sandbox).
+	WithoutKubeletLabels bool
 }
 
 // ContainerSpec is one container of a PodSpec.
@@ -168,6 +173,9 @@ func (d *Daemon) RunPod(ctx context.Context, spec PodSpec) (string, []string, er
 		"io.kubernetes.pod.namespace": spec.Namespace,
 		"io.kubernetes.pod.uid":       spec.UID,
 	}
+	if spec.WithoutKubeletLabels {
+		podLabels = map[string]string{}
+	}
 	for k, v := range spec.Labels {
 		podLabels[k] = v
 	}
@@ -198,6 +206,9 @@ func (d *Daemon) RunPod(ctx context.Context, spec PodSpec) (string, []string, er
 			"io.kubernetes.pod.name":       spec.Name,
 			"io.kubernetes.pod.namespace":  spec.Namespace,
 			"io.kubernetes.pod.uid":        spec.UID,
+		}
+		if spec.WithoutKubeletLabels {
+			labels = nil
 		}
 		cfg := &runtimeapi.ContainerConfig{
 			Metadata: &runtimeapi.ContainerMetadata{Name: c.Name},
