@@ -133,6 +133,10 @@ type DiskInventory struct {
 	// CRIImageRefs are the image ids CRI containers of this namespace run
 	// (their ImageRef): each one is an image in use.
 	CRIImageRefs []string
+	// MediaTypes are the media types of the blobs the images' indexes and
+	// manifests name, by digest (ContentMediaTypes); nil when not asked,
+	// as reading them costs a read of each index and manifest.
+	MediaTypes map[string]string
 }
 
 // DiskReader is implemented by a native backend that can list the stores
@@ -148,6 +152,13 @@ type DiskReader interface {
 	// reports: the content store's and each snapshotter's root, and
 	// containerd's state directory when known, as their plugins export them.
 	ContainerdRoots(ctx context.Context) ([]DiskRoot, error)
+	// ContentMediaTypes walks every image of namespace ns from its target
+	// through its indexes and manifests (reading those, as `ctr images
+	// check` does) and returns the media type each of them gives its
+	// children (manifests, configs, layers) and the targets', by digest.
+	// Children that are not in the store (another platform's manifest) are
+	// named but not read.
+	ContentMediaTypes(ctx context.Context, ns string) (map[string]string, error)
 }
 
 // DiskRoot is one of containerd's directories.

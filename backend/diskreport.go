@@ -77,7 +77,9 @@ type BlobInfo struct {
 	ContentBlob
 	// Kind is what the blob is to the images that reference it: index,
 	// manifest, config or layer, from the garbage collection labels that
-	// point at it; MediaType when an image record names it exactly.
+	// point at it. MediaType is what the image record (for a target) or an
+	// index or manifest that names it says, when known (see
+	// DiskInventory.MediaTypes); "" for a blob no image reaches.
 	Kind      ItemKind
 	MediaType string
 	Images    []string // image names (one per target: its first name)
@@ -345,9 +347,14 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 			}
 		}
 	}
-	mediaTypes := map[string]string{}
+	mediaTypes := make(map[string]string, len(inv.MediaTypes)+len(inv.Images))
+	for d, mt := range inv.MediaTypes {
+		mediaTypes[d] = mt
+	}
 	for _, im := range inv.Images {
-		mediaTypes[im.Digest] = im.MediaType
+		if im.MediaType != "" {
+			mediaTypes[im.Digest] = im.MediaType
+		}
 	}
 	for _, b := range inv.Content {
 		bi := BlobInfo{ContentBlob: b, Kind: kinds[b.Digest], MediaType: mediaTypes[b.Digest], Holders: dedupHolders(holders[b.Digest])}

@@ -1,6 +1,8 @@
 package backend
 
 import (
+	"context"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -123,4 +125,54 @@ func (o PruneContainersOptions) CommandLine(cfg Config, _ string) string {
 		lines = append(lines, shellJoin(append(append(crictlRuntimeBase(cfg), "rm"), cri...)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// PruneContainers removes each planned container as its owner would: CRI
+// ones with crictl rm through cri, the others with ctr containers rm through
+// native. One that runs now (started since the preview) is refused by the
+// remove and named as skipped; one removed meanwhile is passed over. Only a
+// lost daemon stops it early.
+func PruneContainers(ctx context.Context, native TaskActions, cri CRIActions, remove []PruneContainer) (PruneResult, error) {
+	var res PruneResult
+	for _, c := range remove {
+		var err error
+		what := "container " + c.ID
+		switch {
+		case c.CRI && cri == nil:
+			res.Skipped = append(res.Skipped, PruneSkip{What: what, Reason: "CRI is not available to remove it"})
+			continue
+		case c.CRI:
+			what = "container " + c.Name + " (" + truncID(c.ID) + ")"
+			err = cri.RemoveContainer(ctx, CRIRemoveContainerOptions{ID: c.ID, Name: c.Name})
+		case native == nil:
+			res.Skipped = append(res.Skipped, PruneSkip{What: what, Reason: "containerd's task API is not available to remove it"})
+			continue
+		default:
+			_, err = native.RemoveContainer(ctx, c.Namespace, ContainerRemoveOptions{ID: c.ID})
+		}
+		switch {
+		case err == nil:
+			res.Removed = append(res.Removed, what)
+		case errors.Is(err, ErrRunning):
+			res.Skipped = append(res.Skipped, PruneSkip{What: what, Reason: "it runs since the preview"})
+		case errors.Is(err, ErrNotFound):
+			// removed meanwhile: nothing to do
+		case errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTimeout) || errors.Is(err, ErrSocketMissing):
+			return res, err
+		default:
+			res.Failed = append(res.Failed, PruneSkip{What: what, Reason: err.Error()})
+		}
+	}
+	return res, nil
+}
+
+// truncID is an id as crictl prints it: without sha256:, 13 characters.
+func truncID(id string) string {
+	if _, h, ok := strings.Cut(id, ":"); ok {
+		id = h
+	}
+	if len(id) > 13 {
+		return id[:13]
+	}
+	return id
 }
