@@ -40,46 +40,14 @@ func (f *Facts) configPath() (string, string) {
 }
 
 // checkRegistry: deprecated mirrors/configs next to (or instead of)
-// config_path; hosts.toml that does not parse, names a missing CA, client
-// cert or key, or skips verification; k3s registries.yaml that does not
-// parse or whose mirror endpoints do not answer.
+// config_path (checkLegacyRegistry); hosts.toml that does not parse, names
+// a missing CA, client cert or key, or skips verification; k3s
+// registries.yaml that does not parse or whose mirror endpoints do not
+// answer.
 func checkRegistry(f *Facts) Finding {
 	var out []Finding
 	cp, cpWhere := f.configPath()
-	mirrors := f.Config.lookup(setRegistry, "mirrors")
-	configs := f.Config.lookup(setRegistry, "configs")
-	hasMirrors := (mirrors.Found && len(asMap(mirrors.V)) > 0) || len(f.CRI.RegistryMirrors) > 0
-	var depEv []string
-	for _, d := range f.Daemon.Deprecations {
-		if isRegistryDeprecation(d.ID) {
-			depEv = append(depEv, fmt.Sprintf("ctr deprecations list: %s: %s", d.ID, d.Message))
-		}
-	}
-	hostsFix := fmt.Sprintf("Move each mirror to <config_path>/<host>/hosts.toml, e.g. /etc/containerd/certs.d/docker.io/hosts.toml:\n"+
-		"server = \"https://registry-1.docker.io\"\n[host.\"https://mirror.example.com\"]\n  capabilities = [\"pull\", \"resolve\"]\n"+
-		"then remove the mirrors/configs tables and set:\n%s\n  config_path = \"/etc/containerd/certs.d\"", f.table(setRegistry))
-	legacyEv := func() []string {
-		var ev []string
-		if mirrors.Found {
-			ev = append(ev, mirrors.Evidence())
-		} else if len(f.CRI.RegistryMirrors) > 0 {
-			ev = append(ev, "crictl info: config.registry.mirrors: "+strings.Join(f.CRI.RegistryMirrors, ", "))
-		}
-		if configs.Found {
-			ev = append(ev, configs.Evidence())
-		}
-		return append(ev, depEv...)
-	}
-	switch {
-	case hasMirrors && cp != "":
-		out = append(out, fail("The deprecated registry.mirrors and config_path are both set; CRI refuses the combination.",
-			append(legacyEv(), cpWhere), f.snippet(hostsFix)))
-	case hasMirrors || (configs.Found && len(asMap(configs.V)) > 0):
-		out = append(out, warn("The registry is configured with the deprecated registry.mirrors/configs in the config file (removed in 2.x for mirrors, auth only for configs); hosts.toml under config_path replaces them.",
-			legacyEv(), f.snippet(hostsFix)))
-	case len(depEv) > 0:
-		out = append(out, warn("containerd reports deprecated registry settings in use.", depEv, f.snippet(hostsFix)))
-	}
+	out = append(out, checkLegacyRegistry(f, cp, cpWhere)...)
 
 	dirs := splitList(cp)
 	if cp == "" && f.daemonMajor() == 1 {

@@ -22,6 +22,9 @@ type registriesFile struct {
 	Path    string                    `yaml:"-"`
 	Mirrors map[string]yamlMirror     `yaml:"mirrors"`
 	Configs map[string]yamlRegistryCf `yaml:"configs"`
+	// origin names what the settings are in a rendered hosts.toml's
+	// comment ("" for registries.yaml, as k3s renders it).
+	origin string
 }
 
 type yamlMirror struct {
@@ -104,7 +107,11 @@ func (f *registriesFile) hasHost(host string) bool {
 // notes collects what upstream containerd cannot honour (rewrite).
 func (f *registriesFile) hostsTOML(host string) (content string, notes []string, err error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Translated by ctui from %s as k3s renders it.\n", f.Path)
+	if f.origin != "" {
+		fmt.Fprintf(&b, "# Replaces %s in %s.\n", f.origin, f.Path)
+	} else {
+		fmt.Fprintf(&b, "# Translated by ctui from %s as k3s renders it.\n", f.Path)
+	}
 
 	var server *url.URL
 	if host != "*" {
