@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+
 	"strings"
 	"time"
 
@@ -76,6 +76,12 @@ func (fl *follower) follow(ctx context.Context) {
 	defer tick.Stop()
 	for ctx.Err() == nil {
 		n, err := fl.readSome()
+		if err != nil && fl.lostLink(err) {
+			if !fl.resume(ctx, err) {
+				return
+			}
+			continue
+		}
 		if err != nil {
 			fl.fail(ctx, err)
 			return
@@ -101,6 +107,12 @@ func (fl *follower) follow(ctx context.Context) {
 			return
 		}
 		if err := fl.checkFile(); err != nil {
+			if fl.lostLink(err) {
+				if !fl.resume(ctx, err) {
+					return
+				}
+				continue
+			}
 			fl.fail(ctx, err)
 			return
 		}
@@ -134,7 +146,7 @@ func (fl *follower) checkFile() error {
 		fl.note("log truncated: reading it again from its start")
 		return nil
 	}
-	pi, err := os.Stat(fl.src.Path)
+	pi, err := fl.fs.Stat(fl.src.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if !fl.gone {
@@ -144,14 +156,14 @@ func (fl *follower) checkFile() error {
 		return nil
 	case err != nil:
 		return nil // transient (permission change mid-rotation): look again next time
-	case os.SameFile(fi, pi):
+	case fl.fs.SameFile(fl.f, fi, pi):
 		fl.gone, fl.rotated = false, false
 		return nil
 	case !fl.rotated:
 		fl.rotated = true
 		return nil
 	}
-	nf, err := os.Open(fl.src.Path)
+	nf, err := fl.fs.Open(fl.src.Path)
 	if err != nil {
 		return nil // rotated again under us; next look
 	}
@@ -168,7 +180,7 @@ func (fl *follower) waitForFile(ctx context.Context) bool {
 	tick := time.NewTicker(fl.opts.PollInterval)
 	defer tick.Stop()
 	for {
-		f, err := os.Open(fl.src.Path)
+		f, err := fl.fs.Open(fl.src.Path)
 		if err == nil {
 			fl.f, fl.off = f, 0
 			if fl.gone {
@@ -177,7 +189,7 @@ func (fl *follower) waitForFile(ctx context.Context) bool {
 			fl.gone = false
 			return true
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) && !fl.lostLink(err) {
 			fl.fail(ctx, openError(fl.src, err))
 			return false
 		}
@@ -189,5 +201,74 @@ func (fl *follower) waitForFile(ctx context.Context) bool {
 			return false
 		case <-tick.C:
 		}
+	}
+}
+
+// lostLink reports whether err is the connection to a remote node's files
+// dropping (backend.ErrUnavailable), which resume outlasts, rather than a
+// failure of the log itself.
+func (fl *follower) lostLink(err error) bool {
+	return fl.fs != OS && errors.Is(err, backend.ErrUnavailable)
+}
+
+// resume waits for a remote node's files to be reachable again after the
+// connection dropped, then goes on reading the log from the byte it had
+// reached, so no line is lost or shown twice. A file now shorter than that
+// was rotated or truncated meanwhile and is read from its start, as
+// checkFile does. It returns false when the context ended first.
+func (fl *follower) resume(ctx context.Context, why error) bool {
+	fl.f.Close()
+	fl.f = nil
+	fl.note(why.Error() + "; the log goes on from where it stopped once the node answers again")
+	tick := time.NewTicker(fl.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		// Hand over what is pending (the notice first) while waiting.
+		if !fl.offer(ctx, false, fl.opts.PollInterval) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+		f, err := fl.fs.Open(fl.src.Path)
+		if err != nil {
+			if fl.lostLink(err) {
+				continue
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				// Removed while the link was down: wait for it as checkFile
+				// does for a removed log.
+				fl.gone = true
+				fl.note(fmt.Sprintf("connection back, but the log file is gone: waiting for %s to come back", fl.src.Path))
+				return fl.waitForFile(ctx)
+			}
+			fl.fail(ctx, openError(fl.src, err))
+			return false
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			if fl.lostLink(err) {
+				continue
+			}
+			fl.fail(ctx, err)
+			return false
+		}
+		fl.f = f
+		fl.rotated = false
+		if fi.Size() < fl.off {
+			fl.finishFragment()
+			fl.off = 0
+			fl.note("connection back: the log was rotated or truncated meanwhile, reading it from its start")
+			return true
+		}
+		if _, err := f.Seek(fl.off, io.SeekStart); err != nil {
+			fl.fail(ctx, err)
+			return false
+		}
+		fl.note("connection back: following the log again from where it stopped")
+		return true
 	}
 }

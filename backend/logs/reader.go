@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+
 	"time"
 
 	"github.com/ctui/ctui/backend"
@@ -25,6 +25,9 @@ const (
 	// log is read at most this long after. See Open for why this polls.
 	DefaultPollInterval = 50 * time.Millisecond
 	DefaultFlushAfter   = 2 * time.Second
+	// RemotePollInterval is the poll of a log on a remote node: each look
+	// is a few round trips over the SSH link, so it looks less often.
+	RemotePollInterval = 250 * time.Millisecond
 )
 
 // Options are crictl logs' flags, plus how lines are handed over.
@@ -119,8 +122,11 @@ func (r *Reader) Batches() <-chan Batch { return r.batches }
 // inode with the open file's anyway. While lines keep coming the reader
 // does not sleep at all, so throughput does not depend on the interval.
 func Open(ctx context.Context, src Source, opts Options) (*Reader, error) {
+	if src.FS != nil && src.FS != OS && opts.PollInterval <= 0 {
+		opts.PollInterval = RemotePollInterval
+	}
 	opts = opts.withDefaults()
-	fl := &follower{src: src, opts: opts}
+	fl := &follower{src: src, opts: opts, fs: fsOf(src)}
 	switch opts.Stream {
 	case "":
 		fl.want, fl.wantBad = [2]bool{true, true}, true
@@ -142,7 +148,7 @@ func Open(ctx context.Context, src Source, opts Options) (*Reader, error) {
 	if src.Format != FormatCRI && src.Format != FormatRaw {
 		return nil, backend.Errorf(backend.ErrInvalid, "the log of %s has no known format", src.Name)
 	}
-	f, err := os.Open(src.Path)
+	f, err := fsOf(src).Open(src.Path)
 	switch {
 	case err == nil:
 		fl.f = f
@@ -177,7 +183,12 @@ func Read(ctx context.Context, src Source, opts Options) ([]backend.LogLine, err
 }
 
 func openError(src Source, err error) error {
+	var be *backend.Error
 	switch {
+	case errors.As(err, &be):
+		// Said already by the filesystem (a remote node's connection).
+		return &backend.Error{Kind: be.Kind, Err: err,
+			Msg: fmt.Sprintf("cannot read the log of %s at %s: %s", src.Name, src.Path, be.Msg)}
 	case errors.Is(err, fs.ErrNotExist):
 		return &backend.Error{Kind: backend.ErrNotFound, Err: err,
 			Msg: fmt.Sprintf("the log of %s does not exist at %s (the container may not have started yet, or its log was removed)", src.Name, src.Path)}
@@ -199,7 +210,8 @@ type follower struct {
 	want    [2]bool
 	wantBad bool
 
-	f    *os.File
+	fs   FS
+	f    File
 	off  int64  // bytes of f consumed into buf
 	buf  []byte // buf[:frag] is a record not finished yet
 	frag int

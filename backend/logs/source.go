@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,6 +20,9 @@ type Source struct {
 	// Name is what the operator calls the log ("container web, attempt 2"),
 	// for the sentences errors and notices are made of.
 	Name string
+	// FS is where Path is: nil for the machine ctui runs on, a node's
+	// files over SSH for a remote node.
+	FS FS
 }
 
 // CRISource is the current log of a CRI container: the file kubelet asked
@@ -40,6 +42,12 @@ func CRISource(c backend.PodContainer) (Source, error) {
 // kubelet keeps the last terminated attempt's file beside the current one
 // until the container is removed.
 func PreviousSource(c backend.PodContainer) (Source, error) {
+	return PreviousSourceOn(c, nil)
+}
+
+// PreviousSourceOn is PreviousSource for a log kept on fsys (a remote
+// node's files; nil is the local filesystem).
+func PreviousSourceOn(c backend.PodContainer, fsys FS) (Source, error) {
 	cur, err := CRISource(c)
 	if err != nil {
 		return Source{}, err
@@ -48,11 +56,14 @@ func PreviousSource(c backend.PodContainer) (Source, error) {
 	if err != nil {
 		return Source{}, backend.Errorf(backend.ErrNotFound, "%s: %s", cur.Name, err.Error())
 	}
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+	if fsys == nil {
+		fsys = OS
+	}
+	if _, err := fsys.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		return Source{}, backend.Errorf(backend.ErrNotFound,
 			"%s: no previous log at %s; kubelet keeps only the last terminated attempt's log and removes it with that container", cur.Name, p)
 	}
-	return Source{Path: p, Format: FormatCRI, Name: criName(c, c.Attempt-1)}, nil
+	return Source{Path: p, Format: FormatCRI, Name: criName(c, c.Attempt-1), FS: fsys}, nil
 }
 
 // PreviousLogPath applies crictl's rule for --previous: the same directory

@@ -50,6 +50,7 @@ type Transport struct {
 	up       bool
 	lost     error             // why the connection is down, while it is
 	forwards map[string]string // socket on the node -> forwarded local socket
+	files    *Files            // the node's files over sftp, once asked for
 	master   *exec.Cmd
 	closed   bool
 	closing  chan struct{}
@@ -253,8 +254,11 @@ func (t *Transport) Close() error {
 	}
 	t.closed = true
 	close(t.closing)
-	m := t.master
+	m, files := t.master, t.files
 	t.mu.Unlock()
+	if files != nil {
+		files.close()
+	}
 	if m != nil && m.Process != nil {
 		m.Process.Signal(syscall.SIGTERM)
 	}

@@ -150,6 +150,7 @@ PidFile none
 LogLevel ERROR
 MaxSessions 100
 MaxStartups 100
+Subsystem sftp /usr/lib/openssh/sftp-server
 `, port, dir, dir),
 	}
 	for name, content := range files {
