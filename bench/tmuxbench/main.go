@@ -20,13 +20,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -40,6 +37,7 @@ import (
 
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
+	"github.com/ctui/ctui/bench/internal/tmuxterm"
 )
 
 func main() {
@@ -146,13 +144,13 @@ func (b *bench) measure() error {
 	}
 	want := fmt.Sprintf("images %d", strings.Count(string(out), "\n"))
 
-	tm, err := startTmux(b.term)
+	tm, err := tmuxterm.Start(b.term)
 	if err != nil {
 		return err
 	}
-	defer tm.close()
-	termName, _ := tm.command(`display -p "#{default-terminal}"`)
-	fmt.Printf("tmux %s, 80x24, TERM=%s in the pane; awaiting %q\n", tmuxVersion(), strings.Join(termName, ""), want)
+	defer tm.Close()
+	termName, _ := tm.Command(`display -p "#{default-terminal}"`)
+	fmt.Printf("tmux %s, 80x24, TERM=%s in the pane; awaiting %q\n", tmuxterm.Version(), strings.Join(termName, ""), want)
 
 	tmp, err := os.MkdirTemp("", "tmuxbench")
 	if err != nil {
@@ -179,7 +177,7 @@ func (b *bench) measure() error {
 			return err
 		}
 		ctrT = append(ctrT, d)
-		p, err := tm.firstScreen(printer, nil, want)
+		p, err := tm.FirstScreen(printer, nil, want)
 		if err != nil {
 			return fmt.Errorf("printer: %w", err)
 		}
@@ -195,7 +193,7 @@ func (b *bench) measure() error {
 			if b.trace {
 				args = append(args, "--trace-startup", tf)
 			}
-			c, err := tm.firstScreen("exec "+shellJoin(append([]string{bin}, args...)), env, want)
+			c, err := tm.FirstScreen("exec "+tmuxterm.ShellJoin(append([]string{bin}, args...)), env, want)
 			if err != nil {
 				return fmt.Errorf("%s: %w", bin, err)
 			}
@@ -245,31 +243,31 @@ func (b *bench) measure() error {
 // the previous one showed. The time is from sending the key to tmux until a
 // capture of the pane shows its effect; tmux's part is the same for every
 // binary.
-func (b *bench) measureKeys(tm *tmux, env []string, want string) error {
+func (b *bench) measureKeys(tm *tmuxterm.Tmux, env []string, want string) error {
 	const helpText = "the keys of this page"
 	panes := make([]string, len(b.ctuis))
 	for i, bin := range b.ctuis {
-		pane, pid, err := tm.start("exec "+shellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
+		pane, pid, err := tm.Window("exec "+tmuxterm.ShellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
 		if err != nil {
 			return err
 		}
-		defer tm.kill(pane, pid)
-		if _, err := tm.waitFor(pane, want); err != nil {
+		defer tm.Kill(pane, pid)
+		if _, err := tm.WaitFor(pane, want); err != nil {
 			return err
 		}
 		panes[i] = pane
 	}
-	tm.drain(2 * time.Second)
+	tm.Drain(2 * time.Second)
 	lat := make([][]time.Duration, len(panes))
 	for k := 0; k < b.keys; k++ {
 		open := k%2 == 0
 		for i, pane := range panes {
-			tm.drain(time.Duration(rand.N(40)) * time.Millisecond)
+			tm.Drain(time.Duration(rand.N(40)) * time.Millisecond)
 			t0 := time.Now()
-			if _, err := tm.command("send-keys -t " + pane + " ?"); err != nil {
+			if _, err := tm.Command("send-keys -t " + pane + " ?"); err != nil {
 				return err
 			}
-			at, err := tm.waitUntil(pane, "the help", func(screen string) bool { return strings.Contains(screen, helpText) == open })
+			at, err := tm.WaitUntil(pane, "the help", func(screen string) bool { return strings.Contains(screen, helpText) == open })
 			if err != nil {
 				return err
 			}
@@ -287,26 +285,26 @@ func (b *bench) measureKeys(tm *tmux, env []string, want string) error {
 
 // measureIdle opens :containers in each ctui, all at once in tmux windows
 // of their own, and reads their CPU time over the same b.idle.
-func (b *bench) measureIdle(tm *tmux, env []string, want string) error {
+func (b *bench) measureIdle(tm *tmuxterm.Tmux, env []string, want string) error {
 	pids := make([]int, len(b.ctuis))
 	for i, bin := range b.ctuis {
-		pane, pid, err := tm.start("exec "+shellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
+		pane, pid, err := tm.Window("exec "+tmuxterm.ShellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
 		if err != nil {
 			return err
 		}
-		defer tm.kill(pane, pid)
-		if _, err := tm.waitFor(pane, want); err != nil {
+		defer tm.Kill(pane, pid)
+		if _, err := tm.WaitFor(pane, want); err != nil {
 			return err
 		}
-		if _, err := tm.command("send-keys -t " + pane + " :containers Enter"); err != nil {
+		if _, err := tm.Command("send-keys -t " + pane + " :containers Enter"); err != nil {
 			return err
 		}
-		if _, err := tm.waitFor(pane, fmt.Sprintf("containers %d", b.nCtrs)); err != nil {
+		if _, err := tm.WaitFor(pane, fmt.Sprintf("containers %d", b.nCtrs)); err != nil {
 			return err
 		}
 		pids[i] = pid
 	}
-	tm.drain(3 * time.Second) // let background size fetches and the first re-list settle
+	tm.Drain(3 * time.Second) // let background size fetches and the first re-list settle
 	c0 := make([]int64, len(pids))
 	for i, pid := range pids {
 		var err error
@@ -314,7 +312,7 @@ func (b *bench) measureIdle(tm *tmux, env []string, want string) error {
 			return err
 		}
 	}
-	tm.drain(b.idle)
+	tm.Drain(b.idle)
 	fmt.Printf("\nidle %s in tmux with :containers open (%d rows), side by side\n", b.idle, b.nCtrs)
 	for i, pid := range pids {
 		c1, _ := ptyscreen.CPUTicks(pid)
@@ -347,250 +345,6 @@ func readTrace(path string, traces map[string][]float64, order *[]string) {
 		}
 		traces[what] = append(traces[what], at)
 	}
-}
-
-// tmux is a private tmux server with a control-mode client attached.
-type tmux struct {
-	socket string
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	events chan event
-}
-
-type event struct {
-	at     time.Time
-	pane   string   // %output: the pane
-	reply  []string // a command's reply
-	failed bool     // the reply was %error
-	output bool
-}
-
-func startTmux(term string) (*tmux, error) {
-	t := &tmux{socket: fmt.Sprintf("ctui-tmuxbench-%d", os.Getpid()), events: make(chan event, 4096)}
-	t.cmd = exec.Command("tmux", "-L", t.socket, "-f", "/dev/null", "-C", "new-session", "-x", "80", "-y", "24", "-s", "bench", "sleep 1000000")
-	var err error
-	if t.in, err = t.cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	out, err := t.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := t.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go t.read(out)
-	// The session's own %begin/%end comes first.
-	if ev := <-t.events; ev.output {
-		return nil, errors.New("tmux: unexpected output before the session started")
-	}
-	setup := []string{"refresh-client -C 80x24", "set -g status off", "set -g remain-on-exit off"}
-	if term != "" {
-		setup = append(setup, "set -g default-terminal "+term)
-	}
-	for _, c := range setup {
-		if _, err := t.command(c); err != nil {
-			t.close()
-			return nil, fmt.Errorf("tmux %s: %w", c, err)
-		}
-	}
-	return t, nil
-}
-
-func (t *tmux) read(r io.Reader) {
-	defer close(t.events)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	var block []string
-	in := false
-	for sc.Scan() {
-		line := sc.Text()
-		now := time.Now()
-		switch {
-		case in && (strings.HasPrefix(line, "%end ") || strings.HasPrefix(line, "%error ")):
-			t.events <- event{at: now, reply: block, failed: strings.HasPrefix(line, "%error ")}
-			block, in = nil, false
-		case in:
-			block = append(block, line)
-		case strings.HasPrefix(line, "%begin "):
-			in = true
-		case strings.HasPrefix(line, "%output "):
-			f := strings.SplitN(line, " ", 3)
-			t.events <- event{at: now, pane: f[1], output: true}
-		}
-	}
-}
-
-// send writes a command; its reply comes as an event.
-func (t *tmux) send(c string) error {
-	_, err := io.WriteString(t.in, c+"\n")
-	return err
-}
-
-// command runs c and returns its reply, dropping output events meanwhile.
-func (t *tmux) command(c string) ([]string, error) {
-	if err := t.send(c); err != nil {
-		return nil, err
-	}
-	for ev := range t.events {
-		if ev.output {
-			continue
-		}
-		if ev.failed {
-			return nil, fmt.Errorf("%s: %s", c, strings.Join(ev.reply, "; "))
-		}
-		return ev.reply, nil
-	}
-	return nil, errors.New("tmux exited")
-}
-
-// start opens a window running command (through tmux's shell) with env, and
-// returns its pane id and pid.
-func (t *tmux) start(command string, env []string) (string, int, error) {
-	var sb strings.Builder
-	sb.WriteString(`new-window -P -F "#{pane_id} #{pane_pid}"`)
-	for _, e := range env {
-		sb.WriteString(" -e " + tmuxQuote(e))
-	}
-	sb.WriteString(" " + tmuxQuote(command))
-	reply, err := t.command(sb.String())
-	if err != nil {
-		return "", 0, err
-	}
-	f := strings.Fields(strings.Join(reply, " "))
-	if len(f) != 2 {
-		return "", 0, fmt.Errorf("new-window: %q", reply)
-	}
-	pid, err := strconv.Atoi(f[1])
-	return f[0], pid, err
-}
-
-// firstScreen starts command in a new window and returns the time from
-// asking tmux for the window until want was on the pane; then it closes the
-// window and waits for the process to end.
-func (t *tmux) firstScreen(command string, env []string, want string) (time.Duration, error) {
-	t0 := time.Now()
-	pane, pid, err := t.start(command, env)
-	if err != nil {
-		return 0, err
-	}
-	defer t.kill(pane, pid)
-	at, err := t.waitFor(pane, want)
-	if err != nil {
-		return 0, err
-	}
-	time.Sleep(300 * time.Millisecond) // let ctui write its trace and settle
-	return at.Sub(t0), nil
-}
-
-// waitFor asks tmux for the pane's text after each of its writes (and every
-// 50 ms in case a write's notice is late) until want is on it, and returns
-// when that capture's answer came. A printer in tmux pays the same way, so
-// the harness's own delay cancels out.
-func (t *tmux) waitFor(pane, want string) (time.Time, error) {
-	return t.waitUntil(pane, fmt.Sprintf("%q", want), func(screen string) bool { return strings.Contains(screen, want) })
-}
-
-// waitUntil is waitFor with a test of the screen; what names it in errors.
-func (t *tmux) waitUntil(pane, what string, done func(string) bool) (time.Time, error) {
-	deadline := time.After(60 * time.Second)
-	poll := time.NewTicker(50 * time.Millisecond)
-	defer poll.Stop()
-	pending, dirty := false, false
-	capture := func() error {
-		pending, dirty = true, false
-		return t.send("capture-pane -p -t " + pane)
-	}
-	if err := capture(); err != nil {
-		return time.Time{}, err
-	}
-	for {
-		select {
-		case ev, ok := <-t.events:
-			if !ok {
-				return time.Time{}, errors.New("tmux exited")
-			}
-			if ev.output {
-				if ev.pane != pane {
-					continue
-				}
-				dirty = true
-			} else {
-				pending = false
-				if !ev.failed && done(strings.Join(ev.reply, "\n")) {
-					return ev.at, nil
-				}
-			}
-			if dirty && !pending {
-				if err := capture(); err != nil {
-					return time.Time{}, err
-				}
-			}
-		case <-poll.C:
-			if !pending {
-				if err := capture(); err != nil {
-					return time.Time{}, err
-				}
-			}
-		case <-deadline:
-			reply, _ := t.command("capture-pane -p -t " + pane)
-			return time.Time{}, fmt.Errorf("%s not on the screen after 60 s; the screen:\n%s", what, strings.Join(reply, "\n"))
-		}
-	}
-}
-
-// kill closes the window of pane and waits for pid to end.
-func (t *tmux) kill(pane string, pid int) {
-	_, _ = t.command("kill-pane -t " + pane)
-	for i := 0; i < 1000; i++ {
-		if syscall.Kill(pid, 0) != nil {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-}
-
-// drain reads events for d (tmux must not block on a full pipe).
-func (t *tmux) drain(d time.Duration) {
-	end := time.After(d)
-	for {
-		select {
-		case <-t.events:
-		case <-end:
-			return
-		}
-	}
-}
-
-func (t *tmux) close() {
-	_ = exec.Command("tmux", "-L", t.socket, "kill-server").Run()
-	_ = t.in.Close()
-	go func() {
-		for range t.events {
-		}
-	}()
-	_ = t.cmd.Wait()
-}
-
-func tmuxVersion() string {
-	out, _ := exec.Command("tmux", "-V").Output()
-	return strings.TrimPrefix(strings.TrimSpace(string(out)), "tmux ")
-}
-
-// tmuxQuote quotes s for tmux's command parser, which takes everything
-// between single quotes literally (s holds none: paths and flags of ours).
-func tmuxQuote(s string) string { return "'" + s + "'" }
-
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if strings.ContainsAny(a, " \"\\$") {
-			a = `"` + a + `"`
-		}
-		q[i] = a
-	}
-	return strings.Join(q, " ")
 }
 
 func median(ds []time.Duration) time.Duration {
