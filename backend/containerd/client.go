@@ -33,9 +33,9 @@ type Client struct {
 	c       *client.Client
 	target  backend.Target
 	timeout time.Duration
-	// remote: the daemon is on another node (ssh://), so nothing that
-	// needs its filesystem (exec's fifos) can work from here.
-	remote bool
+	// transport reaches the daemon's node when it is remote (ssh://):
+	// exec's fifos are made and relayed there through it. nil on the node.
+	transport backend.Transport
 	// hostRoot is where the node's root is mounted (Config.HostRoot): a
 	// task's file:// log is read under it.
 	hostRoot string
@@ -85,7 +85,7 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
-	c := &Client{c: cc, target: target, timeout: timeout, hostRoot: cfg.HostRoot, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
+	c := &Client{c: cc, target: target, timeout: timeout, hostRoot: cfg.HostRoot, transport: cfg.Transport, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
 	probe, cancel := c.call(ctx, "")
 	defer cancel()
 	if _, err := c.version(probe); err != nil {

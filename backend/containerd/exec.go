@@ -39,7 +39,8 @@ const (
 // Exec runs req in the container's task as `ctr tasks exec [-t]` does: the
 // process spec is the container's own with args and terminal replaced, its
 // I/O goes through FIFOs created on this host (so native exec needs ctui to
-// run on the node, as ctr does), Wait is armed before Start so a fast exit is
+// run on the node, as ctr does; over ssh:// they are made on the node and
+// relayed through the connection), Wait is armed before Start so a fast exit is
 // not missed, the terminal gets the initial size and then every size sent on
 // req.Resize, and the process is deleted afterwards, whatever happened.
 //
@@ -51,12 +52,6 @@ const (
 func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error) {
 	if len(req.Args) == 0 {
 		return 0, backend.Errorf(backend.ErrInvalid, "exec into %s: no command given", req.ContainerID)
-	}
-	if c.remote {
-		// The task API wires a process to fifos on the daemon's machine,
-		// which ctui cannot open from here.
-		return 0, backend.Errorf(backend.ErrUnsupported,
-			"exec into native task %s is not available over ssh:// (containerd's task API needs fifos on the node); exec into a CRI container, or run ctr tasks exec on the node", req.ContainerID)
 	}
 	task, pspec, err := c.execTarget(ctx, req)
 	if err != nil {
@@ -90,6 +85,15 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 		stderr, termOpts = nil, []cio.Opt{cio.WithTerminal}
 	}
 	creator := cio.NewCreator(append([]cio.Opt{cio.WithStreams(in, orDiscard(req.Stdout), stderr)}, termOpts...)...)
+	if c.transport != nil {
+		// The task API wires the process to fifos on the daemon's node:
+		// they are made and relayed there, over the SSH connection.
+		var errw io.Writer
+		if !req.TTY {
+			errw = stderr
+		}
+		creator = c.remoteIOCreator(in, orDiscard(req.Stdout), errw, req.TTY)
+	}
 
 	execID, err := newExecID()
 	if err != nil {

@@ -54,6 +54,10 @@ func (t *Transport) Files() *Files {
 	return t.files
 }
 
+// LogFS is Files as the log reader takes it (the UI asks a transport for
+// it without knowing the package).
+func (t *Transport) LogFS() logs.FS { return t.Files() }
+
 // sftpServerScript runs the node's sftp-server, wherever its distribution
 // keeps it, for a session run through sudo (a subsystem cannot be).
 const sftpServerScript = `for p in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/lib/ssh/sftp-server /usr/libexec/sftp-server /usr/lib/sftp-server; do
