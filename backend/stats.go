@@ -3,7 +3,10 @@ package backend
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // Usage is one sample of what a container (or a pod sandbox) costs the node,
@@ -235,3 +238,115 @@ const ReasonOOMKilled = "OOMKilled"
 
 // ActionStats is the command log's kind for a stats query.
 const ActionStats ActionKind = "stats"
+
+// DescribeWindow is how far apart describe takes its two samples for the
+// CPU rate: long enough to mean something, short enough not to be felt.
+const DescribeWindow = 300 * time.Millisecond
+
+// ResourcesDescription is what describe shows of a running container's
+// cost: its use now, its limits and (from task metrics) the kernel's memory
+// pressure counters. Problem is one sentence when it could not be sampled.
+type ResourcesDescription struct {
+	Source           string          `json:",omitempty"`
+	CPUPercent       *float64        `json:",omitempty"` // of one core, over CPUWindow
+	CPUWindow        string          `json:",omitempty"`
+	CPUSeconds       *float64        `json:",omitempty"` // since the container started
+	MemoryWorkingSet *uint64         `json:",omitempty"`
+	MemoryLimit      uint64          `json:",omitempty"`
+	MemoryPercent    *float64        `json:",omitempty"` // of the limit
+	PIDs             uint64          `json:",omitempty"`
+	PIDsLimit        uint64          `json:",omitempty"`
+	MemoryPressure   *MemoryPressure `json:",omitempty"`
+	Limits           Limits
+	Problem          string `json:",omitempty"`
+}
+
+// DescribeResources samples one object twice, DescribeWindow apart, through
+// sample (task metrics or CRI stats of that one id), for its current CPU
+// rate, memory and pids beside limits. none is the sentence for a sample
+// that came back empty. A failed sample is a sentence in the description,
+// never a failed describe.
+func DescribeResources(ctx context.Context, sample func(context.Context) ([]Usage, error), limits Limits, none string) *ResourcesDescription {
+	d := &ResourcesDescription{Limits: limits}
+	var rates Rates
+	var last Stats
+	for i := range 2 {
+		if i == 1 {
+			select {
+			case <-time.After(DescribeWindow):
+			case <-ctx.Done():
+				d.Problem = "describe was canceled before the container could be sampled"
+				return d
+			}
+		}
+		us, err := sample(ctx)
+		if err != nil {
+			d.Problem = err.Error()
+			return d
+		}
+		if len(us) == 0 {
+			d.Problem = none
+			return d
+		}
+		if us[0].Problem != "" {
+			d.Source, d.Problem = us[0].Source, us[0].Problem
+			return d
+		}
+		last = rates.Add(us[0])
+	}
+	u := last.Usage
+	d.Source = u.Source
+	if last.CPUKnown() {
+		cpu := roundTo(last.CPU, 1)
+		d.CPUPercent, d.CPUWindow = &cpu, DescribeWindow.String()
+	}
+	if u.HasCPU {
+		secs := roundTo(float64(u.CPUNanos)/1e9, 3)
+		d.CPUSeconds = &secs
+	}
+	if u.HasMemory {
+		ws := u.Memory
+		d.MemoryWorkingSet = &ws
+		if p := last.MemoryPercent(); p >= 0 {
+			p = roundTo(p, 1)
+			d.MemoryPercent = &p
+		}
+	}
+	d.MemoryLimit, d.PIDs, d.PIDsLimit, d.MemoryPressure = u.MemoryLimit, u.PIDs, u.PIDsLimit, u.Pressure
+	return d
+}
+
+func roundTo(f float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(f*p) / p
+}
+
+// SpecLimits reads the resource limits of an OCI runtime spec (the
+// container's record on the native side, CRI's verbose info on the other);
+// none for a nil spec or one without Linux resources.
+func SpecLimits(s *specs.Spec) Limits {
+	var l Limits
+	if s == nil || s.Linux == nil || s.Linux.Resources == nil {
+		return l
+	}
+	r := s.Linux.Resources
+	if cpu := r.CPU; cpu != nil {
+		if cpu.Quota != nil {
+			l.CPUQuota = *cpu.Quota
+		}
+		if cpu.Period != nil {
+			l.CPUPeriod = *cpu.Period
+		}
+		if cpu.Shares != nil {
+			l.CPUShares = *cpu.Shares
+		}
+		l.CPUs = LimitsCPUs(l.CPUQuota, l.CPUPeriod)
+	}
+	if m := r.Memory; m != nil && m.Limit != nil && *m.Limit > 0 {
+		l.MemoryLimit = *m.Limit
+	}
+	if p := r.Pids; p != nil && p.Limit != nil && *p.Limit > 0 {
+		l.PIDsLimit = *p.Limit
+	}
+	return l
+}

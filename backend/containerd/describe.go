@@ -49,8 +49,8 @@ type containerDescription struct {
 	Task        *taskDescription // null: the container has no task
 	// Resources is the running task's current use beside its limits;
 	// left out when no task runs.
-	Resources  *resourcesDescription `json:",omitempty"`
-	Extensions map[string]any        `json:",omitempty"`
+	Resources  *backend.ResourcesDescription `json:",omitempty"`
+	Extensions map[string]any                `json:",omitempty"`
 	Spec       any
 }
 

@@ -3,9 +3,7 @@ package containerd
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
-	"time"
 
 	v1 "github.com/containerd/cgroups/v3/cgroup1/stats"
 	v2 "github.com/containerd/cgroups/v3/cgroup2/stats"
@@ -158,118 +156,24 @@ func workingSet(usage, inactiveFile uint64) uint64 {
 	return usage - inactiveFile
 }
 
-// describeWindow is how far apart describe takes its two samples for the
-// CPU rate: long enough to mean something, short enough not to be felt.
-const describeWindow = 300 * time.Millisecond
-
-// resourcesDescription is what describe shows of a running task's cost:
-// its use now, its limits (from the spec) and the kernel's memory pressure
-// counters. Problem is one sentence when the task could not be sampled.
-type resourcesDescription struct {
-	Source           string                  `json:",omitempty"`
-	CPUPercent       *float64                `json:",omitempty"` // of one core, over CPUWindow
-	CPUWindow        string                  `json:",omitempty"`
-	CPUSeconds       *float64                `json:",omitempty"` // since the task started
-	MemoryWorkingSet *uint64                 `json:",omitempty"`
-	MemoryLimit      uint64                  `json:",omitempty"`
-	MemoryPercent    *float64                `json:",omitempty"` // of the limit
-	PIDs             uint64                  `json:",omitempty"`
-	PIDsLimit        uint64                  `json:",omitempty"`
-	MemoryPressure   *backend.MemoryPressure `json:",omitempty"`
-	Limits           backend.Limits
-	Problem          string `json:",omitempty"`
-}
-
-// describeResources samples task id twice, describeWindow apart, for its
-// current CPU rate, memory and pids. A failed sample is a sentence in the
+// describeResources samples task id twice for describe (see
+// backend.DescribeResources). A failed sample is a sentence in the
 // description, never a failed describe.
-func (c *Client) describeResources(ctx context.Context, ns, id string, limits backend.Limits) *resourcesDescription {
-	d := &resourcesDescription{Limits: limits}
-	var rates backend.Rates
-	var last backend.Stats
-	for i := range 2 {
-		if i == 1 {
-			select {
-			case <-time.After(describeWindow):
-			case <-ctx.Done():
-				d.Problem = "describe was canceled before the task could be sampled"
-				return d
-			}
-		}
-		us, err := c.TaskMetrics(ctx, ns, []string{id})
-		if err != nil {
-			d.Problem = err.Error()
-			return d
-		}
-		if len(us) == 0 {
-			d.Problem = "containerd returned no metrics for this task: it stopped, or its cgroup is gone (a runtime without stats support answers the same)"
-			return d
-		}
-		if us[0].Problem != "" {
-			d.Source, d.Problem = us[0].Source, us[0].Problem
-			return d
-		}
-		last = rates.Add(us[0])
-	}
-	u := last.Usage
-	d.Source = u.Source
-	if last.CPUKnown() {
-		cpu := roundTo(last.CPU, 1)
-		d.CPUPercent, d.CPUWindow = &cpu, describeWindow.String()
-	}
-	if u.HasCPU {
-		secs := roundTo(float64(u.CPUNanos)/1e9, 3)
-		d.CPUSeconds = &secs
-	}
-	if u.HasMemory {
-		ws := u.Memory
-		d.MemoryWorkingSet = &ws
-		if p := last.MemoryPercent(); p >= 0 {
-			p = roundTo(p, 1)
-			d.MemoryPercent = &p
-		}
-	}
-	d.MemoryLimit, d.PIDs, d.PIDsLimit, d.MemoryPressure = u.MemoryLimit, u.PIDs, u.PIDsLimit, u.Pressure
-	return d
-}
-
-func roundTo(f float64, digits int) float64 {
-	p := math.Pow(10, float64(digits))
-	return math.Round(f*p) / p
+func (c *Client) describeResources(ctx context.Context, ns, id string, limits backend.Limits) *backend.ResourcesDescription {
+	return backend.DescribeResources(ctx, func(ctx context.Context) ([]backend.Usage, error) {
+		return c.TaskMetrics(ctx, ns, []string{id})
+	}, limits, "containerd returned no metrics for this task: it stopped, or its cgroup is gone (a runtime without stats support answers the same)")
 }
 
 // specLimits reads the resource limits of a container's OCI spec.
 func specLimits(spec typeurl.Any) backend.Limits {
-	var l backend.Limits
 	if spec == nil {
-		return l
+		return backend.Limits{}
 	}
 	v, err := typeurl.UnmarshalAny(spec)
 	if err != nil {
-		return l
+		return backend.Limits{}
 	}
-	s, ok := v.(*specs.Spec)
-	if !ok || s.Linux == nil || s.Linux.Resources == nil {
-		return l
-	}
-	r := s.Linux.Resources
-	if cpu := r.CPU; cpu != nil {
-		if cpu.Quota != nil {
-			l.CPUQuota = *cpu.Quota
-		}
-		if cpu.Period != nil {
-			l.CPUPeriod = *cpu.Period
-		}
-		if cpu.Shares != nil {
-			l.CPUShares = *cpu.Shares
-		}
-		l.CPUs = backend.LimitsCPUs(l.CPUQuota, l.CPUPeriod)
-	}
-	if m := r.Memory; m != nil && m.Limit != nil && *m.Limit > 0 {
-		l.MemoryLimit = *m.Limit
-	}
-	if p := r.Pids; p != nil && p.Limit != nil && *p.Limit > 0 {
-		l.PIDsLimit = *p.Limit
-	}
-	return l
+	s, _ := v.(*specs.Spec)
+	return backend.SpecLimits(s)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -35,12 +36,20 @@ func (c *Client) PodStatus(ctx context.Context, id string) (string, error) {
 // kubelet's labels (`crictl runp`) has too: one filtered ListContainers for
 // the sandbox id and one filtered ListPodSandbox, for this one container.
 // When either fails the key is left out and the status still shows.
+//
+// A running container also gets "resources": its use now (two
+// ContainerStats, crictl stats --id, DescribeWindow apart) beside its limits
+// (the status's resources, else the runtime spec in the verbose info), as
+// the native describe shows a task's; a failed sample is a sentence there.
 func (c *Client) ContainerStatus(ctx context.Context, id string) (string, error) {
 	r, err := c.containerStatus(ctx, id, true)
 	if err != nil {
 		return "", err
 	}
-	info := r.Info
+	info := make(map[string]string, len(r.Info)+2)
+	for k, v := range r.Info {
+		info[k] = v
+	}
 	if ref, ok := c.podOf(ctx, id); ok {
 		b, err := json.Marshal(struct {
 			SandboxID string `json:"sandboxId"`
@@ -49,14 +58,45 @@ func (c *Client) ContainerStatus(ctx context.Context, id string) (string, error)
 			UID       string `json:"uid"`
 		}{ref.SandboxID, ref.Name, ref.Namespace, ref.UID})
 		if err == nil {
-			info = make(map[string]string, len(r.Info)+1)
-			for k, v := range r.Info {
-				info[k] = v
-			}
 			info["pod"] = string(b)
 		}
 	}
+	if r.Status.GetState() == runtimeapi.ContainerState_CONTAINER_RUNNING {
+		d := backend.DescribeResources(ctx, func(ctx context.Context) ([]backend.Usage, error) {
+			return c.ContainerStats(ctx, []string{id})
+		}, statusLimits(r), "the runtime returned no stats for this container: it stopped, or the runtime has no stats support")
+		if b, err := json.Marshal(d); err == nil {
+			info["resources"] = string(b)
+		}
+	}
 	return statusJSON(r.Status, info)
+}
+
+// statusLimits are a container's resource limits as CRI tells them: the
+// status's resources (containerd 1.7 on), else the runtime spec in the
+// verbose info (containerd's "info": {"runtimeSpec": ...}).
+func statusLimits(r *runtimeapi.ContainerStatusResponse) backend.Limits {
+	if lr := r.GetStatus().GetResources().GetLinux(); lr != nil {
+		l := backend.Limits{CPUQuota: lr.CpuQuota, CPUPeriod: uint64(max(lr.CpuPeriod, 0)), CPUShares: uint64(max(lr.CpuShares, 0)),
+			MemoryLimit: lr.MemoryLimitInBytes}
+		l.CPUs = backend.LimitsCPUs(l.CPUQuota, l.CPUPeriod)
+		// CRI's resources carry no pids limit; the spec does.
+		l.PIDsLimit = specLimits(r.Info).PIDsLimit
+		return l
+	}
+	return specLimits(r.Info)
+}
+
+// specLimits reads the limits of the runtime spec containerd puts in a
+// verbose status's info.
+func specLimits(info map[string]string) backend.Limits {
+	var v struct {
+		RuntimeSpec *specs.Spec `json:"runtimeSpec"`
+	}
+	if json.Unmarshal([]byte(info["info"]), &v) != nil {
+		return backend.Limits{}
+	}
+	return backend.SpecLimits(v.RuntimeSpec)
 }
 
 // podOf is the pod sandbox container id runs in, by CRI's own records.

@@ -24,6 +24,10 @@ type PodSpec struct {
 	UID        string // a random UUID when empty
 	Labels     map[string]string
 	Containers []ContainerSpec
+	// Weighted puts the pod under cgroup parents of its own, weighted as
+	// much as its heaviest container's CPUShares: a container's own shares
+	// only weigh against its siblings, its parents' at the root.
+	Weighted bool
 	// WithoutKubeletLabels makes the pod as `crictl runp pod-config.json`
 	// and `crictl create` do: the sandbox and container metadata only,
 	// none of the io.kubernetes.pod.* or io.kubernetes.container.name
@@ -41,6 +45,9 @@ type ContainerSpec struct {
 	// MemoryLimit is the container's memory limit in bytes, as kubelet
 	// sets it from the pod spec; 0 for none.
 	MemoryLimit int64
+	// CPUShares is the container's cpu.shares (kubelet: its CPU request);
+	// 0 for the runtime's default. See BusyShares and PodSpec.Weighted.
+	CPUShares int64
 }
 
 // LoggingPod is a pod whose one container, "logger", prints "line N" to
@@ -68,6 +75,14 @@ func CrashLoopPod(name string) PodSpec {
 // BusyCommand is a shell loop that keeps one core busy, the fixture for a
 // container that eats CPU.
 var BusyCommand = []string{"sh", "-c", "while :; do :; done"}
+
+// WeightedBusyCommand is BusyCommand that ends by itself after secs
+// seconds, for a container run with BusyShares: such a loop takes most of a
+// core from everything else on the machine, so it must not outlive a test
+// that was killed before it could stop it.
+func WeightedBusyCommand(secs int) []string {
+	return []string{"timeout", "-s", "KILL", strconv.Itoa(secs), "sh", "-c", "while :; do :; done"}
+}
 
 // IdleCommand sleeps for ever, a container that costs nothing.
 var IdleCommand = []string{"sleep", "2147483647"}
@@ -192,6 +207,12 @@ func (d *Daemon) RunPod(ctx context.Context, spec PodSpec) (string, []string, er
 			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{NamespaceOptions: hostNet},
 		},
 	}
+	if spec.Weighted {
+		// A parent of its own: the weight must not reach the daemon's
+		// other pods, whose loops would then outweigh the machine too.
+		sandbox.Linux.CgroupParent = d.cgroupPrefix() + "-weighted/pod" + spec.UID
+		weightCgroupParents(sandbox.Linux.CgroupParent, maxShares(spec.Containers))
+	}
 	resp, err := rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: sandbox})
 	if err != nil {
 		return "", nil, fmt.Errorf("run pod %s/%s on containerd %s: %w", spec.Namespace, spec.Name, d.Version, err)
@@ -221,8 +242,8 @@ func (d *Daemon) RunPod(ctx context.Context, spec PodSpec) (string, []string, er
 				SecurityContext: &runtimeapi.LinuxContainerSecurityContext{NamespaceOptions: hostNet},
 			},
 		}
-		if c.MemoryLimit > 0 {
-			cfg.Linux.Resources = &runtimeapi.LinuxContainerResources{MemoryLimitInBytes: c.MemoryLimit}
+		if c.MemoryLimit > 0 || c.CPUShares > 0 {
+			cfg.Linux.Resources = &runtimeapi.LinuxContainerResources{MemoryLimitInBytes: c.MemoryLimit, CpuShares: c.CPUShares}
 		}
 		rec := &podRecord{podID: podID, sandbox: sandbox, config: cfg}
 		id, err := d.createContainer(ctx, rt, rec, 0)
@@ -387,4 +408,13 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// maxShares is the largest CPUShares of cs.
+func maxShares(cs []ContainerSpec) int64 {
+	var m int64
+	for _, c := range cs {
+		m = max(m, c.CPUShares)
+	}
+	return m
 }

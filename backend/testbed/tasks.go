@@ -8,6 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -136,6 +139,126 @@ func (d *Daemon) RunTaskWith(ctx context.Context, ns, id, image, logFile string,
 // /<base of Dir>, e.g. /ctui-123456, unique per daemon. Each cgroup adds
 // "-" and more.
 func (d *Daemon) cgroupPrefix() string { return "/" + filepath.Base(d.Dir) }
+
+// MaxCPUShares is the largest cgroup v1 cpu.shares.
+const MaxCPUShares = 262144
+
+// BusyShares is the cpu.shares that gives a busy loop about three quarters
+// of a core on this machine now: three times the weight of the processes
+// that share a core with it (each weighs 1024 at the root; the 1-minute
+// load average over the cores says how many there are), at least 2048. A
+// busy-loop fixture run with it reads above half a core even on a loaded
+// shared machine, while the rest keeps a quarter of that core. Take
+// WeightedBusyLock first, start the loop with WeightedBusyCommand and kill
+// it as soon as it was measured.
+func BusyShares() int64 {
+	load := 0.0
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Sscan(string(b), &load)
+	}
+	shares := int64(3 * 1024 * load / float64(runtime.NumCPU()))
+	return min(max(shares, 2048), MaxCPUShares)
+}
+
+// WeightedBusyLock makes the weighted busy loops of every test on the
+// machine (both daemon versions, other packages, other people's runs) take
+// turns, so that at most one core is given to one at a time. It blocks
+// until the lock is free and returns its release.
+func WeightedBusyLock() (func(), error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "ctui-weighted-busy.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// CgroupCPU is the CPU time the cgroup of process pid has used since it was
+// made, read from the cgroup itself (v1 cpuacct.usage, v2 cpu.stat
+// usage_usec): the counter task metrics and CRI stats report, so a sampled
+// counter can be held between two reads of it without timing anything.
+func CgroupCPU(pid uint32) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case slicesContains(strings.Split(parts[1], ","), "cpuacct"):
+			for _, mnt := range []string{"cpuacct", "cpu,cpuacct", "cpuacct,cpu"} {
+				v, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", mnt, parts[2], "cpuacct.usage"))
+				if err == nil {
+					n, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
+					return time.Duration(n), err
+				}
+			}
+		case parts[1] == "" && parts[0] == "0":
+			v, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", parts[2], "cpu.stat"))
+			if err != nil {
+				continue
+			}
+			for _, l := range strings.Split(string(v), "\n") {
+				if us, ok := strings.CutPrefix(l, "usage_usec "); ok {
+					n, err := strconv.ParseInt(strings.TrimSpace(us), 10, 64)
+					return time.Duration(n) * time.Microsecond, err
+				}
+			}
+		}
+	}
+	return 0, fmt.Errorf("no cpu accounting cgroup for process %d in %q", pid, b)
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// weightCgroupParents gives the cgroup parent path of a pod (and each of its
+// ancestors below the root) the weight shares before the pod's sandbox
+// creates it: a container's own cpu.shares only weighs against its
+// siblings, and its parents compete at the root. cgroup v1 (cpu.shares) and
+// v2 (cpu.weight, converted as runc converts); a hierarchy it cannot write
+// is left as it is.
+func weightCgroupParents(path string, shares int64) {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		weight := 1 + ((shares-2)*9999)/262142
+		dir := "/sys/fs/cgroup"
+		for _, p := range parts {
+			_ = os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+cpu"), 0o644)
+			dir = filepath.Join(dir, p)
+			if os.Mkdir(dir, 0o755) != nil && !dirExists(dir) {
+				return
+			}
+			_ = os.WriteFile(filepath.Join(dir, "cpu.weight"), []byte(strconv.FormatInt(weight, 10)), 0o644)
+		}
+		return
+	}
+	dir := "/sys/fs/cgroup/cpu"
+	for _, p := range parts {
+		dir = filepath.Join(dir, p)
+		if os.Mkdir(dir, 0o755) != nil && !dirExists(dir) {
+			return
+		}
+		_ = os.WriteFile(filepath.Join(dir, "cpu.shares"), []byte(strconv.FormatInt(shares, 10)), 0o644)
+	}
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
 
 // removeCgroups removes the cgroups under cgroupPrefix left empty once every
 // task is gone (runc removes a container's own cgroup, not its parents).
