@@ -207,14 +207,9 @@ func (m Model) actionsEnabled() bool {
 }
 
 // showsImages reports whether the page on top lists images, where the
-// action keys are bound.
+// action keys are bound (page.CanImageActions).
 func showsImages(p page.Page) bool {
-	sel, ok := p.(page.Selector)
-	if !ok {
-		return false
-	}
-	obj, _ := sel.Selected()
-	return obj.Kind == page.KindImage
+	return p != nil && p.State().Caps.Has(page.CanImageActions)
 }
 
 // targets are the images an action takes: the marked ones, else the one

@@ -8,30 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/ui/exec"
+	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
-)
-
-// view names a kind of page a command opens.
-type view int
-
-const (
-	viewNone view = iota
-	viewNamespaces
-	viewImages
-	viewContainers
-	viewTasks
-	viewPods
-	viewExec   // the output pane of a one-shot :exec
-	viewJobs   // background image actions
-	viewLog    // the command log of finished actions
-	viewHealth // node health: containerd, its plugins, CRI conditions and settings
-	viewDu     // disk usage: filesystems and the biggest consumers
-	viewPrune  // a prune preview (:prune WHAT)
-	viewSnapshots
-	viewContent
-	viewLeases
-	viewDoctor // the node doctor: misconfigurations with evidence and fix
-	viewTop    // running containers by CPU with the node's totals
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -41,46 +19,43 @@ type command struct {
 	aliases []string
 	args    string // e.g. "[NAME]", for help
 	help    string
-	view    view // the page it opens; viewNone for quit
+	// page is the type of page it opens (routes); empty for quit and the
+	// actions.
+	page page.Type
 	// act is the image action it runs instead of opening a page.
 	act actionName
 	// lc is the container, task or pod action it runs (lifecycle.go).
 	lc lcName
+	// quit ends ctui.
+	quit bool
+	// run takes the whole line (:exec, :prune) instead of opening page.
+	run func(m *Model, line string) tea.Cmd
 }
 
-// commands is the command table, k9s's names and aliases.
+// commands is the command table, k9s's names and aliases: the pages'
+// (routes), then the actions'.
 func commands() []command {
-	return []command{
-		{name: "images", aliases: []string{"img", "image"}, help: "images of the namespace", view: viewImages},
-		{name: "containers", aliases: []string{"c", "container"}, help: "containers with their tasks", view: viewContainers},
-		{name: "tasks", aliases: []string{"t", "task"}, help: "running and stopped tasks", view: viewTasks},
-		{name: "pods", aliases: []string{"po", "pod"}, help: "CRI pod sandboxes", view: viewPods},
-		{name: "namespaces", aliases: []string{"ns", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it", view: viewNamespaces},
-		{name: "exec", args: "[-it] CMD...", help: "run CMD in the container under the cursor: output and exit code in a pane; -it on the terminal", view: viewExec},
-		{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels", view: viewJobs},
-		{name: "log", help: "finished actions with their ctr/crictl command lines", view: viewLog},
-		{name: "top", help: "running containers of every namespace by CPU, a minute of history each, the node's totals; a: this namespace only", view: viewTop},
-		{name: "health", aliases: []string{"node"}, help: "node health: containerd, its plugins, CRI conditions and settings, image filesystem", view: viewHealth},
-		{name: "du", aliases: []string{"disk"}, help: "disk usage: image filesystem and containerd's directories (statfs), then images (unique/shared), containers' writable layers and snapshots, biggest first", view: viewDu},
-		{name: "snapshots", aliases: []string{"snap", "snapshot"}, help: "snapshots of every snapshotter in use (ctr snapshots ls and usage), what holds each, orphans marked", view: viewSnapshots},
-		{name: "content", aliases: []string{"blobs"}, help: "content blobs (ctr content ls): size, kind, the images that reference each, unreferenced ones", view: viewContent},
-		{name: "leases", aliases: []string{"lease"}, help: "leases (ctr leases ls): what each holds, expired and left-behind ones marked; ctrl+d removes", view: viewLeases},
-		{name: "prune", args: "images [-A] | containers [AGE] [-A] | content", help: "preview, then (ctrl+d, asks first) remove unused images, stopped containers, or left-behind leases, ingests and garbage; -A: every namespace", view: viewPrune},
-		{name: "doctor", aliases: []string{"dr"}, help: "the node doctor: each check OK/WARN/FAIL/SKIP, failures first; enter shows the evidence and fix", view: viewDoctor},
-		{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
-		{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
-		{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},
-		{name: "export", args: "[PATH] [--all-platforms]", help: "export the marked images, else the one under the cursor, to PATH", act: actExport},
-		{name: "push", args: "[REF]", help: "push the marked images, else the one under the cursor (to REF)", act: actPush},
-		{name: "rmi", args: "[--sync]", help: "remove the marked images, else the one under the cursor (asks first)", act: actRemove},
-		{name: "stop", args: "", help: "stop the container, task or pod under the cursor (asks first; grace period, then SIGKILL)", lc: lcStop},
-		{name: "kill", args: "[SIG]", help: "kill the task under the cursor with SIG (default SIGKILL; asks first)", lc: lcKill},
-		{name: "pause", help: "pause (freeze) the task under the cursor", lc: lcPauseOnly},
-		{name: "resume", help: "resume the paused task under the cursor", lc: lcResume},
-		{name: "rm", help: "remove the container, stopped task (tasks page) or pod under the cursor (asks first)", lc: lcRemove},
-		{name: "rmp", help: "remove the pod under the cursor (asks first; stop it first, or choose to)", lc: lcRemovePod},
-		{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui"},
+	var out []command
+	for _, r := range routes() {
+		c := r.cmd
+		c.page, c.run = r.typ, r.run
+		out = append(out, c)
 	}
+	return append(out,
+		command{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
+		command{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
+		command{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},
+		command{name: "export", args: "[PATH] [--all-platforms]", help: "export the marked images, else the one under the cursor, to PATH", act: actExport},
+		command{name: "push", args: "[REF]", help: "push the marked images, else the one under the cursor (to REF)", act: actPush},
+		command{name: "rmi", args: "[--sync]", help: "remove the marked images, else the one under the cursor (asks first)", act: actRemove},
+		command{name: "stop", args: "", help: "stop the container, task or pod under the cursor (asks first; grace period, then SIGKILL)", lc: lcStop},
+		command{name: "kill", args: "[SIG]", help: "kill the task under the cursor with SIG (default SIGKILL; asks first)", lc: lcKill},
+		command{name: "pause", help: "pause (freeze) the task under the cursor", lc: lcPauseOnly},
+		command{name: "resume", help: "resume the paused task under the cursor", lc: lcResume},
+		command{name: "rm", help: "remove the container, stopped task (tasks page) or pod under the cursor (asks first)", lc: lcRemove},
+		command{name: "rmp", help: "remove the pod under the cursor (asks first; stop it first, or choose to)", lc: lcRemovePod},
+		command{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui", quit: true},
+	)
 }
 
 // lookup finds a command by name or alias.

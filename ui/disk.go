@@ -33,13 +33,13 @@ func (m *Model) diskReader() backend.DiskReader {
 }
 
 // openStore opens :snapshots, :content or :leases.
-func (m *Model) openStore(v view, id page.ID) (page.Page, tea.Cmd) {
+func (m *Model) openStore(t page.Type, id page.ID) (page.Page, tea.Cmd) {
 	disk := m.diskReader()
-	switch v {
-	case viewSnapshots:
+	switch t {
+	case page.TypeSnapshots:
 		return snapshots.New(snapshots.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr,
 			Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
-	case viewContent:
+	case page.TypeContent:
 		return content.New(content.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr,
 			Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
 	}

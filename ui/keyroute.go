@@ -147,27 +147,25 @@ func (m *Model) run(line string) tea.Cmd {
 		return nil
 	case !ok:
 		return m.flash.set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
-	case c.view == viewExec:
-		return m.execLine(strings.TrimPrefix(strings.TrimSpace(line), strings.Fields(line)[0]))
+	case c.run != nil:
+		return c.run(m, line)
 	case c.act != "":
 		return m.runActionCommand(c.act, line)
 	case c.lc != "":
 		return m.runLifecycleCommand(c.lc, line)
-	case c.view == viewNone:
+	case c.quit:
 		return tea.Quit
-	case c.view == viewPrune:
-		return m.runPrune(line)
-	case c.view == viewNamespaces && arg != "":
+	case c.page == page.TypeNamespaces && arg != "":
 		return m.switchNamespace(arg)
 	}
 	for i, e := range m.pages {
-		if e.p.State().Title == c.name {
+		if e.p.State().Type == c.page {
 			// Already open: go back to it rather than stacking a twin.
 			m.closeFrom(i + 1)
 			return nil
 		}
 	}
-	return m.push(c.view)
+	return m.push(c.page)
 }
 
 // switchNamespace makes ns current for every page. A namespace the daemon

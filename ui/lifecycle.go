@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -79,34 +78,26 @@ func (k LifecycleKeyMap) match(msg tea.KeyPressMsg) lcName {
 	return ""
 }
 
-// lcPage is the kind of row a page lists, when it lists containers, tasks
-// or pods; taskPage is true on the tasks page, where remove means
-// `ctr tasks rm`.
+// lcPage is the kind of row a page lists, when its rows take the lifecycle
+// actions (page.CanLifecycle); taskPage is true where remove means
+// `ctr tasks rm` (page.CanRemoveTask, the tasks page).
 func lcPage(p page.Page) (kind page.Kind, taskPage, ok bool) {
 	if p == nil {
 		return "", false, false
 	}
-	title := p.State().Title
-	if sel, isSel := p.(page.Selector); isSel {
-		if obj, _ := sel.Selected(); obj.Kind != "" {
-			kind = obj.Kind
-		}
+	st := p.State()
+	if !st.Caps.Has(page.CanLifecycle) {
+		return "", false, false
 	}
-	if kind == "" {
-		switch {
-		case title == "containers", title == "tasks":
-			kind = page.KindContainer
-		case title == "pods":
-			kind = page.KindPod
-		case strings.HasPrefix(title, "pod "):
-			kind = page.KindPodContainer
-		}
+	switch st.Type {
+	case page.TypePods:
+		kind = page.KindPod
+	case page.TypePodContainers:
+		kind = page.KindPodContainer
+	default:
+		kind = page.KindContainer
 	}
-	switch kind {
-	case page.KindContainer, page.KindPod, page.KindPodContainer:
-		return kind, title == "tasks", true
-	}
-	return "", false, false
+	return kind, st.Caps.Has(page.CanRemoveTask), true
 }
 
 // taskOps is containerd's task API, or why there is none.

@@ -6,139 +6,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/ui/cmdlog"
-	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/describe"
-	doctorpage "github.com/ctui/ctui/ui/doctor"
-	"github.com/ctui/ctui/ui/health"
-	"github.com/ctui/ctui/ui/images"
-	"github.com/ctui/ctui/ui/jobs"
-	"github.com/ctui/ctui/ui/namespaces"
 	"github.com/ctui/ctui/ui/page"
-	"github.com/ctui/ctui/ui/pods"
-	"github.com/ctui/ctui/ui/tasks"
-	"github.com/ctui/ctui/ui/top"
 )
-
-// newPage builds a page of the given kind with a fresh ID. ok is false for
-// views this build does not have yet.
-func (m *Model) newPage(v view) (p page.Page, cmd tea.Cmd, ok bool) {
-	m.nextID++
-	switch v {
-	case viewImages:
-		cfg := images.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-			Unavailable: m.b.NativeErr,
-		}
-		if m.b.Native != nil {
-			cfg.Lister, cfg.Containers = m.b.Native, m.b.Native
-			if m.first != nil {
-				cfg.Lister = m.first.Lister(m.b.Native)
-			}
-		}
-		if m.b.CRI != nil {
-			cfg.CRI = m.b.CRI
-		}
-		p, cmd = images.New(cfg)
-		return p, cmd, true
-	case viewContainers:
-		cfg := containers.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-			Unavailable: m.b.NativeErr,
-		}
-		if m.b.Native != nil {
-			cfg.Lister = m.b.Native
-		}
-		if m.b.CRI != nil {
-			cfg.CRI = m.b.CRI
-		}
-		cfg.Stats, cfg.CPUs = m.statsSources(), m.nodeCPUs()
-		cfg.Select, m.gotoID = m.gotoID, ""
-		p, cmd = containers.New(cfg)
-		return p, cmd, true
-	case viewNamespaces:
-		cfg := namespaces.Config{
-			ID: m.nextID, Ctx: m.ctx, Current: m.ns, Timeout: m.timeout, Styles: m.styles,
-			Unavailable: m.b.NativeErr,
-		}
-		if m.b.Native != nil {
-			cfg.Lister, cfg.Counter = m.b.Native, m.b.Native
-		}
-		p, cmd = namespaces.New(cfg)
-		return p, cmd, true
-	case viewTasks:
-		cfg := tasks.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-			Unavailable: m.b.NativeErr,
-		}
-		if m.b.Native != nil {
-			cfg.Lister = m.b.Native
-		}
-		cfg.Stats, cfg.CPUs = m.statsSources(), m.nodeCPUs()
-		p, cmd = tasks.New(cfg)
-		return p, cmd, true
-	case viewPods:
-		cfg := pods.Config{ID: m.nextID, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.CRIErr,
-			Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMByPod: m.stats.ooms.ByPod()}
-		cfg.Stats.Tasks = nil // pods and their containers are CRI's
-		if m.b.CRI != nil {
-			cfg.Runtime = m.b.CRI
-		}
-		p, cmd = pods.New(cfg)
-		return p, cmd, true
-	case viewJobs:
-		p, cmd = jobs.New(jobs.Config{ID: m.nextID, Styles: m.styles, Jobs: m.acts.runner.Jobs(), Now: m.clock.Now()})
-		return p, cmd, true
-	case viewLog:
-		p, cmd = cmdlog.New(cmdlog.Config{ID: m.nextID, Styles: m.styles, Entries: m.acts.log.Entries()})
-		return p, cmd, true
-	case viewTop:
-		p, cmd = top.New(m.topConfig(m.nextID))
-		return p, cmd, true
-	case viewHealth:
-		cfg := health.Config{
-			ID: m.nextID, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-			Native: m.b.Native, NativeErr: m.b.NativeErr, CRI: m.b.CRI, CRIErr: m.b.CRIErr,
-			LocalFS: localRuntime(m.b.Config),
-		}
-		p, cmd = health.New(cfg)
-		return p, cmd, true
-	case viewDu:
-		p, cmd = m.openDu(m.nextID)
-		return p, cmd, true
-	case viewSnapshots, viewContent, viewLeases:
-		p, cmd = m.openStore(v, m.nextID)
-		return p, cmd, true
-	case viewDoctor:
-		p, cmd = doctorpage.New(doctorpage.Config{ID: m.nextID, Ctx: m.ctx, Source: m.doctorSource(),
-			Timeout: 3 * m.timeout, Styles: m.styles, Clock: m.clock})
-		return p, cmd, true
-	}
-	return nil, nil, false
-}
-
-// doctorSource is the node :doctor checks: the connected backend, the
-// files under the configured root.
-func (m *Model) doctorSource() doctorpage.Source {
-	o := m.doctor
-	if o.Timeout <= 0 {
-		o.Timeout = m.timeout
-	}
-	src := doctorpage.Source{Backend: m.b, Options: o}
-	if r := m.b.Config.Remote; r != "" {
-		src.Unavailable = backend.Errorf(backend.ErrUnsupported,
-			"the doctor reads the files of the machine ctui runs on, so it cannot check the remote node %s: run ctui doctor there (ssh to it)", r)
-	}
-	return src
-}
 
 // localRuntime tells whether the CRI image service runs on this machine (a
 // unix socket, or no endpoint named: the local default), so that the health
 // page may statfs the image filesystem's mountpoint.
 func localRuntime(cfg backend.Config) bool {
-	if cfg.Transport != nil {
-		return false // the image filesystem is on the remote node
-	}
 	ep := cfg.ImageEndpoint
 	if ep == "" {
 		ep = cfg.RuntimeEndpoint
@@ -174,13 +49,14 @@ func (m *Model) open(build func(page.ID) (page.Page, tea.Cmd)) tea.Cmd {
 	return m.pushPage(p, cmd)
 }
 
-// push opens a page on top of the stack and sizes it.
-func (m *Model) push(v view) tea.Cmd {
-	p, cmd, ok := m.newPage(v)
-	if !ok {
+// push opens a page of type t (its route) on top of the stack and sizes
+// it.
+func (m *Model) push(t page.Type) tea.Cmd {
+	r, ok := routeOf(t)
+	if !ok || r.open == nil {
 		return m.flash.set("this view is not in this build yet", true)
 	}
-	return m.pushPage(p, cmd)
+	return m.open(func(id page.ID) (page.Page, tea.Cmd) { return r.open(m, id) })
 }
 
 // pushPage puts p, built with ID m.nextID, on top of the stack and sizes

@@ -92,7 +92,7 @@ func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// the cursor on its row.
 		cmd := m.switchNamespace(msg.Namespace)
 		m.gotoID = msg.ID
-		return m, tea.Batch(cmd, m.push(viewContainers))
+		return m, tea.Batch(cmd, m.push(page.TypeContainers))
 	case usage.OOMResolvedMsg:
 		out := m.stats.ooms.Add(msg.Kill)
 		return m, tea.Batch(m.flash.set(usage.Flash(msg.Kill), true), m.broadcast(out))

@@ -164,7 +164,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.acts = newActions(ctx, opts.Registry, opts.Clock)
-	m.init = tea.Batch(m.loadHeader(), m.push(viewImages), m.subscribe(), m.armSafety(), m.armStats())
+	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.armSafety(), m.armStats())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
 	}

@@ -8,28 +8,15 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/ui/cmdlog"
-	"github.com/ctui/ctui/ui/containers"
-	"github.com/ctui/ctui/ui/content"
 	"github.com/ctui/ctui/ui/describe"
-	doctorpage "github.com/ctui/ctui/ui/doctor"
-	"github.com/ctui/ctui/ui/du"
 	"github.com/ctui/ctui/ui/exec"
-	"github.com/ctui/ctui/ui/health"
-	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/jobs"
-	"github.com/ctui/ctui/ui/leases"
 	"github.com/ctui/ctui/ui/logs"
-	"github.com/ctui/ctui/ui/namespaces"
+	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/pods"
 	"github.com/ctui/ctui/ui/prompt"
-	"github.com/ctui/ctui/ui/prune"
-	"github.com/ctui/ctui/ui/snapshots"
 	"github.com/ctui/ctui/ui/table"
-	"github.com/ctui/ctui/ui/tasks"
 	"github.com/ctui/ctui/ui/theme"
-	"github.com/ctui/ctui/ui/top"
 )
 
 // render draws the frame: header, connection panel, page (or help), status
@@ -74,14 +61,10 @@ func (m Model) render() string {
 
 // endpoint is where the header says ctui is connected.
 func (m Model) endpoint() string {
-	cfg := m.b.Config
-	if a := cfg.Address; a != "" {
-		return cfg.Where(a)
+	if a := m.b.Config.Address; a != "" {
+		return a
 	}
-	if p, ok := backend.SocketPath(cfg.RuntimeEndpoint); ok && cfg.Transport != nil {
-		return cfg.Where(p)
-	}
-	return cfg.RuntimeEndpoint
+	return m.b.Config.RuntimeEndpoint
 }
 
 // statusLine is the command line while typing one, else the flash, else
@@ -253,33 +236,41 @@ func renderHelp(st theme.Styles, secs []keySection, width, height int) string {
 }
 
 // docSections are the sections docs/keybindings.md documents: every page's
-// keys, not only the page on top.
+// keys, not only the page on top. The routes' sections come in this order,
+// which the doc has always had; a route not named here (a new page) is
+// added after them.
 func docSections() []keySection {
-	return []keySection{
+	secs := []keySection{
 		{title: "Global", keys: DefaultKeyMap().Bindings()},
 		{title: "Commands", keys: commandBindings()},
 		{title: "Lists (every table)", keys: append(table.DefaultKeyMap().Bindings(), DefaultKeyMap().Back)},
-		{title: "Images page (:images)", keys: images.PageBindings()},
-		{title: "Containers page (:containers)", keys: containers.PageBindings()},
-		{title: "Namespaces page (:ns)", keys: namespaces.PageBindings()},
-		{title: "Tasks page (:tasks)", keys: tasks.PageBindings()},
-		{title: "Pods page (:pods)", keys: pods.PageBindings()},
-		{title: "A pod's containers (enter on a pod)", keys: pods.ContainerBindings()},
-		{title: "Describe page (d)", keys: describe.DefaultKeyMap().Bindings()},
-		{title: "Log page (l)", keys: logs.DefaultKeyMap().Bindings()},
-		{title: "Output of :exec", keys: exec.DefaultKeyMap().Bindings()},
-		{title: "Image actions (images page; marked images, else the one under the cursor)", keys: DefaultActionKeyMap().Bindings(true)},
-		{title: "Container, task and pod actions (containers, tasks, pods and a pod's containers)", keys: DefaultLifecycleKeyMap().Bindings(nil)},
-		{title: "Dialogs of the image and container actions", keys: prompt.DefaultKeyMap().Bindings()},
-		{title: "Jobs page (:jobs)", keys: jobs.PageBindings()},
-		{title: "Command log (:log)", keys: cmdlog.PageBindings()},
-		{title: "Node health (:health)", keys: health.DefaultKeyMap().Bindings()},
-		{title: "Disk usage (:du)", keys: du.PageBindings()},
-		{title: "Snapshots (:snapshots)", keys: snapshots.PageBindings()},
-		{title: "Content (:content)", keys: content.PageBindings()},
-		{title: "Leases (:leases)", keys: leases.PageBindings()},
-		{title: "Prune preview (:prune images|containers|content)", keys: prune.PageBindings()},
-		{title: "Node doctor (:doctor)", keys: doctorpage.DefaultKeyMap().Bindings()},
-		{title: "Top (:top)", keys: top.PageBindings()},
 	}
+	done := map[page.Type]bool{}
+	of := func(ts ...page.Type) []keySection {
+		var out []keySection
+		for _, t := range ts {
+			if r, ok := routeOf(t); ok && r.keys != nil {
+				out = append(out, keySection{title: r.doc, keys: r.keys()})
+				done[t] = true
+			}
+		}
+		return out
+	}
+	secs = append(secs, of(page.TypeImages, page.TypeContainers, page.TypeNamespaces, page.TypeTasks, page.TypePods)...)
+	secs = append(secs,
+		keySection{title: "A pod's containers (enter on a pod)", keys: pods.ContainerBindings()},
+		keySection{title: "Describe page (d)", keys: describe.DefaultKeyMap().Bindings()},
+		keySection{title: "Log page (l)", keys: logs.DefaultKeyMap().Bindings()},
+		keySection{title: "Output of :exec", keys: exec.DefaultKeyMap().Bindings()},
+		keySection{title: "Image actions (images page; marked images, else the one under the cursor)", keys: DefaultActionKeyMap().Bindings(true)},
+		keySection{title: "Container, task and pod actions (containers, tasks, pods and a pod's containers)", keys: DefaultLifecycleKeyMap().Bindings(nil)},
+		keySection{title: "Dialogs of the image and container actions", keys: prompt.DefaultKeyMap().Bindings()},
+	)
+	secs = append(secs, of(page.TypeJobs, page.TypeCmdLog, page.TypeHealth, page.TypeDu, page.TypeSnapshots, page.TypeContent, page.TypeLeases, page.TypePrune, page.TypeDoctor, page.TypeTop)...)
+	for _, r := range routes() {
+		if !done[r.typ] && r.keys != nil {
+			secs = append(secs, keySection{title: r.doc, keys: r.keys()})
+		}
+	}
+	return secs
 }

@@ -224,6 +224,7 @@ func (p Page) Keys() []key.Binding { return append(PageBindings(), p.table.Keys(
 // shown in full.
 func (p Page) State() page.State {
 	return page.State{
+		Type:     page.TypeCmdLog,
 		Title:    "log",
 		Typing:   p.table.Typing(),
 		Filtered: p.table.Filter() != "" || p.detail != 0,

@@ -4,29 +4,17 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/usage"
 )
 
-// KeyMap is the containers page's own bindings; navigation, filter and sort
-// come from the table. Later actions (l logs, s shell, ctrl+d delete) are
-// not bound yet.
-type KeyMap struct {
-	Refresh key.Binding
-}
-
-// DefaultKeyMap binds ctrl-r to refresh, as on every list.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh the list")),
-	}
-}
-
-// PageBindings are the keys only this page has: refresh and the sort
-// letters of its columns (those of k8s.io included).
+// PageBindings are the keys only this page has: refresh (every list's)
+// and the sort letters of its columns (those of k8s.io included);
+// navigation, filter and sort come from the table.
 func PageBindings() []key.Binding {
 	cols := append(Columns(backend.CRINamespace), usage.Columns(0)...)
-	return append([]key.Binding{DefaultKeyMap().Refresh}, table.SortBindings(cols)...)
+	return append([]key.Binding{listpage.DefaultKeyMap().Refresh}, table.SortBindings(cols)...)
 }
 
 // Bindings lists every key of the page for ? help.

@@ -50,7 +50,7 @@ func (m Model) events(evs []backend.Event) (page.Page, tea.Cmd) {
 	m.live.seq++
 	now := m.cfg.Clock.Now()
 	for _, ev := range evs {
-		if ev.Namespace != m.ns {
+		if ev.Namespace != m.Namespace() {
 			continue
 		}
 		if m.apply(ev, now) {
@@ -125,7 +125,7 @@ func (m *Model) patchTask(ev backend.Event, now time.Time) bool {
 		c.Task = &t
 	}
 	m.ctrs[i] = c
-	m.table.UpdateRows(m.row(c, now))
+	m.Table.UpdateRows(m.row(c, now))
 	return true
 }
 
@@ -136,7 +136,7 @@ func (m *Model) arm() tea.Cmd {
 		return nil
 	}
 	l.armed = true
-	return m.tag().After(page.Coalesce, flushMsg{gen: m.gen})
+	return m.Tag().After(page.Coalesce, flushMsg{gen: m.Gen()})
 }
 
 // flush makes the calls gathered since the last one: lookups or one list,
@@ -156,7 +156,7 @@ func (m *Model) fetch() tea.Cmd {
 	if l.relist || len(l.pending) > maxLookups || !canGet {
 		l.relist = false
 		clear(l.pending)
-		return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.ns, m.cfg.Timeout, m.gen, l.seq))
+		return m.Tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.Namespace(), m.cfg.Timeout, m.Gen(), l.seq))
 	}
 	ids := make([]string, 0, len(l.pending))
 	for id := range l.pending {
@@ -164,7 +164,7 @@ func (m *Model) fetch() tea.Cmd {
 	}
 	slices.Sort(ids)
 	clear(l.pending)
-	return m.tag().Wrap(lookupCmd(m.cfg.Ctx, getter, m.ns, ids, m.cfg.Timeout, m.gen, l.seq))
+	return m.Tag().Wrap(lookupCmd(m.cfg.Ctx, getter, m.Namespace(), ids, m.cfg.Timeout, m.Gen(), l.seq))
 }
 
 func (m *Model) fetchCRI() tea.Cmd {
@@ -173,7 +173,7 @@ func (m *Model) fetchCRI() tea.Cmd {
 		return nil
 	}
 	l.criDue, l.criBusy = false, true
-	return m.tag().Wrap(criCmd(m.cfg.Ctx, m.cfg.CRI, m.cfg.Timeout, m.gen))
+	return m.Tag().Wrap(criCmd(m.cfg.Ctx, m.cfg.CRI, m.cfg.Timeout, m.Gen()))
 }
 
 // fetched ends a fetch: what waited for it gets the next window, and the
@@ -196,12 +196,9 @@ func (m *Model) failed(err error) tea.Cmd {
 // loaded takes a list. Rows that events changed after it was asked for
 // keep what the events said: their task, their presence or absence.
 func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
-	m.loading = false
 	if msg.err != nil {
-		m.err = msg.err
-		return m, tea.Batch(m.failed(msg.err), page.Report(msg.err))
+		return m, tea.Batch(m.failed(msg.err), m.Answered(msg.err))
 	}
-	m.err = nil
 	next := make([]backend.Container, 0, len(msg.ctrs))
 	listed := make(map[string]bool, len(msg.ctrs))
 	for _, c := range msg.ctrs {
@@ -217,10 +214,10 @@ func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
 	}
 	m.setAll(next, msg.at)
 	if m.cfg.Select != "" {
-		m.table.Select(m.cfg.Select)
+		m.Table.Select(m.cfg.Select)
 		m.cfg.Select = ""
 	}
-	return m, tea.Batch(m.fetched(), func() tea.Msg { return page.OKMsg{} }, m.sample())
+	return m, tea.Batch(m.fetched(), m.Answered(nil), m.sample())
 }
 
 // lookedUp takes the answer of a few lookups, with the same rule.

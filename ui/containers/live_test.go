@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
@@ -18,29 +17,11 @@ import (
 	"github.com/ctui/ctui/ui/theme"
 )
 
-// pump runs cmd and feeds the page every reply, as the root would, until
-// nothing is left (page.Coalesce timers included).
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {
-	t.Helper()
-	queue := uitest.Drain(cmd, time.Second)
-	for len(queue) > 0 {
-		msg := queue[0]
-		queue = queue[1:]
-		r, ok := msg.(page.Reply)
-		if !ok {
-			continue
-		}
-		var c tea.Cmd
-		p, c = p.Update(r.Msg)
-		queue = append(queue, uitest.Drain(c, time.Second)...)
-	}
-	return p
-}
-
 func send(t *testing.T, p page.Page, evs ...backend.Event) page.Page {
 	t.Helper()
 	p, cmd := p.Update(page.EventsMsg{Events: evs})
-	return pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
+	return p
 }
 
 func liveNode() (*fake.Native, *fake.Runtime) {
@@ -67,7 +48,8 @@ func open(t *testing.T, f *fake.Native, r *fake.Runtime, ns string) page.Page {
 	}
 	m, cmd := New(cfg)
 	p, _ := m.Update(page.SizeMsg{Width: 160, Height: 12})
-	return pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
+	return p
 }
 
 // line is the screen line of row id, without styles.
@@ -177,7 +159,7 @@ func TestEventsAfterAListWin(t *testing.T) {
 	}
 	// The next list, made after the event, is believed again.
 	p, cmd = p.Update(page.ResyncMsg{})
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	if got := line(p, "web"); !strings.Contains(got, "RUNNING 100") {
 		t.Fatalf("fresh list not applied: %q", got)
 	}
@@ -223,7 +205,7 @@ func TestCtrlRReloads(t *testing.T) {
 	f, _ := liveNode()
 	p := open(t, f, nil, "default")
 	p, cmd := p.Update(uitest.Press("ctrl+r"))
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	if _, lists, _ := f.Calls(); len(lists) != 2 {
 		t.Fatalf("ctrl+r: lists %v", lists)
 	}

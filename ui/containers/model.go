@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -49,11 +49,8 @@ type Config struct {
 
 // Model is the containers page.
 type Model struct {
-	cfg   Config
-	ns    string
-	gen   uint64
-	keys  KeyMap
-	table table.Model
+	listpage.List[backend.Container]
+	cfg Config
 
 	ctrs  []backend.Container // sorted by id
 	index map[string]int      // id -> index in ctrs
@@ -61,34 +58,33 @@ type Model struct {
 	live  live
 	usage usage.Tracker
 	oom   map[string]bool // containers OOM-killed since ctui started
-
-	loading bool
-	err     error
-	width   int
-	height  int
 }
 
-var _ page.Page = Model{}
+var (
+	_ page.Page     = Model{}
+	_ page.Selector = Model{}
+)
 
 // New returns the page and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, ns: cfg.Namespace, keys: DefaultKeyMap(), usage: usage.NewTracker(cfg.Clock.Now, false), oom: map[string]bool{}}
-	m.table = table.New(m.columns(), cfg.Styles)
+	m := Model{cfg: cfg, usage: usage.NewTracker(cfg.Clock.Now, false), oom: map[string]bool{}, List: listpage.New(listpage.Config[backend.Container]{
+		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Namespace: cfg.Namespace,
+		Title: "containers", Type: page.TypeContainers, Caps: page.CanLifecycle,
+		Columns: func(ns string) []table.Column { return columns(ns, statsOn(cfg)) }, Keys: PageBindings(),
+	})}
 	return m, m.reload()
 }
-
-func (m Model) tag() page.Tag { return page.Tag{Page: m.cfg.ID, Gen: m.gen} }
 
 // reload starts a new generation and lists again (and asks CRI, in
 // k8s.io); replies of older generations are dropped.
 func (m *Model) reload() tea.Cmd {
-	m.gen++
+	m.NextGen()
 	m.live = newLive()
 	if m.cfg.Lister == nil {
-		m.err = m.cfg.Unavailable
+		m.List.Unavailable(m.cfg.Unavailable)
 		return nil
 	}
-	m.loading = true
+	m.Begin()
 	m.live.relist, m.live.criDue = true, m.withCRI()
 	return tea.Batch(m.fetch(), m.fetchCRI())
 }
@@ -104,9 +100,10 @@ func (m *Model) resync() tea.Cmd {
 }
 
 // withCRI reports whether the page shows CRI's view: in k8s.io, with CRI.
-func (m Model) withCRI() bool { return m.ns == backend.CRINamespace && m.cfg.CRI != nil }
+func (m Model) withCRI() bool { return m.Namespace() == backend.CRINamespace && m.cfg.CRI != nil }
 
-// Update implements page.Page.
+// Update implements page.Page: events patch rows and the page loads in
+// its own way (lookups, CRI); the rest is the list's.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg, lookedUpMsg, criMsg, flushMsg:
@@ -121,70 +118,46 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		return m.events(msg.Events)
 	case page.ResyncMsg:
 		return m, m.resync()
-	case page.SizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.table.SetSize(msg.Width, msg.Height)
-	case page.StylesMsg:
-		m.cfg.Styles = msg.Styles
-		m.table.SetStyles(msg.Styles)
 	case page.NamespaceMsg:
-		if msg.Namespace == m.ns {
+		if !m.SetNamespace(msg.Namespace) {
 			return m, nil
 		}
-		// k8s.io has more columns: a new table rather than a patched one.
-		m.ns, m.ctrs, m.index, m.pods = msg.Namespace, nil, nil, nil
-		m.table = table.New(m.columns(), m.cfg.Styles)
-		m.table.SetSize(m.width, m.height)
+		m.ctrs, m.index, m.pods = nil, nil, nil
 		return m, m.reload()
 	case page.ReconnectedMsg:
 		return m, m.reload()
 	case tea.KeyPressMsg:
-		return m.updateKey(msg)
-	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
-		return m, cmd
+		if m.Refreshes(msg) {
+			return m, m.reload()
+		}
 	}
-	return m, nil
+	cmd, _ := m.List.Update(msg)
+	return m, cmd
 }
 
 // reply routes the answers of the page's own commands, dropping those of
 // an older generation.
 func (m Model) reply(msg tea.Msg) (page.Page, tea.Cmd) {
+	gen := m.Gen()
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.gen == m.gen {
+		if msg.gen == gen {
 			return m.loaded(msg)
 		}
 	case lookedUpMsg:
-		if msg.gen == m.gen {
+		if msg.gen == gen {
 			return m.lookedUp(msg)
 		}
 	case criMsg:
-		if msg.gen == m.gen {
+		if msg.gen == gen {
 			return m.cri(msg)
 		}
 	case flushMsg:
-		if msg.gen == m.gen {
+		if msg.gen == gen {
 			return m.flush()
 		}
 	}
 	return m, nil
-}
-
-func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	if !m.table.Typing() {
-		switch {
-		case key.Matches(msg, m.keys.Refresh):
-			return m, m.reload()
-		case msg.Code == tea.KeyEscape:
-			m.table.ClearFilter()
-			return m, nil
-		}
-	}
-	var cmd tea.Cmd
-	m.table, cmd = m.table.Update(msg)
-	return m, cmd
 }
 
 // setAll makes ctrs the page's containers and redraws every row.
@@ -197,7 +170,7 @@ func (m *Model) setAll(ctrs []backend.Container, now time.Time) {
 		m.index[c.ID] = i
 		rows[i] = m.row(c, now)
 	}
-	m.table.SetRows(rows)
+	m.Table.SetRows(rows)
 }
 
 // remove drops the row of container id.
@@ -214,31 +187,12 @@ func (m Model) row(c backend.Container, now time.Time) table.Row {
 	if p, ok := m.pods[c.ID]; ok {
 		pc = &p
 	}
-	return m.withStats(row(c, pc, m.ns == backend.CRINamespace, now), c, pc)
-}
-
-// View implements page.Page.
-func (m Model) View() string {
-	switch {
-	case m.err != nil && len(m.ctrs) == 0:
-		return page.Fit(m.cfg.Styles.Bad.Render("containers of "+m.ns+": ")+m.err.Error(), m.width, m.height)
-	case m.loading && len(m.ctrs) == 0:
-		return page.Fit(m.cfg.Styles.Dim.Render("listing the containers of namespace "+m.ns+"…"), m.width, m.height)
-	}
-	return m.table.View()
-}
-
-// Keys implements page.Page.
-func (m Model) Keys() []key.Binding { return Bindings() }
-
-// State implements page.Page.
-func (m Model) State() page.State {
-	return page.State{Title: "containers", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
+	return m.withStats(row(c, pc, m.Namespace() == backend.CRINamespace, now), c, pc)
 }
 
 // Selected implements page.Selector: d describes the container under the
 // cursor (spec, labels and task).
 func (m Model) Selected() (page.Object, bool) {
-	id, ok := m.table.SelectedID()
-	return page.Object{Kind: page.KindContainer, Namespace: m.ns, ID: id}, ok
+	id, ok := m.Table.SelectedID()
+	return page.Object{Kind: page.KindContainer, Namespace: m.Namespace(), ID: id}, ok
 }

@@ -11,13 +11,15 @@ import (
 
 // statsOn tells whether the page samples resource use (stats on, and a
 // source to ask).
-func (m Model) statsOn() bool { return m.cfg.Stats.On() }
+func (m Model) statsOn() bool { return statsOn(m.cfg) }
 
-// columns are the page's columns in its namespace, with the stats columns
+func statsOn(cfg Config) bool { return cfg.Stats.On() }
+
+// columns are the page's columns in namespace ns, with the stats columns
 // when stats are on.
-func (m Model) columns() []table.Column {
-	cols := Columns(m.ns)
-	if m.statsOn() {
+func columns(ns string, stats bool) []table.Column {
+	cols := Columns(ns)
+	if stats {
 		cols = append(cols, usage.Columns(0)...)
 	}
 	return cols
@@ -30,13 +32,13 @@ func (m *Model) sample() tea.Cmd {
 	if !m.statsOn() {
 		return nil
 	}
-	req := usage.Request{Namespace: m.ns}
-	for _, id := range m.table.Near(0, nil) {
+	req := usage.Request{Namespace: m.Namespace()}
+	for _, id := range m.Table.Near(0, nil) {
 		if i, ok := m.index[id]; ok {
 			req.AddRunning(m.ctrs[i], m.cfg.Stats)
 		}
 	}
-	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
 }
 
 // sampled takes a sample's answer and redraws the rows it changed.
@@ -48,7 +50,7 @@ func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
 
 // oomKilled marks the row of a container the kernel OOM-killed.
 func (m Model) oomKilled(msg page.OOMMsg) (page.Page, tea.Cmd) {
-	if msg.Kill.Namespace != m.ns {
+	if msg.Kill.Namespace != m.Namespace() {
 		return m, nil
 	}
 	m.oom[msg.Kill.ID] = true
@@ -65,7 +67,7 @@ func (m *Model) redraw(ids []string) {
 			rows = append(rows, m.row(m.ctrs[i], now))
 		}
 	}
-	m.table.UpdateRows(rows...)
+	m.Table.UpdateRows(rows...)
 }
 
 // withStats completes a rendered row with the OOM mark and the stats cells.
@@ -78,5 +80,5 @@ func (m Model) withStats(r table.Row, c backend.Container, pc *backend.PodContai
 		return r
 	}
 	s, ok := m.usage.Get(c.ID)
-	return usage.Append(r, len(Columns(m.ns)), s, ok && !stopped, m.cfg.CPUs)
+	return usage.Append(r, len(Columns(m.Namespace())), s, ok && !stopped, m.cfg.CPUs)
 }

@@ -115,20 +115,7 @@ func open(t *testing.T, d *fake.Describer, obj page.Object, w, h int) page.Page 
 		Styles: theme.New(theme.Options{NoColor: true})})
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: w, Height: h})
-	return pump(t, p, cmd)
-}
-
-// pump runs cmd and gives the page what comes back, as the root would.
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {
-	t.Helper()
-	for _, msg := range uitest.Drain(cmd, time.Second) {
-		if r, ok := msg.(page.Reply); ok {
-			if r.Tag.Page != 7 {
-				t.Fatalf("reply tagged for page %d", r.Tag.Page)
-			}
-			p, _ = p.Update(r.Msg)
-		}
-	}
+	p, _ = uitest.Pump(t, p, cmd, 7)
 	return p
 }
 
@@ -137,7 +124,7 @@ func keys(t *testing.T, p page.Page, ks ...string) page.Page {
 	for _, k := range ks {
 		var cmd tea.Cmd
 		p, cmd = p.Update(uitest.Press(k))
-		p = pump(t, p, cmd)
+		p, _ = uitest.Pump(t, p, cmd, 7)
 	}
 	return p
 }
@@ -270,7 +257,7 @@ func TestUnavailableSideSaysWhy(t *testing.T) {
 		Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true})})
 	p = m
 	p, _ = p.Update(page.SizeMsg{Width: 80, Height: 5})
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd, 7)
 	if s := screen(p); !strings.Contains(s, "cannot describe") {
 		t.Errorf("screen %q", s)
 	}
@@ -291,7 +278,7 @@ func TestRefreshDropsStaleReplyAndKeepsPlace(t *testing.T) {
 	if !strings.Contains(screen(p), `"process": {`) || p.State().Info != "json 4-13/414" {
 		t.Errorf("stale reply applied or place lost: %s", p.State().Info)
 	}
-	p = pump(t, p, second)
+	p, _ = uitest.Pump(t, p, second, 7)
 	if s := screen(p); s != "{\n  \"changed\": true\n}" {
 		t.Errorf("after refresh:\n%s", s)
 	}

@@ -346,5 +346,5 @@ func (m Model) State() page.State {
 	if m.query != "" {
 		info += " match " + m.matchInfo()
 	}
-	return page.State{Title: "describe " + m.cfg.Object.Title(), Typing: m.typing, Filtered: m.query != "", Info: info}
+	return page.State{Type: page.TypeDescribe, Title: "describe " + m.cfg.Object.Title(), Typing: m.typing, Filtered: m.query != "", Info: info}
 }

@@ -28,7 +28,9 @@ type BaseConfig struct {
 	Styles    theme.Styles
 	Clock     backend.Clock
 	Title     string
-	Columns   []table.Column
+	// Type is what the page is, for the root's routing (page.State).
+	Type    page.Type
+	Columns []table.Column
 	// Measure is true for pages that show snapshot usage.
 	Measure bool
 	// Rows renders the report; Summary is the line above the table.
@@ -180,7 +182,7 @@ func (b Base) Keys() []key.Binding { return append([]key.Binding{b.refresh}, b.T
 
 // State is the page's title and the table's state.
 func (b Base) State() page.State {
-	return page.State{Title: b.cfg.Title, Typing: b.Table.Typing(), Filtered: b.Table.Filter() != "", Info: b.Table.Info()}
+	return page.State{Type: b.cfg.Type, Title: b.cfg.Title, Typing: b.Table.Typing(), Filtered: b.Table.Filter() != "", Info: b.Table.Info()}
 }
 
 // RefreshBinding is the base's key, for docs.

@@ -231,8 +231,7 @@ func (m Model) Keys() []key.Binding { return m.keys.Bindings() }
 // Findings are the last run's, worst first, for tests.
 func (m Model) Findings() RanMsg { return m.ran }
 
-// State implements page.Page. The title is the command's name, so :doctor
-// goes back to an open page. While a check is open the page counts as
+// State implements page.Page. While a check is open the page counts as
 // filtered, so esc closes the check before it leaves the page.
 func (m Model) State() page.State {
 	info := ""
@@ -245,5 +244,5 @@ func (m Model) State() page.State {
 	if m.running {
 		info = strings.TrimSpace(info + " running…")
 	}
-	return page.State{Title: "doctor", Filtered: m.detail, Info: info}
+	return page.State{Type: page.TypeDoctor, Title: "doctor", Filtered: m.detail, Info: info}
 }

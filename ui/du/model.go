@@ -226,7 +226,7 @@ func (m Model) Keys() []key.Binding {
 
 // State implements page.Page.
 func (m Model) State() page.State {
-	return page.State{Title: "du", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
+	return page.State{Type: page.TypeDu, Title: "du", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }
 
 // PageBindings are the page's keys for docs/keybindings.md.

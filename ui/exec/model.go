@@ -187,7 +187,7 @@ func (m Model) State() page.State {
 	case m.err == nil:
 		info = "exit " + strconv.Itoa(m.out.ExitCode)
 	}
-	return page.State{Title: "exec " + strings.Join(m.cfg.Args, " "), Info: info}
+	return page.State{Type: page.TypeExec, Title: "exec " + strings.Join(m.cfg.Args, " "), Info: info}
 }
 
 // outputLines splits stdout then stderr into lines safe to draw.

@@ -221,28 +221,8 @@ func open(t *testing.T, cfg Config, w, h int) page.Page {
 	if w >= 40 && h > 0 && !strings.Contains(screen(p), "asking containerd and CRI") {
 		t.Errorf("before the answer: %q", screen(p))
 	}
-	p, _ = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd, 9)
 	return p
-}
-
-// pump runs cmd and hands the page its replies, returning what else came.
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) (page.Page, []tea.Msg) {
-	t.Helper()
-	var other []tea.Msg
-	for _, msg := range uitest.Drain(cmd, time.Second) {
-		r, ok := msg.(page.Reply)
-		if !ok {
-			other = append(other, msg)
-			continue
-		}
-		if r.Tag.Page != 9 {
-			t.Fatalf("reply for page %d", r.Tag.Page)
-		}
-		var next tea.Cmd
-		p, next = p.Update(r.Msg)
-		other = append(other, uitest.Drain(next, time.Second)...)
-	}
-	return p, other
 }
 
 func screen(p page.Page) string { return ansi.Strip(p.View()) }
@@ -252,7 +232,7 @@ func press(t *testing.T, p page.Page, ks ...string) page.Page {
 	for _, k := range ks {
 		var cmd tea.Cmd
 		p, cmd = p.Update(uitest.Press(k))
-		p, _ = pump(t, p, cmd)
+		p, _ = uitest.Pump(t, p, cmd, 9)
 	}
 	return p
 }
@@ -318,7 +298,7 @@ func TestPageRefreshesAndDropsStaleAnswers(t *testing.T) {
 	if !strings.HasPrefix(screen(p), "ERROR") {
 		t.Errorf("stale answer applied")
 	}
-	p, _ = pump(t, p, second)
+	p, _ = uitest.Pump(t, p, second, 9)
 	if s := screen(p); !strings.HasPrefix(s, "OK  containerd and CRI report no problem") {
 		t.Errorf("after the fix:\n%s", s)
 	}
@@ -329,7 +309,7 @@ func TestPageRefreshesAndDropsStaleAnswers(t *testing.T) {
 		before := len(n.calls)
 		var cmd tea.Cmd
 		p, cmd = p.Update(msg)
-		p, _ = pump(t, p, cmd)
+		p, _ = uitest.Pump(t, p, cmd, 9)
 		if len(n.calls) != before+1 {
 			t.Errorf("%T did not refresh", msg)
 		}
@@ -338,7 +318,7 @@ func TestPageRefreshesAndDropsStaleAnswers(t *testing.T) {
 		t.Error("a task event refreshes the health page")
 	}
 	p, cmd := p.Update(page.NamespaceMsg{Namespace: "k8s.io"})
-	pump(t, p, cmd)
+	uitest.Pump(t, p, cmd, 9)
 	if n.calls[len(n.calls)-1] != "k8s.io" {
 		t.Errorf("namespace switch: %q", n.calls)
 	}
@@ -352,7 +332,7 @@ func TestPageReportsLostConnectionAndSaysWhyCRIIsMissing(t *testing.T) {
 	m, cmd := New(cfg)
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: 80, Height: 24})
-	p, other := pump(t, p, cmd)
+	p, other := uitest.Pump(t, p, cmd, 9)
 	if len(other) != 1 || !errors.Is(other[0].(page.ErrMsg).Err, backend.ErrUnavailable) {
 		t.Errorf("lost connection not reported: %v", other)
 	}

@@ -222,5 +222,5 @@ func (m Model) State() page.State {
 	if m.loading {
 		info = strings.TrimSpace(info + " asking…")
 	}
-	return page.State{Title: "health", Info: info}
+	return page.State{Type: page.TypeHealth, Title: "health", Info: info}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/fake"
+	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
 )
@@ -35,14 +36,14 @@ func openLive(t *testing.T, f *fake.Native, r *fake.Runtime, ns string) Model {
 	}
 	m, cmd := New(cfg)
 	p, _ := m.Update(page.SizeMsg{Width: 180, Height: 12})
-	m, _ = pump(t, p.(Model), cmd)
+	m, _ = uitest.Pump(t, p.(Model), cmd, 7)
 	return m
 }
 
 func events(t *testing.T, m Model, evs ...backend.Event) Model {
 	t.Helper()
 	p, cmd := m.Update(page.EventsMsg{Events: evs})
-	m, _ = pump(t, p.(Model), cmd)
+	m, _ = uitest.Pump(t, p.(Model), cmd, 7)
 	return m
 }
 
@@ -141,7 +142,7 @@ func TestResyncKeepsRowsUntilAnswer(t *testing.T) {
 	if p.State().Info != "1" || p.(Model).gen != m.gen {
 		t.Fatalf("resync dropped rows or bumped gen: %+v", p.State())
 	}
-	m, _ = pump(t, p.(Model), cmd)
+	m, _ = uitest.Pump(t, p.(Model), cmd, 7)
 	if lists, ctrLists, _ := f.Calls(); len(lists) != 2 || len(ctrLists) != 2 {
 		t.Fatalf("resync calls: %v %v", lists, ctrLists)
 	}

@@ -356,6 +356,7 @@ func (m Model) Keys() []key.Binding { return Bindings() }
 // State implements page.Page.
 func (m Model) State() page.State {
 	return page.State{
+		Type: page.TypeImages, Caps: page.CanImageActions,
 		Title:    "images",
 		Typing:   m.table.Typing(),
 		Filtered: m.table.Filter() != "",

@@ -43,30 +43,6 @@ func newPage(f *fake.Native) (Model, tea.Cmd) {
 	return p.(Model), cmd
 }
 
-// pump feeds the page every reply its commands yield, as the root would,
-// until none are left, and returns the other messages.
-func pump(t *testing.T, m Model, cmd tea.Cmd) (Model, []tea.Msg) {
-	t.Helper()
-	var other []tea.Msg
-	queue := uitest.Drain(cmd, wait)
-	for len(queue) > 0 {
-		msg := queue[0]
-		queue = queue[1:]
-		r, ok := msg.(page.Reply)
-		if !ok {
-			other = append(other, msg)
-			continue
-		}
-		if r.Tag.Page != 7 {
-			t.Fatalf("reply tagged for page %d", r.Tag.Page)
-		}
-		p, c := m.Update(r.Msg)
-		m = p.(Model)
-		queue = append(queue, uitest.Drain(c, wait)...)
-	}
-	return m, other
-}
-
 func TestLoadThenDetails(t *testing.T) {
 	f := fakeNative(100)
 	m, cmd := newPage(f)
@@ -108,9 +84,9 @@ func TestLoadThenDetails(t *testing.T) {
 	}
 	// Feed everything: every digest is asked once, though two names share
 	// each.
-	m, _ = pump(t, m, tea.Batch(func() tea.Msg { return first[0] }, nil))
+	m, _ = uitest.Pump(t, m, tea.Batch(func() tea.Msg { return first[0] }, nil), 7)
 	for _, msg := range first[1:] {
-		m, _ = pump(t, m, func() tea.Msg { return msg })
+		m, _ = uitest.Pump(t, m, func() tea.Msg { return msg }, 7)
 	}
 	if len(f.DetailCalls) != 50 {
 		t.Fatalf("%d details calls for 50 digests", len(f.DetailCalls))
@@ -123,7 +99,7 @@ func TestLoadThenDetails(t *testing.T) {
 func TestSortBySizeAfterDetails(t *testing.T) {
 	f := fakeNative(10)
 	m, cmd := newPage(f)
-	m, _ = pump(t, m, cmd)
+	m, _ = uitest.Pump(t, m, cmd, 7)
 	p, _ := m.Update(uitest.Press("S"))
 	p, _ = p.Update(uitest.Press("S")) // descending
 	p, _ = p.Update(uitest.Press("g"))
@@ -148,7 +124,7 @@ func TestStaleRepliesAreDropped(t *testing.T) {
 	if m.table.Len() != 0 {
 		t.Fatalf("stale reply applied: %d rows", m.table.Len())
 	}
-	m, _ = pump(t, m, refresh)
+	m, _ = uitest.Pump(t, m, refresh, 7)
 	if m.table.Len() != 1 {
 		t.Fatalf("fresh reply: %d rows", m.table.Len())
 	}
@@ -157,10 +133,10 @@ func TestStaleRepliesAreDropped(t *testing.T) {
 func TestNamespaceSwitchReloads(t *testing.T) {
 	f := fakeNative(4)
 	m, cmd := newPage(f)
-	m, _ = pump(t, m, cmd)
+	m, _ = uitest.Pump(t, m, cmd, 7)
 	p, cmd := m.Update(page.NamespaceMsg{Namespace: "other"})
 	m = p.(Model)
-	m, _ = pump(t, m, cmd)
+	m, _ = uitest.Pump(t, m, cmd, 7)
 	if got := f.ListCalls; len(got) != 2 || got[1] != "other" {
 		t.Fatalf("list calls %v", got)
 	}
@@ -173,7 +149,7 @@ func TestLoadErrorIsShownAndReported(t *testing.T) {
 	f := fakeNative(4)
 	f.Err = backend.Errorf(backend.ErrUnavailable, "list images: nothing is listening on /run/containerd/containerd.sock; is containerd running?")
 	m, cmd := newPage(f)
-	m, other := pump(t, m, cmd)
+	m, other := uitest.Pump(t, m, cmd, 7)
 	if len(other) != 1 {
 		t.Fatalf("messages to the root: %v", other)
 	}
@@ -185,7 +161,7 @@ func TestLoadErrorIsShownAndReported(t *testing.T) {
 	}
 	f.SetErr(nil)
 	p, cmd := m.Update(page.ReconnectedMsg{})
-	m, _ = pump(t, p.(Model), cmd)
+	m, _ = uitest.Pump(t, p.(Model), cmd, 7)
 	if m.err != nil || m.table.Len() != 4 {
 		t.Fatalf("after reconnect: err=%v rows=%d", m.err, m.table.Len())
 	}
@@ -206,7 +182,7 @@ func TestUnavailableNative(t *testing.T) {
 func TestEscClearsFilter(t *testing.T) {
 	f := fakeNative(10)
 	m, cmd := newPage(f)
-	m, _ = pump(t, m, cmd)
+	m, _ = uitest.Pump(t, m, cmd, 7)
 	var p page.Page = m
 	for _, k := range append([]tea.Msg{uitest.Press("/")}, uitest.Type("img00001")...) {
 		p, _ = p.Update(k)

@@ -179,6 +179,7 @@ func (p Page) State() page.State {
 	j, ok := p.selected()
 	escHere := p.detail != 0 || (ok && j.Running())
 	return page.State{
+		Type:     page.TypeJobs,
 		Title:    "jobs",
 		Typing:   p.table.Typing(),
 		Filtered: p.table.Filter() != "" || escHere,

@@ -54,7 +54,7 @@ var _ page.Page = Model{}
 func New(cfg Config) (Model, tea.Cmd) {
 	b, cmd := diskscan.NewBase(diskscan.BaseConfig{
 		ID: cfg.ID, Ctx: cfg.Ctx, Namespace: cfg.Namespace, Disk: cfg.Disk, DiskErr: cfg.DiskErr,
-		Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Title: "leases", Columns: Columns(),
+		Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Title: "leases", Type: page.TypeLeases, Columns: Columns(),
 		Measure: true, Rows: Rows, Summary: Summary,
 	})
 	return Model{Base: b, cfg: cfg, keys: DefaultKeyMap()}, cmd

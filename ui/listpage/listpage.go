@@ -283,7 +283,7 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		l.cfg.Styles = msg.Styles
 		l.Table.SetStyles(msg.Styles)
 		return nil, true
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
 		l.Table, cmd = l.Table.Update(msg)
 		return cmd, true
 	case tea.KeyPressMsg:

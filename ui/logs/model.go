@@ -487,6 +487,7 @@ func (m Model) State() page.State {
 		}
 	}
 	return page.State{
+		Type:     page.TypeLogs,
 		Title:    "logs " + m.name(),
 		Typing:   m.prompt != promptNone,
 		Filtered: m.searchText != "" || m.filter != "" || m.stream != "",

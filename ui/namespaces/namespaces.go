@@ -308,7 +308,7 @@ func (m Model) Keys() []key.Binding {
 
 // State implements page.Page.
 func (m Model) State() page.State {
-	return page.State{Title: "namespaces", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
+	return page.State{Type: page.TypeNamespaces, Title: "namespaces", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }
 
 // Selected implements page.Selector: d describes the namespace under the

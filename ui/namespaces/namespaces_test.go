@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
@@ -64,23 +63,6 @@ func countNode() *fake.Native {
 	}
 }
 
-// pump feeds the page every reply its commands yield, timers included.
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {
-	t.Helper()
-	queue := uitest.Drain(cmd, 3*time.Second)
-	for len(queue) > 0 {
-		r, ok := queue[0].(page.Reply)
-		queue = queue[1:]
-		if !ok {
-			continue
-		}
-		var c tea.Cmd
-		p, c = p.Update(r.Msg)
-		queue = append(queue, uitest.Drain(c, 3*time.Second)...)
-	}
-	return p
-}
-
 func line(p page.Page, name string) string {
 	for l := range strings.SplitSeq(ansi.Strip(p.View()), "\n") {
 		if strings.HasPrefix(strings.TrimSpace(l), name+" ") {
@@ -97,7 +79,8 @@ func openCounts(t *testing.T, f *fake.Native) page.Page {
 	if got := line(p, "default"); got != "" {
 		t.Fatalf("rows before the list: %q", got)
 	}
-	return pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
+	return p
 }
 
 func TestCountsShownWhenReady(t *testing.T) {
@@ -110,7 +93,7 @@ func TestCountsShownWhenReady(t *testing.T) {
 	if got := line(p, "default"); got != "default (current) … … … -" {
 		t.Fatalf("pending counts: %q", got)
 	}
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	if got := line(p, "default"); got != "default (current) 2 3 1 -" {
 		t.Fatalf("default: %q", got)
 	}
@@ -129,7 +112,7 @@ func TestEventsRecountAndListNamespaces(t *testing.T) {
 		{Namespace: "default", Topic: backend.TopicTaskStart, ID: "old"},
 		{Namespace: "default", Topic: backend.TopicContainerDelete, ID: "bare"},
 	}})
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	if got := line(p, "default"); got != "default (current) 2 2 2 -" {
 		t.Fatalf("default after events: %q", got)
 	}
@@ -139,7 +122,7 @@ func TestEventsRecountAndListNamespaces(t *testing.T) {
 	// ctr ns create: listed again and counted; ctr ns rm: gone at once.
 	f.NS = append(f.NS, backend.Namespace{Name: "moby", Labels: map[string]string{"x": "1"}})
 	p, cmd = p.Update(page.EventsMsg{Events: []backend.Event{{Namespace: "moby", Topic: backend.TopicNamespaceCreate, ID: "moby"}}})
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	if got := line(p, "moby"); got != "moby 0 0 0 x=1" {
 		t.Fatalf("moby: %q", got)
 	}

@@ -21,6 +21,11 @@ const (
 	TypeHealth        Type = "health"
 	TypeDu            Type = "du"
 	TypePrune         Type = "prune"
+	TypeSnapshots     Type = "snapshots"
+	TypeContent       Type = "content"
+	TypeLeases        Type = "leases"
+	TypeDoctor        Type = "doctor"
+	TypeTop           Type = "top"
 )
 
 // Caps are the root's actions a page's rows take: the root binds those

@@ -8,12 +8,14 @@ package pods
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -43,25 +45,24 @@ type Config struct {
 	OOMByPod map[string]int
 }
 
+// item is a pod with its containers, every attempt: n counts them, -1
+// when CRI could not list them.
+type item struct {
+	pod  backend.Pod
+	n    int
+	ctrs []backend.PodContainer
+}
+
 // Model is the pods page.
 type Model struct {
-	cfg   Config
-	gen   uint64
-	keys  KeyMap
-	table table.Model
-
-	pods    map[string]backend.Pod // by sandbox id
-	ctrs    []backend.PodContainer
-	counts  map[string]int // containers by sandbox id (-1: unknown)
-	at      time.Time      // when the list was answered
-	usage   usage.Tracker
-	ooms    map[string]int // OOM kills by pod UID
-	loaded  bool
-	loading bool
-	armed   bool // a flush is scheduled for gathered events
-	err     error
-	width   int
-	height  int
+	listpage.List[item]
+	cfg    Config
+	keys   KeyMap
+	pods   map[string]backend.Pod // by sandbox id
+	counts map[string]int         // containers by sandbox id (-1: unknown)
+	at     time.Time              // when the list was answered
+	usage  usage.Tracker
+	ooms   map[string]int // OOM kills by pod UID
 }
 
 var (
@@ -71,156 +72,100 @@ var (
 
 // New returns the page, newest pod first, and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, keys: DefaultKeyMap(), usage: usage.NewTracker(cfg.Clock.Now, false), ooms: map[string]int{}}
+	lc := listpage.Config[item]{
+		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Global: true,
+		Title: "pods", Type: page.TypePods, Caps: page.CanLifecycle,
+		Columns: func(string) []table.Column { return columns(cfg.statsOn()) },
+		Relist:  func(ev backend.Event, _ string) bool { return touchesCRI(ev) },
+		Keys:    PageBindings(), Unavailable: cfg.Unavailable,
+		Failed:  func(string) string { return "pods: " },
+		Loading: func(string) string { return "listing pods…" },
+	}
+	if rt := cfg.Runtime; rt != nil {
+		lc.Load = func(ctx context.Context, _ string) ([]item, error) { return loadPods(ctx, rt) }
+	} else {
+		lc.Failed = func(string) string { return "pods need the CRI API: " }
+		if lc.Unavailable == nil {
+			lc.Unavailable = errors.New("CRI is not connected")
+		}
+	}
+	m := Model{cfg: cfg, keys: DefaultKeyMap(), List: listpage.New(lc), usage: usage.NewTracker(cfg.Clock.Now, false), ooms: map[string]int{}}
 	for uid, n := range cfg.OOMByPod {
 		m.ooms[uid] = n
 	}
-	m.table = table.New(m.columns(), cfg.Styles)
-	m.table.SortBy(colCreated, true)
-	return m, m.reload()
+	m.Table.SortBy(colCreated, true)
+	return m, m.Reload()
 }
 
-func (m Model) tag() page.Tag { return page.Tag{Page: m.cfg.ID, Gen: m.gen} }
-
-// reload lists again under a new generation; older replies are dropped.
-// The rows stay on screen until the answer replaces them.
-func (m *Model) reload() tea.Cmd {
-	m.gen++
-	m.armed = false
-	if m.cfg.Runtime == nil {
-		m.err = m.cfg.Unavailable
-		return nil
-	}
-	m.loading = true
-	return m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Runtime, m.cfg.Clock, m.cfg.Timeout, m.gen))
-}
-
-// Update implements page.Page.
+// Update implements page.Page: enter opens the pod's containers; the rest
+// is the list's.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
-	case loadedMsg:
-		return m.loadedList(msg)
+	case listpage.Loaded[item]:
+		return m.loaded(msg)
 	case usage.SampledMsg:
 		return m.sampled(msg)
 	case page.StatsTickMsg:
 		return m, m.sample()
 	case page.OOMMsg:
 		return m.oomKilled(msg)
-	case flushMsg:
-		if msg.gen != m.gen || !m.armed {
-			return m, nil
-		}
-		return m, m.reload()
-	case page.EventsMsg:
-		return m, m.gather(msg.Events)
-	case page.ResyncMsg, page.ReconnectedMsg:
-		return m, m.reload()
-	case page.SizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.table.SetSize(msg.Width, msg.Height)
-	case page.StylesMsg:
-		m.cfg.Styles = msg.Styles
-		m.table.SetStyles(msg.Styles)
 	case tea.KeyPressMsg:
-		return m.updateKey(msg)
-	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
+		if !m.Table.Typing() && key.Matches(msg, m.keys.Open) {
+			return m, m.open()
+		}
+	}
+	cmd, _ := m.List.Update(msg)
+	return m, cmd
+}
+
+func (m Model) loaded(msg listpage.Loaded[item]) (page.Page, tea.Cmd) {
+	cmd, took := m.Take(msg, func(it item, now time.Time) table.Row { return m.row(it.pod, it.n, now) })
+	if !took {
 		return m, cmd
 	}
-	return m, nil
-}
-
-// gather waits out a Coalesce window after the first event that can change
-// a pod, then lists once: a pod starting is a dozen events.
-func (m *Model) gather(evs []backend.Event) tea.Cmd {
-	if m.armed || m.cfg.Runtime == nil {
-		return nil
+	m.pods, m.counts, m.at = make(map[string]backend.Pod, len(msg.Items)), make(map[string]int, len(msg.Items)), msg.At
+	for _, it := range msg.Items {
+		m.pods[it.pod.ID], m.counts[it.pod.ID] = it.pod, it.n
 	}
-	for _, ev := range evs {
-		if touchesCRI(ev) {
-			m.armed = true
-			return m.tag().After(page.Coalesce, flushMsg{gen: m.gen})
-		}
-	}
-	return nil
-}
-
-func (m Model) loadedList(msg loadedMsg) (page.Page, tea.Cmd) {
-	if msg.gen != m.gen {
-		return m, nil
-	}
-	m.loading = false
-	if msg.err != nil {
-		m.err = msg.err
-		return m, page.Report(msg.err)
-	}
-	m.err, m.loaded = nil, true
-	counts := make(map[string]int, len(msg.pods))
-	for _, c := range msg.ctrs {
-		counts[c.PodID]++
-	}
-	m.pods = make(map[string]backend.Pod, len(msg.pods))
-	m.counts, m.at = make(map[string]int, len(msg.pods)), msg.at
-	m.ctrs = msg.ctrs
-	rows := make([]table.Row, len(msg.pods))
-	for i, p := range msg.pods {
-		m.pods[p.ID] = p
-		n := counts[p.ID]
-		if msg.ctrErr != nil {
-			n = -1
-		}
-		m.counts[p.ID] = n
-		rows[i] = m.row(p, n, msg.at)
-	}
-	m.table.SetRows(rows)
 	m.usage.Forget(func(id string) bool { _, ok := m.pods[id]; return ok })
-	ok := tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.sample())
-	if msg.ctrErr != nil {
-		return m, tea.Batch(ok, page.Report(msg.ctrErr))
-	}
-	return m, ok
+	return m, tea.Batch(cmd, m.sample())
 }
 
-func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	if !m.table.Typing() {
-		switch {
-		case key.Matches(msg, m.keys.Refresh):
-			return m, m.reload()
-		case key.Matches(msg, m.keys.Open):
-			return m, m.open()
-		case msg.Code == tea.KeyEscape:
-			m.table.ClearFilter()
-			return m, nil
+// selected is the pod under the cursor.
+func (m Model) selected() (item, bool) {
+	id, ok := m.Table.SelectedID()
+	if !ok {
+		return item{}, false
+	}
+	for _, it := range m.Items() {
+		if it.pod.ID == id {
+			return it, true
 		}
 	}
-	var cmd tea.Cmd
-	m.table, cmd = m.table.Update(msg)
-	return m, cmd
+	return item{pod: backend.Pod{ID: id}}, true
 }
 
 // open asks the root for a page of the selected pod's containers, seeded
 // with the ones this page already has so that it shows at once.
 func (m Model) open() tea.Cmd {
-	id, ok := m.table.SelectedID()
+	it, ok := m.selected()
 	if !ok {
 		return nil
 	}
-	cfg, pod, seed := m.cfg, m.pods[id], ofPod(m.ctrs, id)
+	cfg, seed := m.cfg, it.ctrs
 	return page.Open(func(pid page.ID) (page.Page, tea.Cmd) {
 		cfg.ID = pid
-		return NewContainers(cfg, pod, seed)
+		return NewContainers(cfg, it.pod, seed)
 	})
 }
 
 // Selected implements page.Selector: d describes the pod's sandbox status.
 func (m Model) Selected() (page.Object, bool) {
-	id, ok := m.table.SelectedID()
+	it, ok := m.selected()
 	if !ok {
 		return page.Object{}, false
 	}
-	p := m.pods[id]
-	return page.Object{Kind: page.KindPod, ID: id, Name: podName(p)}, true
+	return page.Object{Kind: page.KindPod, ID: it.pod.ID, Name: podName(it.pod)}, true
 }
 
 // podName is how a pod is named in titles: namespace/name, as kubectl's
@@ -230,35 +175,4 @@ func podName(p backend.Pod) string {
 		return p.Name
 	}
 	return p.Namespace + "/" + p.Name
-}
-
-// View implements page.Page.
-func (m Model) View() string {
-	st := m.cfg.Styles
-	switch {
-	case m.cfg.Runtime == nil:
-		return page.Fit(st.Bad.Render("pods need the CRI API: ")+errText(m.err), m.width, m.height)
-	case m.err != nil && !m.loaded:
-		return page.Fit(st.Bad.Render("pods: ")+m.err.Error(), m.width, m.height)
-	case !m.loaded:
-		return page.Fit(st.Dim.Render("listing pods…"), m.width, m.height)
-	}
-	return m.table.View()
-}
-
-func errText(err error) string {
-	if err == nil {
-		return "CRI is not connected"
-	}
-	return err.Error()
-}
-
-// Keys implements page.Page.
-func (m Model) Keys() []key.Binding {
-	return append(PageBindings(), table.DefaultKeyMap().Bindings()...)
-}
-
-// State implements page.Page.
-func (m Model) State() page.State {
-	return page.State{Title: "pods", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
@@ -96,31 +95,12 @@ func cfg(rt backend.Runtime) Config {
 	return Config{ID: 5, Ctx: context.Background(), Runtime: rt, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: backend.FixedClock(now)}
 }
 
-// pump runs cmd and gives the page the replies, as the root would; other
-// messages are returned.
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) (page.Page, []tea.Msg) {
-	t.Helper()
-	var other []tea.Msg
-	for _, msg := range uitest.Drain(cmd, time.Second) {
-		if r, ok := msg.(page.Reply); ok {
-			var more tea.Cmd
-			p, more = p.Update(r.Msg)
-			var o []tea.Msg
-			p, o = pump(t, p, more)
-			other = append(other, o...)
-			continue
-		}
-		other = append(other, msg)
-	}
-	return p, other
-}
-
 func load(t *testing.T, c Config) page.Page {
 	t.Helper()
 	m, cmd := New(c)
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: 120, Height: 10})
-	p, _ = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	return p
 }
 
@@ -218,7 +198,7 @@ func TestContainerListFailureStillShowsPods(t *testing.T) {
 	m, cmd := New(cfg(rt))
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: 120, Height: 10})
-	p, other := pump(t, p, cmd)
+	p, other := uitest.Pump(t, p, cmd)
 	if l := lines(p); len(l) != 3 || strings.Fields(l[1])[6] != "-" {
 		t.Errorf("pods without counts:\n%s", strings.Join(l, "\n"))
 	}
@@ -258,7 +238,7 @@ func TestEventsInK8sRelistOncePerBurst(t *testing.T) {
 		t.Fatalf("a burst must arm one flush: %v %v", cmd, again)
 	}
 	rt.PodList = append(rt.PodList, backend.Pod{ID: "new", Name: "fresh", State: backend.PodReady, CreatedAt: now})
-	p, _ = pump(t, p, cmd) // the Coalesce tick, then the list
+	p, _ = uitest.Pump(t, p, cmd) // the Coalesce tick, then the list
 	if rt.Count("Pods") != before+1 || !strings.Contains(lines(p)[1], "fresh") {
 		t.Errorf("after the flush: %d lists\n%s", rt.Count("Pods")-before, strings.Join(lines(p), "\n"))
 	}
@@ -285,7 +265,7 @@ func TestViewFitsEverySize(t *testing.T) {
 			p, _ = p.Update(page.SizeMsg{Width: w, Height: h})
 			for i := range 2 {
 				if i == 1 {
-					p, _ = pump(t, p, cmd)
+					p, _ = uitest.Pump(t, p, cmd)
 				}
 				v := p.View()
 				if ls := strings.Split(v, "\n"); v != "" && len(ls) > h {

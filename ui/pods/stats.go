@@ -20,9 +20,9 @@ var oomColumn = table.Column{Title: "OOM", Key: 'k', Width: 3, Align: table.Alig
 
 // columns are the pods table's, with the OOM count and the stats columns
 // (crictl statsp) when stats are on.
-func (m Model) columns() []table.Column {
+func columns(stats bool) []table.Column {
 	cols := Columns()
-	if m.cfg.statsOn() {
+	if stats {
 		cols = append(append(cols, oomColumn), usage.Columns(5)...)
 	}
 	return cols
@@ -35,12 +35,12 @@ func (m *Model) sample() tea.Cmd {
 		return nil
 	}
 	var req usage.Request
-	for _, id := range m.table.Near(0, nil) {
+	for _, id := range m.Table.Near(0, nil) {
 		if p, ok := m.pods[id]; ok && p.State == backend.PodReady {
 			req.Pods = append(req.Pods, id)
 		}
 	}
-	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
 }
 
 func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
@@ -72,7 +72,7 @@ func (m *Model) redraw(ids []string) {
 			rows = append(rows, m.row(p, m.counts[id], m.at))
 		}
 	}
-	m.table.UpdateRows(rows...)
+	m.Table.UpdateRows(rows...)
 }
 
 // row renders a pod with its OOM count and stats cells.
@@ -90,9 +90,9 @@ func (m Model) row(p backend.Pod, containers int, now time.Time) table.Row {
 
 // containerColumns are a pod's containers' columns, with the stats columns
 // (crictl stats) when stats are on.
-func (m ContainersModel) columns() []table.Column {
+func containerColumns(stats bool) []table.Column {
 	cols := ContainerColumns()
-	if m.cfg.statsOn() {
+	if stats {
 		cols = append(cols, usage.Columns(3)...)
 	}
 	return cols
@@ -104,12 +104,12 @@ func (m *ContainersModel) sample() tea.Cmd {
 		return nil
 	}
 	var req usage.Request
-	for _, id := range m.table.Near(0, nil) {
+	for _, id := range m.Table.Near(0, nil) {
 		if c, ok := m.byID[id]; ok && c.State == backend.ContainerRunning {
 			req.CRI = append(req.CRI, id)
 		}
 	}
-	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
 }
 
 func (m ContainersModel) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
@@ -120,7 +120,7 @@ func (m ContainersModel) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
 			rows = append(rows, m.row(c, m.at))
 		}
 	}
-	m.table.UpdateRows(rows...)
+	m.Table.UpdateRows(rows...)
 	return m, cmd
 }
 

@@ -296,7 +296,7 @@ func (m Model) Keys() []key.Binding {
 
 // State implements page.Page.
 func (m Model) State() page.State {
-	return page.State{Title: m.title(), Typing: m.table.Typing() || m.dialog != nil, Filtered: m.table.Filter() != "", Info: m.table.Info()}
+	return page.State{Type: page.TypePrune, Title: m.title(), Typing: m.table.Typing() || m.dialog != nil, Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }
 
 // Plan is the plan shown, for tests.

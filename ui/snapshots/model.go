@@ -40,7 +40,7 @@ var _ page.Page = Model{}
 func New(cfg Config) (Model, tea.Cmd) {
 	b, cmd := diskscan.NewBase(diskscan.BaseConfig{
 		ID: cfg.ID, Ctx: cfg.Ctx, Namespace: cfg.Namespace, Disk: cfg.Disk, DiskErr: cfg.DiskErr,
-		Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Title: "snapshots", Columns: Columns(),
+		Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Title: "snapshots", Type: page.TypeSnapshots, Columns: Columns(),
 		Measure: true, Rows: Rows, Summary: Summary,
 	})
 	return Model{b}, cmd

@@ -12,12 +12,15 @@ import (
 )
 
 // statsOn tells whether the page samples resource use.
-func (m Model) statsOn() bool { return m.cfg.Stats.On() }
+func statsOn(cfg Config) bool { return cfg.Stats.On() }
 
-// columns are the page's columns, with the stats columns when stats are on.
-func (m Model) columns() []table.Column {
-	cols := Columns(m.ns)
-	if m.statsOn() {
+func (m Model) statsOn() bool { return statsOn(m.cfg) }
+
+// columns are the page's columns in ns, with the stats columns when stats
+// are on.
+func columns(ns string, stats bool) []table.Column {
+	cols := Columns(ns)
+	if stats {
 		cols = append(cols, usage.Columns(1)...)
 	}
 	return cols
@@ -30,13 +33,14 @@ func (m *Model) sample() tea.Cmd {
 	if !m.statsOn() {
 		return nil
 	}
-	req := usage.Request{Namespace: m.ns}
-	for _, id := range m.table.Near(0, nil) {
+	ns := m.Namespace()
+	req := usage.Request{Namespace: ns}
+	for _, id := range m.Table.Near(0, nil) {
 		if c, ok := m.byID[id]; ok {
 			req.AddRunning(c, m.cfg.Stats)
 		}
 	}
-	return m.usage.Sample(m.tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
 }
 
 func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
@@ -46,7 +50,7 @@ func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
 }
 
 func (m Model) oomKilled(msg page.OOMMsg) (page.Page, tea.Cmd) {
-	if msg.Kill.Namespace != m.ns {
+	if msg.Kill.Namespace != m.Namespace() {
 		return m, nil
 	}
 	m.oom[msg.Kill.ID] = true
@@ -61,12 +65,12 @@ func (m *Model) redraw(ids []string) {
 			rows = append(rows, m.row(c, m.at))
 		}
 	}
-	m.table.UpdateRows(rows...)
+	m.Table.UpdateRows(rows...)
 }
 
 // row renders a task with its OOM mark and stats cells.
 func (m Model) row(c backend.Container, now time.Time) table.Row {
-	r := row(c, m.ns == backend.CRINamespace, now)
+	r := row(c, m.Namespace() == backend.CRINamespace, now)
 	stopped := c.Status() != backend.TaskRunning
 	if m.oom[c.ID] && c.Status() == backend.TaskStopped {
 		r.Cells[colStatus] = backend.ReasonOOMKilled
@@ -75,5 +79,5 @@ func (m Model) row(c backend.Container, now time.Time) table.Row {
 		return r
 	}
 	s, ok := m.usage.Get(c.ID)
-	return usage.Append(r, len(Columns(m.ns)), s, ok && !stopped, m.cfg.CPUs)
+	return usage.Append(r, len(Columns(m.Namespace())), s, ok && !stopped, m.cfg.CPUs)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
@@ -71,24 +70,13 @@ func cfg(l backend.ContainerLister, ns string) Config {
 	return Config{ID: 4, Ctx: context.Background(), Lister: l, Namespace: ns, Timeout: time.Second, Styles: theme.New(theme.Options{NoColor: true}), Clock: testclock.Clock()}
 }
 
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) page.Page {
-	t.Helper()
-	for _, msg := range uitest.Drain(cmd, time.Second) {
-		if r, ok := msg.(page.Reply); ok {
-			var more tea.Cmd
-			p, more = p.Update(r.Msg)
-			p = pump(t, p, more)
-		}
-	}
-	return p
-}
-
 func load(t *testing.T, c Config) page.Page {
 	t.Helper()
 	m, cmd := New(c)
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: 120, Height: 10})
-	return pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
+	return p
 }
 
 func screen(p page.Page) string { return ansi.Strip(p.View()) }
@@ -108,7 +96,7 @@ func TestOnlyContainersWithATask(t *testing.T) {
 	}
 	// k8s.io adds the pod and the container name.
 	p, cmd := p.Update(page.NamespaceMsg{Namespace: "k8s.io"})
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	s = screen(p)
 	if !strings.Contains(s, "POD") || !strings.Contains(s, "default/web") || !strings.Contains(s, "logger") {
 		t.Fatalf("k8s.io:\n%s", s)
@@ -134,7 +122,7 @@ func TestTaskEventsRelistOncePerBurst(t *testing.T) {
 		t.Fatal("a burst must arm exactly one flush")
 	}
 	n.SetContainers("default", []backend.Container{{ID: "ticker", Task: &backend.Task{Status: backend.TaskStopped, ExitStatus: 137}}})
-	p = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	_, lists, _ = n.Calls()
 	if s := screen(p); len(lists) != before+1 || !strings.Contains(s, "137") {
 		t.Errorf("after the flush (%d lists):\n%s", len(lists)-before, s)
@@ -156,7 +144,7 @@ func TestViewFitsEverySize(t *testing.T) {
 			m, cmd := New(cfg(native(), "k8s.io"))
 			var p page.Page = m
 			p, _ = p.Update(page.SizeMsg{Width: w, Height: h})
-			p = pump(t, p, cmd)
+			p, _ = uitest.Pump(t, p, cmd)
 			v := p.View()
 			if ls := strings.Split(v, "\n"); v != "" && len(ls) > h {
 				t.Errorf("%dx%d: %d lines", w, h, len(ls))

@@ -26,9 +26,6 @@ import (
 // headerLines is the height of the node's and the containers' totals.
 const headerLines = 2
 
-// TypeTop is the page's type, for the root's routing.
-const TypeTop page.Type = "top"
-
 // Config is what the page is built from.
 type Config struct {
 	ID      page.ID
@@ -103,7 +100,7 @@ func New(cfg Config) (Model, tea.Cmd) {
 func (m Model) newList() listpage.List[Item] {
 	l := listpage.New(listpage.Config[Item]{
 		ID: m.cfg.ID, Ctx: m.cfg.Ctx, Timeout: m.cfg.Timeout, Styles: m.cfg.Styles,
-		Title: "top", Type: TypeTop, Namespace: m.cfg.Namespace, Global: m.all,
+		Title: "top", Type: page.TypeTop, Namespace: m.cfg.Namespace, Global: m.all,
 		Columns:     func(string) []table.Column { return Columns() },
 		Unavailable: m.cfg.Unavailable,
 		Keys:        []key.Binding{m.keys.Goto, m.keys.All},

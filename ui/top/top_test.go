@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
@@ -39,26 +38,6 @@ func (f *metrics) TaskMetrics(_ context.Context, ns string, ids []string) ([]bac
 	return out, nil
 }
 
-// pump runs cmd and hands every reply to the page, and what they return,
-// until nothing is left.
-func pump(t *testing.T, p page.Page, cmd tea.Cmd) (page.Page, []tea.Msg) {
-	t.Helper()
-	var other []tea.Msg
-	for queue := uitest.Drain(cmd, time.Second); len(queue) > 0; {
-		msg := queue[0]
-		queue = queue[1:]
-		r, ok := msg.(page.Reply)
-		if !ok {
-			other = append(other, msg)
-			continue
-		}
-		var c tea.Cmd
-		p, c = p.Update(r.Msg)
-		queue = append(queue, uitest.Drain(c, time.Second)...)
-	}
-	return p, other
-}
-
 func TestTop(t *testing.T) {
 	run := &backend.Task{PID: 1, Status: backend.TaskRunning}
 	f := &fake.Native{
@@ -84,11 +63,11 @@ func TestTop(t *testing.T) {
 		Stats: usage.Sources{Tasks: src}, CPUs: 2, ProcDir: proc, OOMs: 1})
 	var p page.Page = m
 	p, _ = p.Update(page.SizeMsg{Width: 120, Height: 10})
-	p, _ = pump(t, p, cmd)
+	p, _ = uitest.Pump(t, p, cmd)
 	// The first sample came with the list; a tick brings the second, and
 	// the rates.
 	p, c := p.Update(page.StatsTickMsg{})
-	p, _ = pump(t, p, c)
+	p, _ = uitest.Pump(t, p, c)
 
 	v := ansi.Strip(p.View())
 	lines := strings.Split(v, "\n")
@@ -123,7 +102,7 @@ func TestTop(t *testing.T) {
 
 	// a: the current namespace only.
 	p, c = p.Update(uitest.Press("a"))
-	p, _ = pump(t, p, c)
+	p, _ = uitest.Pump(t, p, c)
 	if v := ansi.Strip(p.View()); !strings.Contains(v, "1 running (namespace default)") || strings.Contains(v, "busy") {
 		t.Errorf("after a:\n%s", v)
 	}
