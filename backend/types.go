@@ -5,7 +5,10 @@
 // APIs containerd serves; nothing in ui/ talks to either API directly.
 package backend
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Namespace is a containerd namespace. CRI keeps everything Kubernetes runs in
 // "k8s.io"; ctr's default is "default".
@@ -104,6 +107,19 @@ type PodRef struct {
 	// Container is the container's name in the pod (CRI's metadata); ""
 	// for the sandbox itself.
 	Container string
+}
+
+// PodRefLister says which pod each CRI container and sandbox belongs to, in
+// one bulk pair of calls (backend/cri: ListPodSandbox and ListContainers);
+// the pages join it to containerd's list with JoinPods.
+type PodRefLister interface {
+	PodRefs(ctx context.Context) (map[string]PodRef, error)
+}
+
+// PodFinder finds the pod of one container or sandbox id, for describe: CRI
+// calls filtered to that id. ok is false when CRI does not know the id.
+type PodFinder interface {
+	PodOf(ctx context.Context, id string) (ref PodRef, ok bool, err error)
 }
 
 // JoinPods names the pod of each container refs knows (keyed by container

@@ -50,7 +50,7 @@ func (c *Client) ContainerStatus(ctx context.Context, id string) (string, error)
 	for k, v := range r.Info {
 		info[k] = v
 	}
-	if ref, ok := c.podOf(ctx, id); ok {
+	if ref, ok, err := c.PodOf(ctx, id); ok && err == nil {
 		b, err := json.Marshal(struct {
 			SandboxID string `json:"sandboxId"`
 			Name      string `json:"name"`
@@ -99,22 +99,31 @@ func specLimits(info map[string]string) backend.Limits {
 	return backend.SpecLimits(v.RuntimeSpec)
 }
 
-// podOf is the pod sandbox container id runs in, by CRI's own records.
-func (c *Client) podOf(ctx context.Context, id string) (backend.PodRef, bool) {
+// PodOf is the pod a container (or a sandbox, by its own id) belongs to by
+// CRI's own records: one ListContainers filtered to the id for its sandbox
+// id, one ListPodSandbox filtered to that sandbox. ok is false when CRI
+// knows neither a container nor a sandbox of that id.
+func (c *Client) PodOf(ctx context.Context, id string) (backend.PodRef, bool, error) {
 	ctx, cancel := c.unary(ctx)
 	defer cancel()
 	cs, err := c.runtime.ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{Id: id}})
-	if err != nil || len(cs.Containers) != 1 {
-		return backend.PodRef{}, false
+	if err != nil {
+		return backend.PodRef{}, false, c.rtErr(err, "list pod containers")
 	}
-	sb := cs.Containers[0].PodSandboxId
+	sb, name := id, ""
+	if len(cs.Containers) == 1 {
+		sb, name = cs.Containers[0].PodSandboxId, cs.Containers[0].GetMetadata().GetName()
+	}
 	ps, err := c.runtime.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{Filter: &runtimeapi.PodSandboxFilter{Id: sb}})
-	if err != nil || len(ps.Items) != 1 {
-		return backend.PodRef{}, false
+	if err != nil {
+		return backend.PodRef{}, false, c.rtErr(err, "list pods")
+	}
+	if len(ps.Items) != 1 {
+		return backend.PodRef{}, false, nil
 	}
 	ref := toPodRef(ps.Items[0])
-	ref.Container = cs.Containers[0].GetMetadata().GetName()
-	return ref, true
+	ref.Container = name
+	return ref, true, nil
 }
 
 // statusJSON lays out a CRI status and its info map as crictl does: the

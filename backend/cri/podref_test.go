@@ -95,6 +95,22 @@ func TestPodsWithoutKubeletLabels(t *testing.T) {
 				t.Errorf("sandbox kind %q", sb.Kind)
 			}
 
+			// One id at a time (describe): a container, its sandbox, an
+			// id CRI does not know.
+			for _, id := range []string{appID, sbID} {
+				ref, ok, err := c.PodOf(ctx, id)
+				want := backend.PodRef{SandboxID: sbID, Name: "runp-pod", Namespace: "tools", UID: "runp-uid"}
+				if id == appID {
+					want.Container = "app"
+				}
+				if err != nil || !ok || ref != want {
+					t.Errorf("PodOf(%s) = %+v, %v, %v; want %+v", id, ref, ok, err, want)
+				}
+			}
+			if ref, ok, err := c.PodOf(ctx, "no-such-id"); err != nil || ok {
+				t.Errorf("PodOf of an unknown id = %+v, %v, %v; want not found, no error", ref, ok, err)
+			}
+
 			// Describe (crictl inspect) names the pod too.
 			js, err := c.ContainerStatus(ctx, appID)
 			if err != nil {

@@ -69,6 +69,11 @@ func (c *Client) Pods(ctx context.Context) ([]backend.Pod, error) {
 	return pods, nil
 }
 
+var (
+	_ backend.PodRefLister = (*Client)(nil)
+	_ backend.PodFinder    = (*Client)(nil)
+)
+
 // sandboxRefs is every pod sandbox's identity by sandbox id, from one
 // ListPodSandbox.
 func (c *Client) sandboxRefs(ctx context.Context) (map[string]backend.PodRef, error) {
