@@ -108,6 +108,16 @@ func (c Config) Where(path string) string {
 	return path
 }
 
+// WhereEndpoint names a CRI endpoint for sentences: as configured (URL
+// form) on the node itself, and a unix socket of a remote node as Where
+// names it, with the node.
+func (c Config) WhereEndpoint(ep string) string {
+	if p, ok := SocketPath(ep); ok && c.Transport != nil {
+		return c.Where(p)
+	}
+	return ep
+}
+
 // DefaultTimeout is used when no timeout is configured: ctr's connect timeout.
 const DefaultTimeout = 10 * time.Second
 

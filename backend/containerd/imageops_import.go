@@ -179,7 +179,7 @@ func (c *Client) importError(ctx context.Context, err error, what string, read i
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "unexpected EOF"):
 		return &backend.Error{Kind: backend.ErrInvalid, Err: err, Msg: fmt.Sprintf(
-			"%s: the archive ends too early (after %s): it is truncated, perhaps an unfinished copy or download; nothing was imported", what, opsBytes(read))}
+			"%s: the archive ends too early (after %s): it is truncated, perhaps an unfinished copy or download; nothing was imported", what, backend.Size(read))}
 	case strings.Contains(msg, "unrecognized image format"):
 		return &backend.Error{Kind: backend.ErrInvalid, Err: err, Msg: what + ": this tar is not an image archive: it has neither index.json (OCI layout) nor manifest.json (docker save); nothing was imported"}
 	case strings.Contains(msg, "invalid tar header"), strings.Contains(msg, "archive/tar"):
@@ -280,18 +280,4 @@ func opsFileError(err error, what, path, verb string) error {
 		return &backend.Error{Kind: backend.ErrInvalid, Err: err, Msg: fmt.Sprintf("%s: a part of %s is not a directory", what, path)}
 	}
 	return &backend.Error{Kind: backend.ErrFailed, Err: err, Msg: fmt.Sprintf("%s: cannot %s %s: %v", what, verb, path, err)}
-}
-
-// opsBytes is a size in ctr's base-1024 units.
-func opsBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	f, u := float64(n), 0
-	units := []string{"KiB", "MiB", "GiB", "TiB"}
-	for f /= unit; f >= unit && u < len(units)-1; f /= unit {
-		u++
-	}
-	return fmt.Sprintf("%.1f %s", f, units[u])
 }

@@ -39,9 +39,12 @@ type Client struct {
 	runtimeConn *grpc.ClientConn
 	imageConn   *grpc.ClientConn // == runtimeConn when both endpoints are the same
 
-	runtimeEP string // endpoints in URL form, for error sentences
+	runtimeEP string // endpoints in URL form, as configured
 	imageEP   string
-	timeout   time.Duration
+	// rtWhere and imgWhere name the endpoints in error sentences
+	// (Config.WhereEndpoint: with the node when it is remote).
+	rtWhere, imgWhere string
+	timeout           time.Duration
 	// hostRoot is where the node's root is mounted (Config.HostRoot): log
 	// paths CRI reports are read under it.
 	hostRoot string
@@ -79,7 +82,8 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 		}
 	}
 
-	c := &Client{runtimeEP: rtEP, imageEP: imgEP, timeout: timeout, hostRoot: cfg.HostRoot, transport: cfg.Transport}
+	c := &Client{runtimeEP: rtEP, imageEP: imgEP, rtWhere: cfg.WhereEndpoint(rtEP), imgWhere: cfg.WhereEndpoint(imgEP),
+		timeout: timeout, hostRoot: cfg.HostRoot, transport: cfg.Transport}
 	if c.runtimeConn, err = dial(rtEP, timeout, cfg.Transport); err != nil {
 		return nil, err
 	}
@@ -200,19 +204,11 @@ func (c *Client) unary(ctx context.Context) (context.Context, context.CancelFunc
 // rtErr and imgErr translate an error from the runtime or image service into
 // a sentence naming the endpoint.
 func (c *Client) rtErr(err error, what string) error {
-	return translate(err, c.where(c.runtimeEP), what)
+	return translate(err, c.rtWhere, what)
 }
 
 func (c *Client) imgErr(err error, what string) error {
-	return translate(err, c.where(c.imageEP), what)
-}
-
-// where names an endpoint for sentences: on a remote node, with the node.
-func (c *Client) where(ep string) string {
-	if p, ok := backend.SocketPath(ep); ok && c.transport != nil {
-		return c.transport.Where(p)
-	}
-	return ep
+	return translate(err, c.imgWhere, what)
 }
 
 // translate is backend.Translate for CRI. The CRI service answers with bare

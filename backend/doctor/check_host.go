@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -221,6 +222,14 @@ func checkKernel(f *Facts) Finding {
 	return worst(real...)
 }
 
+// joinAnd is "a", "a and b", "a, b and c".
+func joinAnd(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
 // DiskFreePercent is kubelet's default eviction threshold for the image
 // filesystem (imagefs.available<15%), used for space and inodes.
 const DiskFreePercent = 15
@@ -228,11 +237,10 @@ const DiskFreePercent = 15
 // checkDisk: the image filesystem, containerd's root and state below 15%
 // free space or inodes; the snapshotter failed on its filesystem.
 func checkDisk(f *Facts) Finding {
-	type place struct{ what, path string }
-	var places []place
+	var places []backend.DiskRoot
 	if f.FSErr == nil {
 		for _, fs := range f.FS {
-			places = append(places, place{"CRI image filesystem (ImageFsInfo)", fs.Mountpoint})
+			places = append(places, backend.DiskRoot{What: "CRI image filesystem (ImageFsInfo)", Path: fs.Mountpoint})
 		}
 	}
 	root, state := "/var/lib/containerd", "/run/containerd"
@@ -246,33 +254,49 @@ func checkDisk(f *Facts) Finding {
 		root, state = "", ""
 	}
 	if root != "" {
-		places = append(places, place{"containerd root", root}, place{"containerd state", state})
+		places = append(places, backend.DiskRoot{What: "containerd root", Path: root}, backend.DiskRoot{What: "containerd state", Path: state})
+	}
+	// One finding per filesystem (backend.Filesystems tells them apart),
+	// naming every place on it; read under the node's root.
+	node := map[string]string{}
+	var dirs []backend.DiskRoot
+	for _, p := range places {
+		if p.Path == "" {
+			continue
+		}
+		node[f.host(p.Path)] = p.Path
+		dirs = append(dirs, backend.DiskRoot{What: p.What, Path: f.host(p.Path)})
 	}
 	var out []Finding
-	seen := map[string]bool{}
-	for _, p := range places {
-		if p.path == "" || seen[p.path] {
+	for _, fs := range backend.Filesystems(dirs) {
+		var whats, paths []string
+		for _, d := range fs.Dirs {
+			if !slices.Contains(whats, d.What) {
+				whats = append(whats, d.What)
+			}
+			if !slices.Contains(paths, node[d.Path]) {
+				paths = append(paths, node[d.Path])
+			}
+		}
+		what, path := joinAnd(whats), joinAnd(paths)
+		if fs.Err != nil {
+			out = append(out, skip("statfs %s (%s): %v", path, what, fs.Err))
 			continue
 		}
-		seen[p.path] = true
-		s, err := f.opts.Statfs(f.host(p.path))
-		if err != nil {
-			out = append(out, skip("statfs %s (%s): %v", p.path, p.what, err))
-			continue
-		}
+		s := fs.Space
 		free := 100 - s.UsedPercent()
 		inodeFree := 100.0
 		if s.Inodes > 0 {
 			inodeFree = 100 * float64(s.InodesFree) / float64(s.Inodes)
 		}
 		ev := fmt.Sprintf("df %s: %.0f%% used, %s available; inodes %d of %d free (%.0f%%)",
-			p.path, s.UsedPercent(), humanBytes(s.Avail), s.InodesFree, s.Inodes, inodeFree)
+			path, s.UsedPercent(), backend.Size(int64(s.Avail)), s.InodesFree, s.Inodes, inodeFree)
 		switch {
 		case free < DiskFreePercent:
-			out = append(out, fail(fmt.Sprintf("The %s at %s has %.0f%% free space, below kubelet's 15%% eviction threshold: images are garbage-collected and pods evicted.", p.what, p.path, free),
+			out = append(out, fail(fmt.Sprintf("The %s at %s has %.0f%% free space, below kubelet's 15%% eviction threshold: images are garbage-collected and pods evicted.", what, path, free),
 				[]string{ev}, "crictl rmi --prune (removes unused images), or ctui's prune; then grow the filesystem or move containerd's root (root = \"...\" in "+f.configFileName()+")"))
 		case inodeFree < DiskFreePercent:
-			out = append(out, fail(fmt.Sprintf("The %s at %s has %.0f%% free inodes, below 15%%: new layers and containers cannot be created.", p.what, p.path, inodeFree),
+			out = append(out, fail(fmt.Sprintf("The %s at %s has %.0f%% free inodes, below 15%%: new layers and containers cannot be created.", what, path, inodeFree),
 				[]string{ev}, "crictl rmi --prune; remove exited containers (crictl rm $(crictl ps -a -q --state exited)); or recreate the filesystem with more inodes"))
 		}
 	}
@@ -310,19 +334,6 @@ func checkDisk(f *Facts) Finding {
 		return ok("The image filesystem and containerd's root and state have more than 15%% free; the %s snapshotter works there.", snap)
 	}
 	return worst(out...)
-}
-
-func humanBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // checkRuntime: runc (or a runtime's BinaryName) and each runtime handler's

@@ -11,7 +11,16 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ctui/ctui/backend"
 )
+
+// RemoteRefusal is why doctor does not check a remote node (ssh://): it
+// reads the node's own files, so it runs on the node. `ctui doctor` prints
+// it and exits 3; :doctor shows it in place of a run.
+func RemoteRefusal(remote string) error {
+	return backend.Errorf(backend.ErrUnsupported, "the doctor reads the files of the machine it runs on (containerd's config, kubelet's, /proc, /sys), so it cannot check the remote node %s: run ctui doctor there (ssh to it)", remote)
+}
 
 // Status is a check's verdict.
 type Status string
@@ -188,7 +197,8 @@ func fail(finding string, evidence []string, fix string) Finding {
 }
 
 // worst keeps the worse of two findings, joining evidence and fixes of the
-// same weight, so a check with several problems reports them all.
+// same weight, so a check with several problems (or several files it
+// cannot read) reports them all.
 func worst(fs ...Finding) Finding {
 	var out Finding
 	for _, f := range fs {
@@ -198,7 +208,7 @@ func worst(fs ...Finding) Finding {
 		switch {
 		case out.Status == "" || f.Status.rank() < out.Status.rank():
 			out = f
-		case f.Status == out.Status && f.Status != OK && f.Status != SKIP:
+		case f.Status == out.Status && f.Status != OK:
 			out.Finding += " " + f.Finding
 			out.Evidence = append(out.Evidence, f.Evidence...)
 			if f.Fix != "" && !strings.Contains(out.Fix, f.Fix) {

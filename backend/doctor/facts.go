@@ -29,8 +29,6 @@ type Options struct {
 	Getenv func(string) (string, bool)
 	// Timeout bounds each daemon call and each network probe.
 	Timeout time.Duration
-	// Statfs is backend.Statfs unless a caller needs another view.
-	Statfs func(string) (backend.DiskSpace, error)
 }
 
 // Facts is everything the checks decide from, gathered once. Each part keeps
@@ -85,9 +83,6 @@ func Gather(ctx context.Context, b *backend.Backend, opts Options) *Facts {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = backend.DefaultTimeout
-	}
-	if opts.Statfs == nil {
-		opts.Statfs = backend.Statfs
 	}
 	f := &Facts{opts: opts, Address: b.Config.Address, RuntimeEndpoint: b.Config.RuntimeEndpoint}
 
@@ -184,13 +179,15 @@ func readFile(p string) ([]byte, error) {
 	return b, nil
 }
 
-// fileErr words a file error as "cannot read X: permission denied".
+// fileErr words a file error as "cannot read X (permission denied): run
+// ctui doctor as root" or "X does not exist"; errors.Is still finds
+// fs.ErrNotExist and fs.ErrPermission in it.
 func fileErr(p string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s does not exist: %w", p, fs.ErrNotExist)
+		return &fileError{p + " does not exist", fs.ErrNotExist}
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("cannot read %s: permission denied (run ctui doctor as root): %w", p, fs.ErrPermission)
+		return &fileError{"cannot read " + p + " (permission denied): run ctui doctor as root", fs.ErrPermission}
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -198,6 +195,15 @@ func fileErr(p string, err error) error {
 	}
 	return fmt.Errorf("cannot read %s: %v", p, err)
 }
+
+// fileError is a sentence about a file that unwraps to its kind.
+type fileError struct {
+	msg  string
+	kind error
+}
+
+func (e *fileError) Error() string { return e.msg }
+func (e *fileError) Unwrap() error { return e.kind }
 
 // daemonMajor is containerd's major version (1 or 2), 0 when unknown.
 func (f *Facts) daemonMajor() int {

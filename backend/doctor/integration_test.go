@@ -375,6 +375,23 @@ func TestFilesFireAndClear(t *testing.T) {
 					must(t, os.WriteFile(filepath.Join(state, fmt.Sprint("f", i)), nil, 0o644))
 				}
 				want(t, n.run("disk"), doctor.FAIL, "free inodes")
+				for i := range 95 {
+					must(t, os.Remove(filepath.Join(state, fmt.Sprint("f", i))))
+				}
+				// containerd's root (and so CRI's image filesystem in
+				// it) on the same full filesystem as its state: one
+				// finding names all three places.
+				rootDir := filepath.Join(state, "root")
+				must(t, os.MkdirAll(filepath.Join(rootDir, "io.containerd.snapshotter.v1.overlayfs"), 0o755))
+				must(t, os.Remove(n.path(filepath.Join(n.d.Dir, "root"))))
+				must(t, os.Symlink(rootDir, n.path(filepath.Join(n.d.Dir, "root"))))
+				must(t, os.WriteFile(filepath.Join(state, "fill"), make([]byte, 950<<10), 0o644))
+				f := n.run("disk")
+				want(t, f, doctor.FAIL, "The CRI image filesystem (ImageFsInfo), containerd root and containerd state at "+
+					filepath.Join(n.d.Dir, "root", "io.containerd.snapshotter.v1.overlayfs")+", "+filepath.Join(n.d.Dir, "root")+" and "+filepath.Join(n.d.Dir, "state")+" has")
+				if c := strings.Count(f.Finding, "free space"); c != 1 || len(f.Evidence) != 1 {
+					t.Errorf("one filesystem reported %d times, with %d evidence lines:\n%s", c, len(f.Evidence), show(f))
+				}
 			})
 		})
 	}

@@ -23,12 +23,9 @@ type doctorReport struct {
 }
 
 // runDoctor gathers the node's facts once, runs the checks (one with
-// --check) and prints them; the exit code is doctor.ExitCode's.
+// --check) and prints them; the exit code is doctor.ExitCode's. A remote
+// node is refused before this (main, doctor.RemoteRefusal).
 func runDoctor(ctx context.Context, w io.Writer, b *backend.Backend, o *options, getenv env, color bool) int {
-	if r := b.Config.Remote; r != "" {
-		fmt.Fprintf(w, "ctui: the doctor reads the files of the machine it runs on, so it cannot check the remote node %s: run ctui doctor there\n", r)
-		return 3
-	}
 	checks := doctor.Checks()
 	if o.check != "" {
 		c, err := doctor.Find(o.check)

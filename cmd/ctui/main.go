@@ -90,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		fmt.Fprintf(stderr, "ctui: warning: %s\n", w)
 	}
 	if o.showDoctor && cfg.Remote != "" {
-		fmt.Fprintf(stderr, "ctui: doctor reads the node's own files (containerd's config, kubelet's, /proc, /sys), so it runs on the node, not over %s: run ctui doctor there\n", cfg.Remote)
+		fmt.Fprintf(stderr, "ctui: %v\n", doctor.RemoteRefusal(cfg.Remote))
 		return 3
 	}
 

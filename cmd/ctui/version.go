@@ -103,7 +103,7 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 	if cfg.Remote != "" {
 		fmt.Fprintf(tw, "node:\t%s (%s)\n", cfg.Remote, cfg.RemoteSource)
 	}
-	fmt.Fprintf(tw, "containerd address:\t%s\n", orNone(where(cfg, cfg.Address)))
+	fmt.Fprintf(tw, "containerd address:\t%s\n", orNone(cfg.WhereEndpoint(cfg.Address)))
 	fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.AddressSource)
 	if svErr != nil {
 		fmt.Fprintf(tw, "  unavailable:\t%s\n", svErr)
@@ -112,7 +112,7 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 		fmt.Fprintf(tw, "  revision:\t%s\n", sv.Revision)
 	}
 	fmt.Fprintf(tw, "  namespace:\t%s (%s)\n", cfg.Namespace, cfg.NamespaceSource)
-	fmt.Fprintf(tw, "CRI runtime endpoint:\t%s\n", orNone(where(cfg, cfg.RuntimeEndpoint)))
+	fmt.Fprintf(tw, "CRI runtime endpoint:\t%s\n", orNone(cfg.WhereEndpoint(cfg.RuntimeEndpoint)))
 	fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.RuntimeSource)
 	if cfg.ImageEndpoint != cfg.RuntimeEndpoint {
 		fmt.Fprintf(tw, "CRI image endpoint:\t%s (%s)\n", cfg.ImageEndpoint, cfg.ImageSource)
@@ -128,14 +128,6 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 		return 1
 	}
 	return 0
-}
-
-// where names an endpoint with the node it is on, when that is remote.
-func where(cfg backend.Config, ep string) string {
-	if p, ok := backend.SocketPath(ep); ok && ep != "" && cfg.Transport != nil {
-		return cfg.Where(p)
-	}
-	return ep
 }
 
 func orNone(s string) string {

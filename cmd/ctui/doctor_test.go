@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ctui/ctui/backend/testbed"
+)
+
+// TestDoctorRefusesRemote: `ctui doctor` against an ssh:// node refuses
+// before connecting, with exit 3 and the reason.
+func TestDoctorRefusesRemote(t *testing.T) {
+	out, code := runCtui(t, nil, "doctor", "-a", "ssh://root@127.0.0.1:1")
+	if code != 3 || !strings.Contains(out, "ctui: the doctor reads the files of the machine it runs on") ||
+		!strings.Contains(out, "cannot check the remote node ssh://root@127.0.0.1:1: run ctui doctor there") {
+		t.Errorf("exit %d, want 3 and the reason:\n%s", code, out)
+	}
+}
+
+// TestDoctorUnreadableFiles: files the doctor cannot read (ctui run as root
+// without CAP_DAC_OVERRIDE, the files mode 000) make their checks SKIP with
+// the reason, never OK, on real daemons.
+func TestDoctorUnreadableFiles(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) is not installed")
+	}
+	for _, v := range testbed.Versions() {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			d := testbed.Start(t, v)
+			root := t.TempDir()
+			write := func(p, content string, mode os.FileMode) {
+				t.Helper()
+				full := filepath.Join(root, p)
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(full, []byte(content), mode); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(full, mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			link := func(p string) {
+				t.Helper()
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(p, filepath.Join(root, p)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			link(fmt.Sprintf("/proc/%d", d.PID()))
+			link(d.Dir)
+			// Kernel files all right but one.
+			for _, m := range []string{"overlay", "br_netfilter"} {
+				write("/sys/module/"+m+"/.keep", "", 0o644)
+			}
+			write("/sys/fs/cgroup/cgroup.controllers", "cpu\n", 0o644)
+			write("/proc/sys/net/bridge/bridge-nf-call-iptables", "1\n", 0o644)
+			write("/proc/swaps", "Filename Type Size Used Priority\n", 0o644)
+			// Unreadable: kubelet's config, crictl.yaml, a hosts.toml, a
+			// registries.yaml, a sysctl and the daemon's own config file.
+			write("/var/lib/kubelet/config.yaml", "cgroupDriver: cgroupfs\n", 0)
+			write("/etc/crictl.yaml", "runtime-endpoint: "+d.Endpoint+"\n", 0)
+			write("/etc/containerd/certs.d/docker.io/hosts.toml", "server = \"https://registry-1.docker.io\"\n", 0)
+			write("/etc/rancher/k3s/registries.yaml", "mirrors: {}\n", 0)
+			write("/proc/sys/net/ipv4/ip_forward", "1\n", 0)
+			run := func() map[string]string {
+				t.Helper()
+				args := []string{"--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search",
+					ctuiBin, "doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", root}
+				out, _ := exec.Command("setpriv", args...).CombinedOutput()
+				t.Logf("ctui doctor without CAP_DAC_OVERRIDE:\n%s", out)
+				lines := map[string]string{}
+				for _, l := range strings.Split(string(out), "\n") {
+					if f := strings.Fields(l); len(f) > 1 && strings.Contains("OK WARN FAIL SKIP", f[0]) {
+						lines[f[1]] = l
+					}
+				}
+				return lines
+			}
+			lines := run()
+			for check, parts := range map[string][]string{
+				"cgroup-driver": {"/var/lib/kubelet/config.yaml (permission denied): run ctui doctor as root"},
+				"crictl":        {"/etc/crictl.yaml (permission denied)"},
+				"kernel":        {"/proc/sys/net/ipv4/ip_forward (permission denied)"},
+			} {
+				l := lines[check]
+				if !strings.HasPrefix(l, "SKIP") {
+					t.Errorf("%s is not SKIP: %q", check, l)
+				}
+				for _, p := range parts {
+					if !strings.Contains(l, p) {
+						t.Errorf("%s does not say %q: %q", check, p, l)
+					}
+				}
+				if strings.Count(l, "permission denied") != len(parts) {
+					t.Errorf("%s says permission denied %d times for %d files: %q", check, strings.Count(l, "permission denied"), len(parts), l)
+				}
+			}
+			// 1.6 without config_path reads no hosts.toml: the check
+			// warns of that instead (a WARN outranks a SKIP).
+			if l := lines["registry"]; v == testbed.V16 {
+				if !strings.HasPrefix(l, "WARN") || !strings.Contains(l, "CRI reads none: config_path is not set") {
+					t.Errorf("registry on 1.6: %q", l)
+				}
+			} else if !strings.HasPrefix(l, "SKIP") || !strings.Contains(l, "/etc/containerd/certs.d/docker.io/hosts.toml (permission denied)") ||
+				!strings.Contains(l, "/etc/rancher/k3s/registries.yaml (permission denied)") {
+				t.Errorf("registry does not SKIP naming both files: %q", l)
+			}
+			// The daemon's config file.
+			if err := os.Chmod(filepath.Join(d.Dir, "config.toml"), 0); err != nil {
+				t.Fatal(err)
+			}
+			if l := run()["containerd-config"]; !strings.HasPrefix(l, "SKIP") || !strings.Contains(l, d.Dir+"/config.toml (permission denied)") {
+				t.Errorf("containerd-config with its file unreadable: %q", l)
+			}
+		})
+	}
+}
