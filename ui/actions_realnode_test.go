@@ -144,7 +144,7 @@ func body(m Model) string {
 func (d *driver) mark() { d.seen = d.newest() }
 
 func (d *driver) newest() jobs.ID {
-	if js := d.m.acts.runner.Jobs(); len(js) > 0 {
+	if js := d.m.acts.Jobs(); len(js) > 0 {
 		return js[0].ID
 	}
 	return 0
@@ -154,11 +154,11 @@ func (d *driver) newest() jobs.ID {
 func (d *driver) idle(what string) jobs.Job {
 	d.t.Helper()
 	d.until(what, 2*time.Minute, func(m Model) bool {
-		js := m.acts.runner.Jobs()
-		return len(js) > 0 && js[0].ID > d.seen && !js[0].Running() && m.acts.dialog == nil
+		js := m.acts.Jobs()
+		return len(js) > 0 && js[0].ID > d.seen && !js[0].Running() && !hasDialog(m)
 	})
 	d.mark()
-	return d.m.acts.runner.Jobs()[0]
+	return d.m.acts.Jobs()[0]
 }
 
 func testActionsOnDaemon(t *testing.T, v testbed.Version, repo string, plain, auth *testreg.Registry, password, bigTar, bigLocal string) {
@@ -232,7 +232,7 @@ func testActionsOnDaemon(t *testing.T, v testbed.Version, repo string, plain, au
 
 	step("pull with password", func() {
 		d.command("pull " + tinyRef)
-		d.until("login dialog", time.Minute, func(m Model) bool { return m.acts.dialog != nil && m.acts.dialog.ask == askLogin })
+		d.until("login dialog", time.Minute, func(m Model) bool { return dialogTitled(m, "log in to ") })
 		if s := screen(d.m); !strings.Contains(s, "log in to "+auth.Host) || !strings.Contains(s, "requires credentials") {
 			t.Fatalf("login dialog:\n%s", s)
 		}
@@ -296,7 +296,7 @@ func testActionsOnDaemon(t *testing.T, v testbed.Version, repo string, plain, au
 
 	step("remove", func() {
 		d.keys("ctrl+d")
-		d.until("remove question", 30*time.Second, func(m Model) bool { return m.acts.dialog != nil && m.acts.dialog.ask == askRemove })
+		d.until("remove question", 30*time.Second, func(m Model) bool { return dialogTitled(m, "remove ") })
 		if s := screen(d.m); !strings.Contains(s, "no container uses them") || !strings.Contains(s, "[ Remove ]") {
 			t.Fatalf("remove question:\n%s", s)
 		}
@@ -317,7 +317,7 @@ func testActionsOnDaemon(t *testing.T, v testbed.Version, repo string, plain, au
 		before := state()
 		d.command("pull " + bigRef)
 		d.until("bytes moving", time.Minute, func(m Model) bool {
-			js := m.acts.runner.Jobs()
+			js := m.acts.Jobs()
 			return len(js) > 0 && js[0].Progress.Done > 0
 		})
 		d.command("jobs")
@@ -336,7 +336,7 @@ func testActionsOnDaemon(t *testing.T, v testbed.Version, repo string, plain, au
 		}
 	})
 
-	for _, e := range d.m.acts.log.Entries() {
+	for _, e := range d.m.acts.Entries() {
 		if strings.Contains(e.Command+e.Error+e.Note, password) {
 			t.Fatalf("the password reached the command log: %+v", e)
 		}

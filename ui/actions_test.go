@@ -57,7 +57,7 @@ func TestPullThroughThePrompt(t *testing.T) {
 	m := startActs(t, n, 120, 30)
 	m = keys(t, m, "p")
 	s := screen(m)
-	if m.acts.dialog == nil || !strings.Contains(s, "pull an image") || !strings.Contains(s, "docker.io/library/app00000:v1") {
+	if !hasDialog(m) || !strings.Contains(s, "pull an image") || !strings.Contains(s, "docker.io/library/app00000:v1") {
 		t.Fatalf("p: no pull prompt prefilled with the image under the cursor:\n%s", s)
 	}
 	fits(t, m, 120)
@@ -91,11 +91,11 @@ func TestPromptRefusesAnInvalidReference(t *testing.T) {
 	m = keys(t, m, "p", "ctrl+u")
 	m = typed(t, m, "Bad:Ref")
 	m = keys(t, m, "enter")
-	if m.acts.dialog == nil || !strings.Contains(screen(m), "not a valid image reference") || len(n.acts.Calls()) != 0 {
+	if !hasDialog(m) || !strings.Contains(screen(m), "not a valid image reference") || len(n.acts.Calls()) != 0 {
 		t.Fatalf("invalid reference not kept in the dialog:\n%s", screen(m))
 	}
 	m = keys(t, m, "esc")
-	if m.acts.dialog != nil {
+	if hasDialog(m) {
 		t.Fatal("esc does not close the dialog")
 	}
 }
@@ -108,7 +108,7 @@ func TestLoginDialogRetries(t *testing.T) {
 	m = typed(t, m, "pull 127.0.0.1:5000/app:v1")
 	m = keys(t, m, "enter")
 	s := screen(m)
-	if m.acts.dialog == nil || m.acts.dialog.ask != askLogin || !strings.Contains(s, "log in to 127.0.0.1:5000") || !strings.Contains(s, "requires credentials") {
+	if !dialogTitled(m, "log in to ") || !strings.Contains(s, "log in to 127.0.0.1:5000") || !strings.Contains(s, "requires credentials") {
 		t.Fatalf("no login dialog after the registry asked for credentials:\n%s", s)
 	}
 	m = typed(t, m, "alice")
@@ -144,7 +144,7 @@ func TestCredsWithoutPasswordAsksForIt(t *testing.T) {
 	m = keys(t, m, ":")
 	m = typed(t, m, "pull 127.0.0.1:5000/app:v1")
 	m = keys(t, m, "enter")
-	if d := m.acts.dialog; d == nil || d.ask != askLogin || d.m.Value(fLoginUser) != "alice" {
+	if d, ok := m.acts.Dialog(); !ok || !dialogTitled(m, "log in to ") || d.Field("user") != "alice" {
 		t.Fatalf("no login dialog with the --creds user:\n%s", screen(m))
 	}
 	m = typed(t, m, secret) // the cursor is in the password already
@@ -152,8 +152,8 @@ func TestCredsWithoutPasswordAsksForIt(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "127.0.0.1:5000/app:v1") {
 		t.Fatalf("not pulled:\n%s", s)
 	}
-	if len(m.acts.log.Entries()) != 1 {
-		t.Errorf("asking for the password is not a failed action: %+v", m.acts.log.Entries())
+	if len(m.acts.Entries()) != 1 {
+		t.Errorf("asking for the password is not a failed action: %+v", m.acts.Entries())
 	}
 }
 
@@ -161,17 +161,17 @@ func TestTagAsksBeforeReplacing(t *testing.T) {
 	n := newActNode()
 	m := startActs(t, n, 120, 30)
 	m = keys(t, m, "t")
-	if d := m.acts.dialog; d == nil || d.m.Value(fTagRef) != "docker.io/library/app00000:v1" {
+	if d, ok := m.acts.Dialog(); !ok || d.Field("new name") != "docker.io/library/app00000:v1" {
 		t.Fatalf("tag prompt not prefilled:\n%s", screen(m))
 	}
 	m = keys(t, m, "ctrl+u")
 	m = typed(t, m, "app00001:v1") // normalized to the other image's name
 	m = keys(t, m, "enter")
-	if d := m.acts.dialog; d == nil || d.ask != askReplace || !strings.Contains(screen(m), "[ Replace ]") {
+	if !dialogTitled(m, "replace ") || !strings.Contains(screen(m), "[ Replace ]") {
 		t.Fatalf("no replace question:\n%s", screen(m))
 	}
 	m = keys(t, m, "enter") // Cancel is the default
-	if m.acts.dialog != nil || len(n.acts.Calls()) != 1 {
+	if hasDialog(m) || len(n.acts.Calls()) != 1 {
 		t.Fatalf("enter did not cancel: %v", n.acts.Calls())
 	}
 	m = keys(t, m, "t", "ctrl+u")
@@ -192,9 +192,9 @@ func TestExportMarkedAndOverwrite(t *testing.T) {
 	n := newActNode()
 	m := startActs(t, n, 120, 30)
 	m = keys(t, m, "space", "space", "e")
-	d := m.acts.dialog
-	if d == nil || len(d.refs) != 2 || d.m.Value(fExportPath) != "./images.tar" {
-		t.Fatalf("export of the marked images: %+v\n%s", d, screen(m))
+	d, ok := m.acts.Dialog()
+	if !ok || d.Title() != "export 2 images to one tar" || d.Field("path") != "./images.tar" {
+		t.Fatalf("export of the marked images: %q\n%s", d.Title(), screen(m))
 	}
 	path := filepath.Join(t.TempDir(), "two.tar")
 	m = keys(t, m, "ctrl+u")
@@ -206,7 +206,7 @@ func TestExportMarkedAndOverwrite(t *testing.T) {
 	m = keys(t, m, ":")
 	m = typed(t, m, "export "+path)
 	m = keys(t, m, "enter")
-	if d := m.acts.dialog; d == nil || d.ask != askOverwrite || !strings.Contains(screen(m), "exists") {
+	if d, ok := m.acts.Dialog(); !ok || !strings.HasSuffix(d.Title(), " exists") || !strings.Contains(screen(m), "exists") {
 		t.Fatalf("no overwrite question:\n%s", screen(m))
 	}
 	m = keys(t, m, "left", "enter")
@@ -220,7 +220,7 @@ func TestRemoveNamesTheContainersAndDefaultsToCancel(t *testing.T) {
 	m := startActs(t, n, 120, 30)
 	m = keys(t, m, "G", "ctrl+d")
 	s := screen(m)
-	if m.acts.dialog == nil || !strings.Contains(s, "remove docker.io/library/nginx:1 from namespace default?") || !strings.Contains(s, "web [running]") {
+	if !hasDialog(m) || !strings.Contains(s, "remove docker.io/library/nginx:1 from namespace default?") || !strings.Contains(s, "web [running]") {
 		t.Fatalf("remove question:\n%s", s)
 	}
 	m = keys(t, m, "enter")
@@ -246,7 +246,7 @@ func TestImportCommand(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "import-2025-01-01/x:v1") {
 		t.Fatalf("imported image not listed:\n%s", s)
 	}
-	if e := m.acts.log.Entries(); len(e) != 1 || e[0].Command != "ctr images import --digests /tmp/x.tar" {
+	if e := m.acts.Entries(); len(e) != 1 || e[0].Command != "ctr images import --digests /tmp/x.tar" {
 		t.Fatalf("log %+v", e)
 	}
 }
@@ -257,7 +257,7 @@ func TestReadonlyRefusesEveryAction(t *testing.T) {
 	m := startActs(t, n, 160, 30)
 	for _, k := range []string{"p", "t", "i", "e", "P", "ctrl+d"} {
 		m = keys(t, m, k)
-		if m.acts.dialog != nil || !strings.Contains(screen(m), "--readonly") {
+		if hasDialog(m) || !strings.Contains(screen(m), "--readonly") {
 			t.Fatalf("%s under --readonly:\n%s", k, screen(m))
 		}
 	}
@@ -295,7 +295,7 @@ func TestPullThroughCRIInK8s(t *testing.T) {
 	if p := cri.Pulls(); len(p) != 1 || p[0].Ref != "docker.io/library/busybox:latest" {
 		t.Fatalf("CRI pulls %+v", p)
 	}
-	if e := m.acts.log.Entries(); len(e) != 1 || e[0].Via != "CRI" || !strings.HasPrefix(e[0].Command, "crictl ") {
+	if e := m.acts.Entries(); len(e) != 1 || e[0].Via != "CRI" || !strings.HasPrefix(e[0].Command, "crictl ") {
 		t.Fatalf("log %+v", e)
 	}
 	if s := screen(m); !strings.Contains(s, "through CRI") {
@@ -323,7 +323,7 @@ func TestCancelARunningPull(t *testing.T) {
 	}
 	press("enter")
 	m, _ = uitest.Until(t, loop, m, 5*time.Second, func(m Model) bool {
-		j := m.acts.runner.Jobs()
+		j := m.acts.Jobs()
 		return len(j) == 1 && j[0].Progress.Done > 1<<20
 	})
 	if s := screen(m); !strings.Contains(s, "⟳ 1 job") {
@@ -342,11 +342,11 @@ func TestCancelARunningPull(t *testing.T) {
 	}
 	press("esc", "esc") // out of the detail, then cancel
 	m, _ = uitest.Until(t, loop, m, 5*time.Second, func(m Model) bool {
-		j := m.acts.runner.Jobs()
+		j := m.acts.Jobs()
 		return !j[0].Running()
 	})
-	j := m.acts.runner.Jobs()[0]
-	if !j.Canceled() || m.acts.runner.Running() != 0 {
+	j := m.acts.Jobs()[0]
+	if !j.Canceled() || m.acts.Running() != 0 {
 		t.Fatalf("job %+v", j)
 	}
 	if s := screen(m); !strings.Contains(s, "canceled") || strings.Contains(s, "⟳") {
@@ -364,7 +364,20 @@ func TestActionKeysOnlyOnImages(t *testing.T) {
 	m = keys(t, m, ":")
 	m = typed(t, m, "containers")
 	m = keys(t, m, "enter", "p")
-	if m.acts.dialog != nil {
+	if hasDialog(m) {
 		t.Fatal("p on the containers page opened the pull prompt")
 	}
+}
+
+// hasDialog reports whether a dialog is open.
+func hasDialog(m Model) bool {
+	_, ok := m.acts.Dialog()
+	return ok
+}
+
+// dialogTitled reports whether the open dialog's title starts with prefix:
+// which question is asked.
+func dialogTitled(m Model, prefix string) bool {
+	d, ok := m.acts.Dialog()
+	return ok && strings.HasPrefix(d.Title(), prefix)
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ctui/ctui/ui/actions"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
@@ -22,10 +23,8 @@ type command struct {
 	// page is the type of page it opens (routes); empty for quit and the
 	// actions.
 	page page.Type
-	// act is the image action it runs instead of opening a page.
-	act actionName
-	// lc is the container, task or pod action it runs (lifecycle.go).
-	lc lcName
+	// action is true for the commands of ui/actions, which run them.
+	action bool
 	// quit ends ctui.
 	quit bool
 	// run takes the whole line (:exec, :prune) instead of opening page.
@@ -41,21 +40,10 @@ func commands() []command {
 		c.page, c.run = r.typ, r.run
 		out = append(out, c)
 	}
-	return append(out,
-		command{name: "pull", args: "[REF] [--all-platforms] [--cri]", help: "pull REF (--cri: through CRI, in k8s.io); no REF opens the prompt", act: actPull},
-		command{name: "tag", args: "[REF] [--force]", help: "give the image under the cursor the name REF", act: actTag},
-		command{name: "import", args: "[PATH] [--base-name N] [--digests] [--all-platforms]", help: "import a tar into the namespace", act: actImport},
-		command{name: "export", args: "[PATH] [--all-platforms]", help: "export the marked images, else the one under the cursor, to PATH", act: actExport},
-		command{name: "push", args: "[REF]", help: "push the marked images, else the one under the cursor (to REF)", act: actPush},
-		command{name: "rmi", args: "[--sync]", help: "remove the marked images, else the one under the cursor (asks first)", act: actRemove},
-		command{name: "stop", args: "", help: "stop the container, task or pod under the cursor (asks first; grace period, then SIGKILL)", lc: lcStop},
-		command{name: "kill", args: "[SIG]", help: "kill the task under the cursor with SIG (default SIGKILL; asks first)", lc: lcKill},
-		command{name: "pause", help: "pause (freeze) the task under the cursor", lc: lcPauseOnly},
-		command{name: "resume", help: "resume the paused task under the cursor", lc: lcResume},
-		command{name: "rm", help: "remove the container, stopped task (tasks page) or pod under the cursor (asks first)", lc: lcRemove},
-		command{name: "rmp", help: "remove the pod under the cursor (asks first; stop it first, or choose to)", lc: lcRemovePod},
-		command{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui", quit: true},
-	)
+	for _, c := range actions.Commands() {
+		out = append(out, command{name: c.Name, args: c.Args, help: c.Help, action: true})
+	}
+	return append(out, command{name: "quit", aliases: []string{"q", "q!"}, help: "quit ctui", quit: true})
 }
 
 // lookup finds a command by name or alias.

@@ -114,7 +114,7 @@ func TestDiskOnRealDaemons(t *testing.T) {
 			if slices.Contains(left, "localhost/test/unused:v1") || !slices.Contains(left, testbed.BusyboxImage) || !slices.Contains(left, testbed.PauseImage) {
 				t.Fatalf("after the prune: %v", left)
 			}
-			es := d.m.acts.log.Entries()
+			es := d.m.acts.Entries()
 			if len(es) == 0 || !strings.Contains(es[0].Command, "images rm --sync") || !strings.Contains(es[0].Command, "localhost/test/unused:v1") {
 				t.Fatalf(":log %+v", es)
 			}

@@ -17,7 +17,7 @@ import (
 // typing tells whether the keyboard goes to text: a dialog, the command
 // line or a page's filter or search.
 func (m Model) typing() bool {
-	if m.acts.dialog != nil || m.cmdline.active {
+	if _, open := m.acts.Dialog(); open || m.cmdline.active {
 		return true
 	}
 	top := m.top()
@@ -41,11 +41,10 @@ func (m Model) updateKeys(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // dropped: text pasted over a list is never taken as its keys.
 func (m Model) updatePaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
+	_, dialogOpen := m.acts.Dialog()
 	switch {
-	case m.acts.dialog != nil:
-		d := *m.acts.dialog
-		d.m, cmd = d.m.Update(msg)
-		m.acts.dialog = &d
+	case dialogOpen:
+		cmd = m.took(m.acts.UpdateDialog(msg))
 	case m.cmdline.active:
 		m.cmdline.input, cmd = m.cmdline.input.Update(msg)
 	case !m.help && m.typing():
@@ -62,8 +61,8 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, k.ForceQuit) {
 		return m, tea.Quit
 	}
-	if m.acts.dialog != nil {
-		return m.updateDialog(msg)
+	if _, ok := m.acts.Dialog(); ok {
+		return m, m.took(m.acts.UpdateDialog(msg))
 	}
 	if m.cmdline.active {
 		return m.updateCmdline(msg)
@@ -82,11 +81,8 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if st.Typing {
 		return m, m.updateTop(msg)
 	}
-	if cmd, ok := m.actionKey(msg, top); ok {
-		return m, cmd
-	}
-	if cmd, ok := m.lifecycleKey(msg, top); ok {
-		return m, cmd
+	if acts, cmd, ok := m.acts.Key(msg, top, m.ns); ok {
+		return m, m.took(acts, cmd)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -149,10 +145,9 @@ func (m *Model) run(line string) tea.Cmd {
 		return m.flash.set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
 	case c.run != nil:
 		return c.run(m, line)
-	case c.act != "":
-		return m.runActionCommand(c.act, line)
-	case c.lc != "":
-		return m.runLifecycleCommand(c.lc, line)
+	case c.action:
+		acts, cmd, _ := m.acts.Run(c.name, line, m.top(), m.ns)
+		return m.took(acts, cmd)
 	case c.quit:
 		return tea.Quit
 	case c.page == page.TypeNamespaces && arg != "":

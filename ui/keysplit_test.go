@@ -124,11 +124,11 @@ func TestPasteNeverActsAsPageKeys(t *testing.T) {
 	t.Run("bracketed into a dialog", func(t *testing.T) {
 		m := startActs(t, newActNode(), 160, 30)
 		m = keys(t, m, "p")
-		if m.acts.dialog == nil {
+		if !hasDialog(m) {
 			t.Fatal("p opened no dialog")
 		}
 		m = feed(t, m, tea.PasteMsg{Content: "registry.example:5000/team/app:v1 q"})
-		if s := screen(m); m.acts.dialog == nil || !strings.Contains(s, "registry.example:5000/team/app:v1 q") {
+		if s := screen(m); !hasDialog(m) || !strings.Contains(s, "registry.example:5000/team/app:v1 q") {
 			t.Fatalf("paste into the pull dialog:\n%s", s)
 		}
 	})

@@ -75,12 +75,12 @@ func TestLifecycleKillAsksCancelFirst(t *testing.T) {
 	m = onRow(t, m, "web")
 	m = keys(t, m, "ctrl+k")
 	s := screen(m)
-	if m.acts.dialog == nil || !strings.Contains(s, "kill container web?") || !strings.Contains(s, "SIGKILL") {
+	if !hasDialog(m) || !strings.Contains(s, "kill container web?") || !strings.Contains(s, "SIGKILL") {
 		t.Fatalf("ctrl+k: no kill dialog with SIGKILL:\n%s", s)
 	}
 	fits(t, m, 140)
 	m = keys(t, m, "enter") // on Cancel
-	if m.acts.dialog != nil || len(n.tasks.Calls()) != 0 {
+	if hasDialog(m) || len(n.tasks.Calls()) != 0 {
 		t.Fatalf("enter on the default button killed: %v", n.tasks.Calls())
 	}
 	m = keys(t, m, "ctrl+k", "up", "space", "down", "right", "enter") // SIGTERM, then Kill
@@ -103,7 +103,7 @@ func TestLifecycleStopWithGraceAndRefusals(t *testing.T) {
 	m = keys(t, m, "ctrl+t", "up", "ctrl+u")
 	m = typed(t, m, "soon")
 	m = keys(t, m, "down", "right", "enter")
-	if s := screen(m); m.acts.dialog == nil || !strings.Contains(s, `grace period "soon"`) {
+	if s := screen(m); !hasDialog(m) || !strings.Contains(s, `grace period "soon"`) {
 		t.Fatalf("a bad grace period was not refused in the dialog:\n%s", s)
 	}
 	m = keys(t, m, "up", "up", "ctrl+u")
@@ -119,7 +119,7 @@ func TestLifecycleStopWithGraceAndRefusals(t *testing.T) {
 	m = keys(t, m, "esc")
 	m = onRow(t, m, "old")
 	m = keys(t, m, "ctrl+t")
-	if s := screen(m); m.acts.dialog != nil || !strings.Contains(s, "task old already stopped (exit 3)") {
+	if s := screen(m); hasDialog(m) || !strings.Contains(s, "task old already stopped (exit 3)") {
 		t.Fatalf("stop of a stopped task:\n%s", s)
 	}
 	m = colon(t, m, "pause")
@@ -161,7 +161,7 @@ func TestLifecycleRemove(t *testing.T) {
 	// On the tasks page ctrl+d is ctr tasks rm: a running task is refused.
 	m = onRow(t, m, "web")
 	m = keys(t, m, "ctrl+d")
-	if s := screen(m); m.acts.dialog != nil || !strings.Contains(s, "task web is RUNNING; stop it (ctrl+t)") {
+	if s := screen(m); hasDialog(m) || !strings.Contains(s, "task web is RUNNING; stop it (ctrl+t)") {
 		t.Fatalf("tasks rm of a running task:\n%s", s)
 	}
 	m = keys(t, m, "esc")
@@ -179,7 +179,7 @@ func TestLifecycleRemove(t *testing.T) {
 		t.Fatalf("remove dialog:\n%s", s)
 	}
 	m = keys(t, m, "right", "enter")
-	if s := screen(m); m.acts.dialog == nil || !strings.Contains(s, "still runs") {
+	if s := screen(m); !hasDialog(m) || !strings.Contains(s, "still runs") {
 		t.Fatalf("remove of a running container without stop-first went on:\n%s", s)
 	}
 	m = keys(t, m, "up", "up", "up", "space", "down", "down", "down", "enter")
@@ -242,7 +242,7 @@ func TestLifecycleReadonly(t *testing.T) {
 	m = onRow(t, m, "web")
 	for _, k := range []string{"ctrl+t", "ctrl+k", "z", "ctrl+d"} {
 		m = keys(t, m, k)
-		if s := screen(m); m.acts.dialog != nil || !strings.Contains(s, "--readonly") {
+		if s := screen(m); hasDialog(m) || !strings.Contains(s, "--readonly") {
 			t.Fatalf("%s under --readonly:\n%s", k, s)
 		}
 	}

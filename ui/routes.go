@@ -164,11 +164,11 @@ func (m *Model) openNamespaces(id page.ID) (page.Page, tea.Cmd) {
 }
 
 func (m *Model) openJobs(id page.ID) (page.Page, tea.Cmd) {
-	return jobs.New(jobs.Config{ID: id, Styles: m.styles, Jobs: m.acts.runner.Jobs(), Now: m.clock.Now()})
+	return jobs.New(jobs.Config{ID: id, Styles: m.styles, Jobs: m.acts.Jobs(), Now: m.clock.Now()})
 }
 
 func (m *Model) openCmdLog(id page.ID) (page.Page, tea.Cmd) {
-	return cmdlog.New(cmdlog.Config{ID: id, Styles: m.styles, Entries: m.acts.log.Entries()})
+	return cmdlog.New(cmdlog.Config{ID: id, Styles: m.styles, Entries: m.acts.Entries()})
 }
 
 func (m *Model) openHealth(id page.ID) (page.Page, tea.Cmd) {

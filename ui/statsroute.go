@@ -84,7 +84,7 @@ func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if msg.Err != nil {
 				e.Outcome, e.Error = cmdlog.Failed, msg.Err.Error()
 			}
-			m.acts.log.AddRepeat(e)
+			m.acts.LogRepeat(e)
 		}
 		return m, nil
 	case page.GotoMsg:

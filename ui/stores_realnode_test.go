@@ -101,7 +101,7 @@ func TestStoresOnRealDaemons(t *testing.T) {
 			if out := ctr("leases", "ls"); strings.Contains(out, "old-pull") || !strings.Contains(out, "old-import") {
 				t.Fatalf("ctr leases ls after ctrl+d:\n%s", out)
 			}
-			if es := d.m.acts.log.Entries(); len(es) == 0 || !strings.Contains(es[0].Command, "leases rm --sync old-pull") {
+			if es := d.m.acts.Entries(); len(es) == 0 || !strings.Contains(es[0].Command, "leases rm --sync old-pull") {
 				t.Fatalf(":log %+v", es)
 			}
 

@@ -21,10 +21,9 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	checks "github.com/ctui/ctui/backend/doctor"
+	"github.com/ctui/ctui/ui/actions"
 	doctorpage "github.com/ctui/ctui/ui/doctor"
-	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/page"
-	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/theme"
 	"github.com/ctui/ctui/ui/usage"
 )
@@ -126,7 +125,7 @@ type Model struct {
 	hub         hub      // the event stream that keeps pages live (events.go)
 	logLines    int      // Options.LogLines
 	first       *backend.ImagesPrefetch
-	acts        actions // image actions: dialogs, jobs, command log (actions.go)
+	acts        actions.Model // image and lifecycle actions: dialogs, jobs, command log
 	stats       statsState
 	gotoID      string // the row the next containers page opens on (enter on :top)
 }
@@ -163,7 +162,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		stats:    statsState{every: opts.StatsInterval},
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
-	m.acts = newActions(ctx, opts.Registry, opts.Clock)
+	m.acts = actions.New(actions.Config{Ctx: ctx, Backend: b, Timeout: timeout, Styles: st, Registry: opts.Registry, Clock: opts.Clock})
 	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.armSafety(), m.armStats())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
@@ -185,6 +184,9 @@ func (m Model) Init() tea.Cmd {
 // Update routes a message: keys to the command line, help or the page on
 // top; replies to the page that asked; the rest to the part that owns it.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if actions.Handles(msg) {
+		return m, m.took(m.acts.Update(msg))
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.updateKeys(msg)
@@ -203,10 +205,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.resize()
 	case shellReadyMsg, shellDoneMsg:
 		return m.updateExec(msg)
-	case jobs.StartMsg:
-		return m, m.start(msg.Spec)
-	case jobs.ProgressMsg, jobs.DoneMsg, jobs.CancelMsg, prompt.CompletedMsg, actionMsg:
-		return m.updateActions(msg)
 	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg, page.GotoMsg:
 		return m.updateStats(msg)
 	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:
@@ -214,9 +212,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.styles = m.styles.WithLight(!msg.IsDark())
 		m.cmdline.input.SetStyles(m.styles.Input)
+		m.acts.SetStyles(m.styles)
 		return m, m.broadcast(page.StylesMsg{Styles: m.styles})
 	}
 	return m.updateStatus(msg)
+}
+
+// took keeps what the actions became and gives every page what they told
+// (what the jobs are now, the log's new entry, a re-list after a change).
+func (m *Model) took(acts actions.Model, cmd tea.Cmd) tea.Cmd {
+	acts, told := acts.Told()
+	m.acts = acts
+	cmds := []tea.Cmd{cmd}
+	for _, msg := range told {
+		cmds = append(cmds, m.broadcast(msg))
+	}
+	return tea.Batch(cmds...)
 }
 
 // updateStatus handles the root's own messages: header, flash, connection
@@ -251,7 +262,7 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case page.FlashMsg:
-		return m, m.flash.set(msg.Text, false)
+		return m, m.flash.set(msg.Text, msg.Err)
 	case page.DescribeMsg:
 		return m, m.describe(msg.Object)
 	case page.OpenMsg:

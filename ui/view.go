@@ -8,13 +8,14 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ctui/ctui/ui/actions"
 	"github.com/ctui/ctui/ui/describe"
+	"github.com/ctui/ctui/ui/dialog"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/logs"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/pods"
-	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
 )
@@ -52,8 +53,8 @@ func (m Model) render() string {
 			lines = append(lines, "")
 		}
 	}
-	if d := m.acts.dialog; d != nil {
-		overlay(lines[len(lines)-ch:], d.m.View(m.width, ch), m.width)
+	if d, ok := m.acts.Dialog(); ok {
+		overlay(lines[len(lines)-ch:], d.View(m.width, ch), m.width)
 	}
 	lines = append(lines, m.statusLine())
 	return clip(lines, m.width, m.height)
@@ -71,7 +72,7 @@ func (m Model) endpoint() string {
 // the page's title and count with the keys to know.
 func (m Model) statusLine() string {
 	ind := ""
-	if s := jobs.Summary(m.acts.runner.Jobs()); s != "" {
+	if s := jobs.Summary(m.acts.Jobs()); s != "" {
 		ind = m.styles.Warn.Render(s) + "  "
 	}
 	switch {
@@ -153,11 +154,8 @@ func (m Model) helpSections() []keySection {
 	secs := []keySection{{title: "global", keys: m.keys.Bindings()}}
 	if p := m.top(); p != nil {
 		secs = append(secs, keySection{title: p.State().Title, keys: p.Keys()})
-		if showsImages(p) {
-			secs = append(secs, keySection{title: "image actions", keys: m.acts.keys.Bindings(m.actionsEnabled())})
-		}
-		if lc, ok := m.lifecycleHelp(p); ok {
-			secs = append(secs, lc)
+		for _, s := range m.acts.Help(p) {
+			secs = append(secs, keySection{title: s.Title, keys: s.Keys})
 		}
 	}
 	return append(secs, keySection{title: "commands", keys: commandBindings()})
@@ -262,9 +260,9 @@ func docSections() []keySection {
 		keySection{title: "Describe page (d)", keys: describe.DefaultKeyMap().Bindings()},
 		keySection{title: "Log page (l)", keys: logs.DefaultKeyMap().Bindings()},
 		keySection{title: "Output of :exec", keys: exec.DefaultKeyMap().Bindings()},
-		keySection{title: "Image actions (images page; marked images, else the one under the cursor)", keys: DefaultActionKeyMap().Bindings(true)},
-		keySection{title: "Container, task and pod actions (containers, tasks, pods and a pod's containers)", keys: DefaultLifecycleKeyMap().Bindings(nil)},
-		keySection{title: "Dialogs of the image and container actions", keys: prompt.DefaultKeyMap().Bindings()},
+		keySection{title: "Image actions (images page; marked images, else the one under the cursor)", keys: actions.DefaultActionKeyMap().Bindings(true)},
+		keySection{title: "Container, task and pod actions (containers, tasks, pods and a pod's containers)", keys: actions.DefaultLifecycleKeyMap().Bindings(nil)},
+		keySection{title: "Dialogs of the image and container actions", keys: dialog.Bindings()},
 	)
 	secs = append(secs, of(page.TypeJobs, page.TypeCmdLog, page.TypeHealth, page.TypeDu, page.TypeSnapshots, page.TypeContent, page.TypeLeases, page.TypePrune, page.TypeDoctor, page.TypeTop)...)
 	for _, r := range routes() {
@@ -273,4 +271,22 @@ func docSections() []keySection {
 		}
 	}
 	return secs
+}
+
+// overlay draws a dialog over the middle of the content lines, centred, in
+// place of the page lines it covers: the page stays visible above and
+// below it.
+func overlay(lines []string, box string, width int) {
+	if box == "" {
+		return
+	}
+	bl := strings.Split(box, "\n")
+	top := max((len(lines)-len(bl))/2, 0)
+	for i, l := range bl {
+		if top+i >= len(lines) {
+			break
+		}
+		pad := max((width-ansi.StringWidth(l))/2, 0)
+		lines[top+i] = strings.Repeat(" ", pad) + l
+	}
 }

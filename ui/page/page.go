@@ -100,8 +100,12 @@ type ReconnectedMsg struct{}
 // operator sentence (backend.Error).
 type ErrMsg struct{ Err error }
 
-// FlashMsg asks the root to show a transient notice.
-type FlashMsg struct{ Text string }
+// FlashMsg asks the root to show a transient notice; Err shows it as an
+// error (a sentence to act on) rather than as news.
+type FlashMsg struct {
+	Text string
+	Err  bool
+}
 
 // OKMsg tells the root a backend call succeeded, so a connection-lost panel
 // can close without waiting for its own probe.

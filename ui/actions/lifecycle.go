@@ -1,4 +1,4 @@
-package ui
+package actions
 
 import (
 	"context"
@@ -156,29 +156,6 @@ func (m Model) lcCan(k page.Kind, taskPage bool, a lcName) bool {
 // lcKeys is the lifecycle keymap; a value built on demand, as data.
 func (m Model) lcKeys() LifecycleKeyMap { return DefaultLifecycleKeyMap() }
 
-// lifecycleHelp is the help section of the lifecycle keys for page p; ok
-// is false on pages without containers, tasks or pods.
-func (m Model) lifecycleHelp(p page.Page) (keySection, bool) {
-	kind, taskPage, ok := lcPage(p)
-	if !ok {
-		return keySection{}, false
-	}
-	return keySection{title: "container actions", keys: m.lcKeys().Bindings(func(a lcName) bool { return m.lcCan(kind, taskPage, a) })}, true
-}
-
-// lifecycleKey runs the lifecycle action a key asks for on the page on
-// top, when it lists containers, tasks or pods; ok is false otherwise.
-func (m *Model) lifecycleKey(msg tea.KeyPressMsg, top page.Page) (tea.Cmd, bool) {
-	name := m.lcKeys().match(msg)
-	if name == "" {
-		return nil, false
-	}
-	if _, _, ok := lcPage(top); !ok {
-		return nil, false
-	}
-	return m.lifecycle(name, top, ""), true
-}
-
 // lcTarget is a row resolved for an action: what containerd and CRI know
 // of it, and which API acts on it.
 type lcTarget struct {
@@ -257,25 +234,25 @@ func (lcResolvedMsg) actionReply() {}
 func (m *Model) lifecycle(name lcName, top page.Page, arg string) tea.Cmd {
 	kind, taskPage, ok := lcPage(top)
 	if !ok {
-		return m.flash.set(":"+string(name)+" works on containers, tasks and pods: open :containers, :tasks or :pods first", true)
+		return say(":"+string(name)+" works on containers, tasks and pods: open :containers, :tasks or :pods first", true)
 	}
 	obj, has := selectedObj(top)
 	if !has {
-		return m.flash.set(string(name)+": no row here; put the cursor on a container, task or pod", true)
+		return say(string(name)+": no row here; put the cursor on a container, task or pod", true)
 	}
 	if err := m.b.Config.Guard(lcPreview(name, obj, taskPage)); err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
 	check := name
 	if name == lcPauseOnly || name == lcResume {
 		check = lcPause
 	}
 	if !m.lcCan(kind, taskPage, check) {
-		return m.flash.set(m.lcWhyNot(kind, name), true)
+		return say(m.lcWhyNot(kind, name), true)
 	}
 	if name == lcKill && arg != "" {
 		if _, _, err := backend.ParseSignal(arg); err != nil {
-			return m.flash.set("kill: "+err.Error(), true)
+			return say("kill: "+err.Error(), true)
 		}
 	}
 	return m.lcResolve(name, obj, taskPage, arg)

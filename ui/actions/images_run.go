@@ -1,4 +1,4 @@
-package ui
+package actions
 
 import (
 	"context"
@@ -20,23 +20,25 @@ import (
 // built from values only (pattern 2), never from the model.
 
 // pull validates ref and starts a pull job, through CRI when viaCRI.
-func (m *Model) pull(ns, ref string, all, viaCRI bool) (tea.Cmd, error) {
+func (m Model) pull(ns, ref string, all, viaCRI bool) (tea.Cmd, error) {
 	norm, err := backend.NormalizeRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	if viaCRI {
-		o := backend.CRIPullOptions{Ref: norm}
-		if _, pass, need := splitCreds(m.acts.reg.Creds); m.acts.reg.Creds != "" {
-			if need {
-				cmd, _ := m.askLogin(ns, o, backend.Errorf(backend.ErrNeedPassword, "password needed for user %s to log in to %s", credsUser(m.acts.reg.Creds), registryHost(norm)))
-				return cmd, nil
+	return then(func(m *Model) tea.Cmd {
+		if viaCRI {
+			o := backend.CRIPullOptions{Ref: norm}
+			if _, pass, need := splitCreds(m.reg.Creds); m.reg.Creds != "" {
+				if need {
+					cmd, _ := m.askLogin(ns, o, backend.Errorf(backend.ErrNeedPassword, "password needed for user %s to log in to %s", credsUser(m.reg.Creds), registryHost(norm)))
+					return cmd
+				}
+				o.Creds = credsUser(m.reg.Creds) + ":" + pass
 			}
-			o.Creds = credsUser(m.acts.reg.Creds) + ":" + pass
+			return m.startCRIPull(ns, o)
 		}
-		return m.startCRIPull(ns, o), nil
-	}
-	return m.startPull(ns, backend.PullOptions{Ref: norm, AllPlatforms: all, Registry: m.acts.reg}), nil
+		return m.startPull(ns, backend.PullOptions{Ref: norm, AllPlatforms: all, Registry: m.reg})
+	}), nil
 }
 
 func splitCreds(creds string) (user, pass string, need bool) {
@@ -47,7 +49,7 @@ func splitCreds(creds string) (user, pass string, need bool) {
 func (m *Model) startPull(ns string, o backend.PullOptions) tea.Cmd {
 	ops, err := m.imageOps()
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
 	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
 		Run: func(ctx context.Context, progress backend.ProgressFunc) (string, error) {
@@ -69,7 +71,7 @@ func (m *Model) startPull(ns string, o backend.PullOptions) tea.Cmd {
 func (m *Model) startCRIPull(ns string, o backend.CRIPullOptions) tea.Cmd {
 	cri := m.criPull()
 	if cri == nil {
-		return m.flash.set("pull through CRI: "+criUnavailable(m.b.CRIErr), true)
+		return say("pull through CRI: "+criUnavailable(m.b.CRIErr), true)
 	}
 	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "CRI", Background: true,
 		Run: func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
@@ -90,7 +92,7 @@ func criUnavailable(err error) string {
 
 // tag validates the new name and tags src at once (no progress to show);
 // an existing target comes back as ErrAlreadyExists and is asked about.
-func (m *Model) tag(ns, src, target string, force bool) (tea.Cmd, error) {
+func (m Model) tag(ns, src, target string, force bool) (tea.Cmd, error) {
 	norm, err := backend.NormalizeRef(target)
 	if err != nil {
 		return nil, err
@@ -103,7 +105,7 @@ func (m *Model) tag(ns, src, target string, force bool) (tea.Cmd, error) {
 		return nil, err
 	}
 	o := backend.TagOptions{Source: src, Target: norm, Force: force}
-	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "containerd",
+	return later(jobs.Spec{Action: o, Namespace: ns, Via: "containerd",
 		Run: func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
 			img, err := ops.TagImage(ctx, ns, o)
 			if err != nil {
@@ -114,7 +116,7 @@ func (m *Model) tag(ns, src, target string, force bool) (tea.Cmd, error) {
 }
 
 // importTar starts an import of the tar at o.Path into ns.
-func (m *Model) importTar(ns string, o backend.ImportOptions) (tea.Cmd, error) {
+func (m Model) importTar(ns string, o backend.ImportOptions) (tea.Cmd, error) {
 	if o.Path == "" {
 		return nil, backend.Errorf(backend.ErrInvalid, "name the tar to import")
 	}
@@ -123,7 +125,7 @@ func (m *Model) importTar(ns string, o backend.ImportOptions) (tea.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
+	return later(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
 		Run: func(ctx context.Context, progress backend.ProgressFunc) (string, error) {
 			imgs, err := ops.ImportImages(ctx, ns, o, progress)
 			if err != nil {
@@ -139,7 +141,7 @@ func (m *Model) importTar(ns string, o backend.ImportOptions) (tea.Cmd, error) {
 
 // checkExport validates an export and looks whether its file exists, off
 // the update loop; exportChecked goes on from there.
-func (m *Model) checkExport(ns string, o backend.ExportOptions) (tea.Cmd, error) {
+func (m Model) checkExport(ns string, o backend.ExportOptions) (tea.Cmd, error) {
 	if o.Path == "" {
 		return nil, backend.Errorf(backend.ErrInvalid, "name the file to write, e.g. %s", exportPath(o.Refs))
 	}
@@ -157,7 +159,7 @@ func (m *Model) checkExport(ns string, o backend.ExportOptions) (tea.Cmd, error)
 func (m *Model) export(ns string, o backend.ExportOptions) tea.Cmd {
 	ops, err := m.imageOps()
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
 	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
 		Run: func(ctx context.Context, progress backend.ProgressFunc) (string, error) {
@@ -171,7 +173,7 @@ func (m *Model) export(ns string, o backend.ExportOptions) tea.Cmd {
 
 // pushImages starts one push job per image: to remote when one image is pushed
 // under another name, else each to its own name.
-func (m *Model) pushImages(ns string, refs []string, remote string) (tea.Cmd, error) {
+func (m Model) pushImages(ns string, refs []string, remote string) (tea.Cmd, error) {
 	if len(refs) == 0 {
 		return nil, backend.Errorf(backend.ErrInvalid, "no image to push: mark some with space or put the cursor on one")
 	}
@@ -181,23 +183,25 @@ func (m *Model) pushImages(ns string, refs []string, remote string) (tea.Cmd, er
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, backend.PushOptions{Ref: norm, Local: refs[0], Registry: m.acts.reg})
+		opts = append(opts, backend.PushOptions{Ref: norm, Local: refs[0], Registry: m.reg})
 	} else {
 		for _, r := range refs {
-			opts = append(opts, backend.PushOptions{Ref: r, Registry: m.acts.reg})
+			opts = append(opts, backend.PushOptions{Ref: r, Registry: m.reg})
 		}
 	}
-	cmds := make([]tea.Cmd, len(opts))
-	for i, o := range opts {
-		cmds[i] = m.startPush(ns, o)
-	}
-	return tea.Batch(cmds...), nil
+	return then(func(m *Model) tea.Cmd {
+		cmds := make([]tea.Cmd, len(opts))
+		for i, o := range opts {
+			cmds[i] = m.startPush(ns, o)
+		}
+		return tea.Batch(cmds...)
+	}), nil
 }
 
 func (m *Model) startPush(ns string, o backend.PushOptions) tea.Cmd {
 	ops, err := m.imageOps()
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
 	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
 		Run: func(ctx context.Context, progress backend.ProgressFunc) (string, error) {
@@ -217,7 +221,7 @@ func (m *Model) startPush(ns string, o backend.PushOptions) tea.Cmd {
 func (m *Model) lookUsers(ns string, refs []string, sync bool) tea.Cmd {
 	ops, err := m.imageOps()
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
 	parent, timeout := m.ctx, m.timeout
 	return func() tea.Msg {
@@ -232,7 +236,7 @@ func (m *Model) lookUsers(ns string, refs []string, sync bool) tea.Cmd {
 func (m *Model) remove(ns string, o backend.RemoveOptions) tea.Cmd {
 	ops, err := m.imageOps()
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
 	return m.start(jobs.Spec{Action: o, Namespace: ns, Via: "containerd",
 		Run: func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
@@ -250,14 +254,20 @@ func (m *Model) remove(ns string, o backend.RemoveOptions) tea.Cmd {
 // and this is the last guard for anything else that gets here.
 func (m *Model) start(s jobs.Spec) tea.Cmd {
 	if err := m.b.Config.Guard(s.Action); err != nil {
-		return m.flash.set(err.Error(), true)
+		return say(err.Error(), true)
 	}
-	id, cmd := m.acts.runner.Start(s, m.clock.Now())
+	id, cmd := m.runner.Start(s, m.clock.Now())
 	started := m.jobsChanged()
 	if !s.Background {
 		return tea.Batch(cmd, started)
 	}
-	return tea.Batch(cmd, started, m.flash.set(fmt.Sprintf("job %d: %s started (:jobs to follow it)", id, s.Action.Kind()), false))
+	return tea.Batch(cmd, started, say(fmt.Sprintf("job %d: %s started (:jobs to follow it)", id, s.Action.Kind()), false))
+}
+
+// later returns the command that starts s once it is back on the update
+// loop: what a dialog's submit asks for.
+func later(s jobs.Spec) tea.Cmd {
+	return then(func(m *Model) tea.Cmd { return m.start(s) })
 }
 
 // short cuts a digest or id to 12 hex digits, as crictl shows ids.

@@ -1,4 +1,4 @@
-package ui
+package actions
 
 import (
 	"context"
@@ -11,22 +11,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/dialog"
 	"github.com/ctui/ctui/ui/jobs"
+	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/prompt"
-)
-
-// The dialogs of the lifecycle actions, asked once the row is resolved.
-const (
-	askStop    ask = iota + 100 // question; field: grace period (none for a pod)
-	askKill                     // question; field: signal
-	askRemove2                  // question; fields: stop it first, grace period (none for a task)
-)
-
-// Field indexes of the lifecycle dialogs.
-const (
-	fStopGrace             = 0
-	fKillSignal            = 0
-	fRmStopFirst, fRmGrace = 0, 1
 )
 
 // lcPending is what a lifecycle dialog is about: the option struct its
@@ -40,59 +28,49 @@ type lcPending struct {
 // nothing to do, else the dialog (or, for pause and resume, the action).
 func (m *Model) lcResolved(msg lcResolvedMsg) tea.Cmd {
 	if msg.err != nil {
-		return m.flash.set(string(lcVerb(msg.name))+" "+msg.t.obj.Title()+": "+msg.err.Error(), true)
+		return say(string(lcVerb(msg.name))+" "+msg.t.obj.Title()+": "+msg.err.Error(), true)
 	}
 	t := msg.t
 	if err := lcRefusal(msg.name, t); err != "" {
-		return m.flash.set(err, true)
+		return say(err, true)
 	}
 	ns := t.ns
 	if ns == "" {
 		ns = backend.CRINamespace
 	}
-	grace := prompt.Field{Kind: prompt.Text, Label: "grace period before SIGKILL", Value: "10s", Placeholder: "10s"}
 	switch msg.name {
 	case lcStop:
-		var a backend.Action
-		lines := []string{}
-		fields := []prompt.Field{grace}
-		switch {
-		case t.viaCRI && t.pod != nil:
-			a = backend.CRIStopPodOptions{ID: t.pod.ID, Name: podTitle(*t.pod)}
-			fields = nil
-			lines = append(lines, "through CRI (crictl stopp): every container of the pod is stopped, then the sandbox and its network")
-		case t.viaCRI:
-			a = backend.CRIStopOptions{ID: t.cri.ID, Name: criTitle(*t.cri)}
-			lines = append(lines, "through CRI (crictl stop), so kubelet's view stays consistent: the image's stop signal, then SIGKILL after the grace period")
-		default:
-			a = backend.StopOptions{ID: t.obj.ID}
-			lines = append(lines, fmt.Sprintf("in namespace %s: SIGTERM, then SIGKILL if it still runs after the grace period (ctr tasks kill)", ns))
-		}
-		return m.openDialog(dialog{ask: askStop, ns: ns, act: lcPending{a, t}}, prompt.Spec{
-			Title: "stop " + t.name() + "?", Confirm: "Stop", Lines: lines, Fields: fields})
+		return m.askStop(ns, t)
 	case lcKill:
 		sel := 0
 		if msg.arg != "" {
 			name, _, err := backend.ParseSignal(msg.arg)
 			if err != nil {
-				return m.flash.set("kill: "+err.Error(), true)
+				return say("kill: "+err.Error(), true)
 			}
 			if i := slices.Index(backend.Signals, name); i >= 0 {
 				sel = i
 			}
 		}
-		lines := []string{fmt.Sprintf("task %s in namespace %s, through containerd's task API (ctr tasks kill)", t.obj.ID, ns)}
+		f := dialog.Form{Title: "kill " + t.name() + "?", Confirm: "Kill",
+			Lines: []string{fmt.Sprintf("task %s in namespace %s, through containerd's task API (ctr tasks kill)", t.obj.ID, ns)}}
 		if t.cri != nil || (t.native != nil && t.native.Kind != "") {
-			lines = append(lines, "CRI has no kill: kubelet sees the container exit and restarts it as its policy says")
+			f.Lines = append(f.Lines, "CRI has no kill: kubelet sees the container exit and restarts it as its policy says")
 		}
-		return m.openDialog(dialog{ask: askKill, ns: ns, act: lcPending{backend.KillOptions{ID: t.obj.ID}, t}}, prompt.Spec{
-			Title: "kill " + t.name() + "?", Confirm: "Kill", Lines: lines,
-			Fields: []prompt.Field{{Kind: prompt.Choice, Label: "signal", Options: backend.Signals, Selected: sel}}})
+		sig := f.Choice("signal", backend.Signals, sel)
+		f.OnSubmit(func(a dialog.Answers) (tea.Cmd, error) {
+			o := backend.KillOptions{ID: t.obj.ID}
+			if i := sig.In(a); i >= 0 && i < len(backend.Signals) {
+				o.Signal = backend.Signals[i]
+			}
+			return m.lcStart(ns, lcPending{o, t})
+		})
+		return m.open(f)
 	case lcPause, lcPauseOnly, lcResume:
 		resume := msg.name == lcResume || msg.name == lcPause && (t.status() == backend.TaskPaused || t.status() == backend.TaskPausing)
 		cmd, err := m.lcStart(ns, lcPending{backend.PauseOptions{ID: t.obj.ID, Resume: resume}, t})
 		if err != nil {
-			return m.flash.set(err.Error(), true)
+			return say(err.Error(), true)
 		}
 		return cmd
 	case lcRemove, lcRemovePod:
@@ -177,106 +155,105 @@ func lcRefusal(name lcName, t lcTarget) string {
 	return ""
 }
 
-// askLCRemove asks before a remove, with the option to stop what runs.
-func (m *Model) askLCRemove(ns string, t lcTarget) tea.Cmd {
+// askStop asks before a stop, with the grace period (none for a pod).
+func (m *Model) askStop(ns string, t lcTarget) tea.Cmd {
+	f := dialog.Form{Title: "stop " + t.name() + "?", Confirm: "Stop"}
 	var a backend.Action
-	var lines []string
-	stopFirst := prompt.Field{Kind: prompt.Toggle, Label: "stop it first (it is refused while it runs)", On: false}
-	grace := prompt.Field{Kind: prompt.Text, Label: "grace period before SIGKILL", Value: "10s"}
-	fields := []prompt.Field{stopFirst, grace}
+	var grace dialog.Text
+	switch {
+	case t.viaCRI && t.pod != nil:
+		a = backend.CRIStopPodOptions{ID: t.pod.ID, Name: podTitle(*t.pod)}
+		f.Lines = []string{"through CRI (crictl stopp): every container of the pod is stopped, then the sandbox and its network"}
+	case t.viaCRI:
+		a = backend.CRIStopOptions{ID: t.cri.ID, Name: criTitle(*t.cri)}
+		f.Lines = []string{"through CRI (crictl stop), so kubelet's view stays consistent: the image's stop signal, then SIGKILL after the grace period"}
+	default:
+		a = backend.StopOptions{ID: t.obj.ID}
+		f.Lines = []string{fmt.Sprintf("in namespace %s: SIGTERM, then SIGKILL if it still runs after the grace period (ctr tasks kill)", ns)}
+	}
+	if _, pod := a.(backend.CRIStopPodOptions); !pod {
+		grace = f.Text(prompt.Field{Label: "grace period before SIGKILL", Value: "10s", Placeholder: "10s"})
+	}
+	f.OnSubmit(func(ans dialog.Answers) (tea.Cmd, error) {
+		g, err := parseGrace(grace.In(ans))
+		if err != nil {
+			return nil, err
+		}
+		switch o := a.(type) {
+		case backend.StopOptions:
+			o.Timeout = g
+			a = o
+		case backend.CRIStopOptions:
+			o.Timeout = g
+			a = o
+		}
+		return m.lcStart(ns, lcPending{a, t})
+	})
+	return m.open(f)
+}
+
+// askLCRemove asks before a remove, with the option to stop what runs
+// first and its grace period.
+func (m *Model) askLCRemove(ns string, t lcTarget) tea.Cmd {
+	f := dialog.Form{Title: "remove " + t.name() + "?", Confirm: "Remove"}
+	var a backend.Action
+	var stop dialog.Toggle
+	var grace dialog.Text
+	withStop, withGrace := true, true
 	switch {
 	case t.taskPage:
 		a = backend.TaskRemoveOptions{ID: t.obj.ID}
-		fields = nil
-		lines = []string{fmt.Sprintf("its exit status goes with it; container %s stays and can run again (ctr tasks rm)", t.obj.ID)}
+		withStop, withGrace = false, false
+		f.Lines = []string{fmt.Sprintf("its exit status goes with it; container %s stays and can run again (ctr tasks rm)", t.obj.ID)}
 	case t.pod != nil && t.viaCRI:
 		a = backend.CRIRemovePodOptions{ID: t.pod.ID, Name: podTitle(*t.pod)}
-		fields = fields[:1]
-		lines = []string{"through CRI (crictl rmp): the sandbox and all its containers; kubelet recreates a pod it still wants"}
+		withGrace = false
+		f.Lines = []string{"through CRI (crictl rmp): the sandbox and all its containers; kubelet recreates a pod it still wants"}
 	case t.viaCRI:
 		a = backend.CRIRemoveContainerOptions{ID: t.cri.ID, Name: criTitle(*t.cri)}
-		lines = []string{"through CRI (crictl rm), so kubelet's view stays consistent; its log files go with it"}
+		f.Lines = []string{"through CRI (crictl rm), so kubelet's view stays consistent; its log files go with it"}
 	default:
 		a = backend.ContainerRemoveOptions{ID: t.obj.ID}
-		lines = []string{fmt.Sprintf("in namespace %s: its stopped task, the container and its snapshot (ctr containers rm)", ns)}
+		f.Lines = []string{fmt.Sprintf("in namespace %s: its stopped task, the container and its snapshot (ctr containers rm)", ns)}
 	}
-	if t.live() && len(fields) > 0 {
+	if t.live() && withStop {
 		state := string(t.status())
 		if t.pod != nil {
 			state = string(t.pod.State)
 		} else if t.viaCRI && t.cri != nil {
 			state = string(t.cri.State)
 		}
-		lines = append(lines, "it is "+state+": turn on \"stop it first\" (↑ then space) to stop it before the remove")
+		f.Lines = append(f.Lines, "it is "+state+": turn on \"stop it first\" (↑ then space) to stop it before the remove")
 	}
-	return m.openDialog(dialog{ask: askRemove2, ns: ns, act: lcPending{a, t}}, prompt.Spec{
-		Title: "remove " + t.name() + "?", Confirm: "Remove", Lines: lines, Fields: fields})
-}
-
-// answerLifecycle runs what a submitted lifecycle dialog asked for; an
-// error keeps the dialog open with the sentence.
-func (m *Model) answerLifecycle(d dialog) (tea.Cmd, error) {
-	p, ok := d.act.(lcPending)
-	if !ok {
-		return nil, nil
+	if withStop {
+		stop = f.Toggle("stop it first (it is refused while it runs)", false)
 	}
-	v := d.m
-	switch o := p.Action.(type) {
-	case backend.StopOptions:
-		g, err := parseGrace(v.Value(fStopGrace))
+	if withGrace {
+		grace = f.Text(prompt.Field{Label: "grace period before SIGKILL", Value: "10s"})
+	}
+	f.OnSubmit(func(ans dialog.Answers) (tea.Cmd, error) {
+		g, err := parseGrace(grace.In(ans))
 		if err != nil {
 			return nil, err
 		}
-		o.Timeout = g
-		p.Action = o
-	case backend.CRIStopOptions:
-		g, err := parseGrace(v.Value(fStopGrace))
-		if err != nil {
-			return nil, err
+		first := stop.In(ans)
+		switch o := a.(type) {
+		case backend.ContainerRemoveOptions:
+			o.StopFirst, o.Timeout = first, g
+			a = o
+		case backend.CRIRemoveContainerOptions:
+			o.StopFirst, o.Timeout = first, g
+			a = o
+		case backend.CRIRemovePodOptions:
+			o.StopFirst = first
+			a = o
 		}
-		o.Timeout = g
-		p.Action = o
-	case backend.KillOptions:
-		if i := v.Choice(fKillSignal); i >= 0 && i < len(backend.Signals) {
-			o.Signal = backend.Signals[i]
+		if t.live() && !t.taskPage && !first {
+			return nil, backend.Errorf(backend.ErrRunning, "%s still runs: turn on \"stop it first\", or stop it (ctrl+t) before removing it", t.name())
 		}
-		p.Action = o
-	case backend.ContainerRemoveOptions:
-		o.StopFirst = v.On(fRmStopFirst)
-		g, err := parseGrace(v.Value(fRmGrace))
-		if err != nil {
-			return nil, err
-		}
-		o.Timeout = g
-		p.Action = o
-	case backend.CRIRemoveContainerOptions:
-		o.StopFirst = v.On(fRmStopFirst)
-		g, err := parseGrace(v.Value(fRmGrace))
-		if err != nil {
-			return nil, err
-		}
-		o.Timeout = g
-		p.Action = o
-	case backend.CRIRemovePodOptions:
-		o.StopFirst = v.On(fRmStopFirst)
-		p.Action = o
-	}
-	if d.ask == askRemove2 && p.t.live() && !p.t.taskPage && !stopFirst(p.Action) {
-		return nil, backend.Errorf(backend.ErrRunning, "%s still runs: turn on \"stop it first\", or stop it (ctrl+t) before removing it", p.t.name())
-	}
-	return m.lcStart(d.ns, p)
-}
-
-func stopFirst(a backend.Action) bool {
-	switch o := a.(type) {
-	case backend.ContainerRemoveOptions:
-		return o.StopFirst
-	case backend.CRIRemoveContainerOptions:
-		return o.StopFirst
-	case backend.CRIRemovePodOptions:
-		return o.StopFirst
-	}
-	return false
+		return m.lcStart(ns, lcPending{a, t})
+	})
+	return m.open(f)
 }
 
 // parseGrace reads a grace period: seconds (10) or a duration (10s, 1m).
@@ -374,12 +351,12 @@ func (m *Model) lcStart(ns string, p lcPending) (tea.Cmd, error) {
 			return out + " (" + viaNote + ")", err
 		}
 	}
-	return m.start(spec), nil
+	return later(spec), nil
 }
 
 // runLifecycleCommand runs `:stop`, `:kill [SIG]`, `:pause`, `:resume`,
 // `:rm` and `:rmp` on the row under the cursor, asking as the key does.
-func (m *Model) runLifecycleCommand(name lcName, line string) tea.Cmd {
+func (m *Model) runLifecycleCommand(name lcName, line string, top page.Page) tea.Cmd {
 	args, _ := splitArgs(line)
-	return m.lifecycle(name, m.top(), strings.Join(args, " "))
+	return m.lifecycle(name, top, strings.Join(args, " "))
 }
