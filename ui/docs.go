@@ -29,8 +29,8 @@ func KeybindingsMarkdown() string {
 	b.WriteString("socket). `/bin/bash` is tried first, then `/bin/sh`; a container with neither asks\n")
 	b.WriteString("for a command. The exit code shows in the status line when the terminal comes back.\n")
 	for _, s := range docSections() {
-		b.WriteString("\n## " + s.title + "\n\n| Key | Action |\n|---|---|\n")
-		for _, k := range s.keys {
+		b.WriteString("\n## " + s.Title + "\n\n| Key | Action |\n|---|---|\n")
+		for _, k := range s.Keys {
 			h := k.Help()
 			b.WriteString("| `" + strings.ReplaceAll(h.Key, "|", `\|`) + "` | " + strings.ReplaceAll(h.Desc, "|", `\|`) + " |\n")
 		}

@@ -82,7 +82,7 @@ func altBound(s string, typing bool) bool {
 		}
 	}
 	for _, sec := range docSections() {
-		if slices.ContainsFunc(sec.keys, bound) {
+		if slices.ContainsFunc(sec.Keys, bound) {
 			return true
 		}
 	}

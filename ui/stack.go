@@ -7,6 +7,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/describe"
+	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/page"
 )
 
@@ -128,7 +129,6 @@ func (m *Model) resize() tea.Cmd {
 const (
 	headerLines = 2
 	statusLines = 1
-	panelLines  = 4
 	// MinWidth and MinHeight are the smallest usable screen; below it the
 	// UI says so instead of drawing a garbled frame.
 	MinWidth  = 40
@@ -138,7 +138,7 @@ const (
 func (m Model) contentSize() (w, h int) {
 	h = m.height - headerLines - statusLines
 	if m.conn.lost {
-		h -= panelLines
+		h -= frame.PanelLines
 	}
 	return max(m.width, 0), max(h, 0)
 }

@@ -23,6 +23,7 @@ import (
 	checks "github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui/actions"
 	doctorpage "github.com/ctui/ctui/ui/doctor"
+	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
 	"github.com/ctui/ctui/ui/usage"
@@ -111,7 +112,7 @@ type Model struct {
 	nextID page.ID
 	init   tea.Cmd // the first page's load, returned by Init
 
-	header    headerInfo
+	header    frame.Header
 	headerSeq uint64
 	// doctor is where :doctor looks; doctorBadge is the header's
 	// "doctor: N FAIL" from the last run, "" when nothing failed.
@@ -234,14 +235,14 @@ func (m *Model) took(acts actions.Model, cmd tea.Cmd) tea.Cmd {
 // and namespace list.
 func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case headerMsg:
-		if msg.seq != m.headerSeq {
+	case frame.HeaderMsg:
+		if msg.Seq != m.headerSeq {
 			return m, nil
 		}
-		m.header = msg.info
+		m.header = msg.Info
 		seq := m.headerSeq
-		tick := tea.Tick(headerRefresh, func(time.Time) tea.Msg { return headerTickMsg{seq: seq} })
-		if err := msg.info.cdErr; err != nil && m.b.Native != nil && page.ConnectionLost(err) {
+		tick := tea.Tick(frame.HeaderRefresh, func(time.Time) tea.Msg { return headerTickMsg{seq: seq} })
+		if err := msg.Info.ContainerdErr(); err != nil && m.b.Native != nil && page.ConnectionLost(err) {
 			return m, tea.Batch(tick, m.lose(err))
 		}
 		return m, tick
@@ -295,11 +296,14 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// headerTickMsg asks for a header refresh.
+type headerTickMsg struct{ seq uint64 }
+
 // loadHeader starts a header refresh; an older one still running is
 // ignored when it answers.
 func (m *Model) loadHeader() tea.Cmd {
 	m.headerSeq++
-	return headerCmd(m.ctx, m.b, m.timeout, m.headerSeq)
+	return frame.LoadHeader(m.ctx, m.b, m.timeout, m.headerSeq)
 }
 
 // lose shows the connection panel (the content area shrinks by its height).

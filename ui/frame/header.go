@@ -1,4 +1,9 @@
-package ui
+// Package frame draws what surrounds the page on top: the two header lines
+// (who and where, CRI health) with the command that fills them, the help
+// screen, the connection-lost panel, a dialog laid over the page, and the
+// cut to the terminal's size. Everything here but LoadHeader is a pure
+// function of its arguments.
+package frame
 
 import (
 	"context"
@@ -11,12 +16,12 @@ import (
 	"github.com/ctui/ctui/ui/theme"
 )
 
-// headerRefresh is how often versions and CRI conditions are asked again: a
+// HeaderRefresh is how often versions and CRI conditions are asked again: a
 // condition such as NetworkReady can flip without any containerd event.
-const headerRefresh = 30 * time.Second
+const HeaderRefresh = 30 * time.Second
 
-// headerInfo is what the header shows about the node, as last answered.
-type headerInfo struct {
+// Header is what the header shows about the node, as last answered.
+type Header struct {
 	loaded    bool
 	cd        backend.ServerVersion
 	cdErr     error
@@ -26,21 +31,22 @@ type headerInfo struct {
 	statusErr error
 }
 
-// headerMsg answers headerCmd; seq drops an answer overtaken by a newer ask.
-type headerMsg struct {
-	seq  uint64
-	info headerInfo
+// ContainerdErr is why containerd did not answer, nil when it did.
+func (h Header) ContainerdErr() error { return h.cdErr }
+
+// HeaderMsg answers LoadHeader; Seq drops an answer overtaken by a newer
+// ask.
+type HeaderMsg struct {
+	Seq  uint64
+	Info Header
 }
 
-// headerTickMsg asks for a header refresh.
-type headerTickMsg struct{ seq uint64 }
-
-// headerCmd asks both sides for versions and CRI status. A side that is not
+// LoadHeader asks both sides for versions and CRI status. A side that is not
 // connected reports why it is not, once, from the Backend.
-func headerCmd(parent context.Context, b *backend.Backend, timeout time.Duration, seq uint64) tea.Cmd {
+func LoadHeader(parent context.Context, b *backend.Backend, timeout time.Duration, seq uint64) tea.Cmd {
 	native, nativeErr, cri, criErr := b.Native, b.NativeErr, b.CRI, b.CRIErr
 	return func() tea.Msg {
-		var h headerInfo
+		var h Header
 		h.loaded = true
 		call := func(f func(ctx context.Context)) {
 			ctx, cancel := context.WithTimeout(parent, timeout)
@@ -58,66 +64,66 @@ func headerCmd(parent context.Context, b *backend.Backend, timeout time.Duration
 		} else {
 			h.rvErr, h.statusErr = criErr, criErr
 		}
-		return headerMsg{seq: seq, info: h}
+		return HeaderMsg{Seq: seq, Info: h}
 	}
 }
 
-// headerView is everything the header draws, gathered so that rendering is
+// HeaderView is everything the header draws, gathered so that rendering is
 // a pure function of it.
-type headerView struct {
-	info     headerInfo
-	endpoint string
-	ns       string
-	readonly bool
-	context  string // the ctui context's name, "" for none
-	// doctor is the last doctor run's badge ("doctor: 2 FAIL"), or "".
-	doctor string
+type HeaderView struct {
+	Info     Header
+	Endpoint string // the socket or address connected to
+	NS       string
+	Readonly bool
+	Context  string // the ctui context's name, "" for none
+	// Doctor is the last doctor run's badge ("doctor: 2 FAIL"), or "".
+	Doctor string
 }
 
-// renderHeader draws the two header lines: who and where, then CRI health.
+// RenderHeader draws the two header lines: who and where, then CRI health.
 // Lines may be wider than width; the frame cuts them.
-func renderHeader(st theme.Styles, h headerView) [2]string {
+func RenderHeader(st theme.Styles, h HeaderView) [2]string {
 	var b strings.Builder
 	sep := "  "
 	b.WriteString(st.Title.Render("ctui"))
-	if h.context != "" {
-		b.WriteString(sep + st.Label.Render("ctx ") + st.Value.Render(h.context))
+	if h.Context != "" {
+		b.WriteString(sep + st.Label.Render("ctx ") + st.Value.Render(h.Context))
 	}
-	b.WriteString(sep + st.Label.Render("ns ") + st.Value.Render(h.ns))
+	b.WriteString(sep + st.Label.Render("ns ") + st.Value.Render(h.NS))
 	b.WriteString(sep + st.Label.Render("containerd "))
 	switch {
-	case !h.info.loaded:
+	case !h.Info.loaded:
 		b.WriteString(st.Dim.Render("…"))
-	case h.info.cdErr != nil:
+	case h.Info.cdErr != nil:
 		b.WriteString(st.Bad.Render("unavailable"))
 	default:
-		b.WriteString(st.Value.Render(h.info.cd.Version))
+		b.WriteString(st.Value.Render(h.Info.cd.Version))
 	}
 	b.WriteString(sep + st.Label.Render("CRI "))
 	switch {
-	case !h.info.loaded:
+	case !h.Info.loaded:
 		b.WriteString(st.Dim.Render("…"))
-	case h.info.rvErr != nil:
+	case h.Info.rvErr != nil:
 		b.WriteString(st.Dim.Render("unavailable"))
 	default:
-		b.WriteString(st.Value.Render(h.info.rv.RuntimeName + " " + h.info.rv.RuntimeVersion))
+		b.WriteString(st.Value.Render(h.Info.rv.RuntimeName + " " + h.Info.rv.RuntimeVersion))
 	}
-	if h.readonly {
+	if h.Readonly {
 		b.WriteString(sep + st.Badge.Render("READONLY"))
 	}
-	if h.doctor != "" {
-		b.WriteString(sep + st.Bad.Render(h.doctor))
+	if h.Doctor != "" {
+		b.WriteString(sep + st.Bad.Render(h.Doctor))
 	}
-	if h.endpoint != "" {
-		b.WriteString(sep + st.Dim.Render(h.endpoint))
+	if h.Endpoint != "" {
+		b.WriteString(sep + st.Dim.Render(h.Endpoint))
 	}
-	return [2]string{b.String(), renderHealth(st, h.info)}
+	return [2]string{b.String(), renderHealth(st, h.Info)}
 }
 
 // renderHealth is the CRI conditions line: a warning naming the condition
 // and its reason when RuntimeReady or NetworkReady is false, since that is
 // why pods are not starting.
-func renderHealth(st theme.Styles, h headerInfo) string {
+func renderHealth(st theme.Styles, h Header) string {
 	switch {
 	case !h.loaded:
 		return ""
