@@ -73,12 +73,19 @@ type Model struct {
 	styles  theme.Styles
 	clock   backend.Clock
 
-	keys   ActionKeyMap
-	runner jobs.Runner
-	log    cmdlog.Log
+	keys ActionKeyMap
 	// reg is how pulls and pushes reach registries: the command line's
 	// settings, and the session's typed logins (always set).
-	reg    backend.RegistryOptions
+	reg backend.RegistryOptions
+	st  *state
+}
+
+// state is what the actions change as they run: shared by the copies of
+// the model, so that a dialog's submit, a closure over the model as it was
+// opened, starts its job in the one runner.
+type state struct {
+	runner jobs.Runner
+	log    cmdlog.Log
 	dialog *dialog.Model // the open dialog; nil when none
 	seq    uint64        // dialog ids, so completion replies find their dialog
 	told   []tea.Msg     // for every page, until the root takes them (Told)
@@ -92,7 +99,7 @@ func New(cfg Config) Model {
 	}
 	return Model{
 		ctx: cfg.Ctx, b: cfg.Backend, timeout: cfg.Timeout, styles: cfg.Styles, clock: cfg.Clock,
-		keys: DefaultActionKeyMap(), runner: jobs.NewRunner(cfg.Ctx, cfg.Clock), reg: reg,
+		keys: DefaultActionKeyMap(), reg: reg, st: &state{runner: jobs.NewRunner(cfg.Ctx, cfg.Clock)},
 	}
 }
 
@@ -124,20 +131,13 @@ type pathCheckedMsg struct {
 	dir    bool
 }
 
-// thenMsg carries what a submitted dialog asks of the actions: a job to
-// start, a second dialog to open. A dialog's submit is a closure over the
-// values it was opened with; it cannot change the model it came from, so
-// it returns this, and Update applies it on the update loop.
-type thenMsg struct{ do func(m *Model) tea.Cmd }
-
 func (usersMsg) actionReply()       {}
 func (pathCheckedMsg) actionReply() {}
-func (thenMsg) actionReply()        {}
 
-// then returns the command that applies do to the actions.
-func then(do func(m *Model) tea.Cmd) tea.Cmd {
-	return func() tea.Msg { return thenMsg{do: do} }
-}
+// now applies do to the actions at once: what a dialog's submit asks for
+// (a job to start, a second dialog), done on the update loop while the
+// dialog closes.
+func (m Model) now(do func(m *Model) tea.Cmd) tea.Cmd { return do(&m) }
 
 // say returns the command that shows text in the flash line, as an error
 // when isErr.
@@ -158,21 +158,19 @@ func Handles(msg tea.Msg) bool {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case jobs.ProgressMsg:
-		cmd := m.runner.Progress(msg)
+		cmd := m.st.runner.Progress(msg)
 		return m, tea.Batch(cmd, m.jobsChanged())
 	case jobs.DoneMsg:
 		return m, m.finished(msg)
 	case jobs.CancelMsg:
-		if m.runner.Cancel(msg.ID) {
+		if m.st.runner.Cancel(msg.ID) {
 			return m, tea.Batch(m.jobsChanged(), say(fmt.Sprintf("canceling job %d…", msg.ID), false))
 		}
 	case prompt.CompletedMsg:
-		if m.dialog != nil {
-			d, _, _ := m.dialog.Update(msg)
-			m.dialog = &d
+		if m.st.dialog != nil {
+			d, _, _ := m.st.dialog.Update(msg)
+			m.st.dialog = &d
 		}
-	case thenMsg:
-		return m, msg.do(&m)
 	case jobs.StartMsg:
 		return m, m.start(msg.Spec)
 	case usersMsg:
@@ -186,15 +184,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // tell queues msg for every page.
-func (m *Model) tell(msg tea.Msg) { m.told = append(m.told, msg) }
+func (m *Model) tell(msg tea.Msg) { m.st.told = append(m.st.told, msg) }
 
 // Told returns the messages for every page that the last calls made (what
 // the jobs are now, a new log entry, a re-list after a change), and the
 // model without them. The root delivers them at once, before any other
 // message, as if the actions were a part of it.
 func (m Model) Told() (Model, []tea.Msg) {
-	told := m.told
-	m.told = nil
+	told := m.st.told
+	m.st.told = nil
 	return m, told
 }
 
@@ -202,51 +200,53 @@ func (m Model) Told() (Model, []tea.Msg) {
 func (m *Model) SetStyles(st theme.Styles) { m.styles = st }
 
 // Jobs are the jobs, newest first, for the jobs page and the status line.
-func (m Model) Jobs() []jobs.Job { return m.runner.Jobs() }
+func (m Model) Jobs() []jobs.Job { return m.st.runner.Jobs() }
 
 // Running is how many background jobs still run.
-func (m Model) Running() int { return m.runner.Running() }
+func (m Model) Running() int { return m.st.runner.Running() }
 
 // LogRepeat adds e to the command log, folding it into a recent entry of
 // the same command (stats queries every couple of seconds).
-func (m *Model) LogRepeat(e cmdlog.Entry) { m.log.AddRepeat(e) }
+func (m *Model) LogRepeat(e cmdlog.Entry) { m.st.log.AddRepeat(e) }
 
 // Entries are the command log's entries, for the log page.
-func (m Model) Entries() []cmdlog.Entry { return m.log.Entries() }
+func (m Model) Entries() []cmdlog.Entry { return m.st.log.Entries() }
 
 // Dialog is the open dialog, if any.
 func (m Model) Dialog() (dialog.Model, bool) {
-	if m.dialog == nil {
+	if m.st.dialog == nil {
 		return dialog.Model{}, false
 	}
-	return *m.dialog, true
+	return *m.st.dialog, true
 }
 
 // UpdateDialog gives a key or a paste to the open dialog; what its submit
 // returns runs once it closes.
 func (m Model) UpdateDialog(msg tea.Msg) (Model, tea.Cmd) {
-	if m.dialog == nil {
+	if m.st.dialog == nil {
 		return m, nil
 	}
-	d, cmd, open := m.dialog.Update(msg)
-	m.dialog = nil
+	// Closed first: a submit may open the next dialog (a login).
+	cur := *m.st.dialog
+	m.st.dialog = nil
+	d, cmd, open := cur.Update(msg)
 	if open {
-		m.dialog = &d
+		m.st.dialog = &d
 	}
 	return m, cmd
 }
 
 // open shows a dialog.
 func (m *Model) open(f dialog.Form) tea.Cmd {
-	m.seq++
-	d, cmd := dialog.Open(m.seq, f, m.styles)
-	m.dialog = &d
+	m.st.seq++
+	d, cmd := dialog.Open(m.st.seq, f, m.styles)
+	m.st.dialog = &d
 	return cmd
 }
 
 // jobsChanged tells the pages (the jobs page) what the jobs are now.
 func (m *Model) jobsChanged() tea.Cmd {
-	m.tell(jobs.ChangedMsg{Jobs: m.runner.Jobs(), At: m.clock.Now()})
+	m.tell(jobs.ChangedMsg{Jobs: m.st.runner.Jobs(), At: m.clock.Now()})
 	return nil
 }
 
@@ -288,7 +288,7 @@ func (m Model) Key(msg tea.KeyPressMsg, top page.Page, ns string) (Model, tea.Cm
 // finished takes a job's end: a second question (replace the tag), a login
 // to retry with, or the outcome in the log and the flash line.
 func (m *Model) finished(msg jobs.DoneMsg) tea.Cmd {
-	j, ok := m.runner.Finish(msg)
+	j, ok := m.st.runner.Finish(msg)
 	if !ok {
 		return nil
 	}
@@ -320,8 +320,8 @@ func (m *Model) finished(msg jobs.DoneMsg) tea.Cmd {
 
 // logJob adds a finished job to the command log and tells the log page.
 func (m *Model) logJob(j jobs.Job) tea.Cmd {
-	m.log.Add(cmdlog.FromJob(j.Job, m.b.Config))
-	m.tell(cmdlog.ChangedMsg{Entries: m.log.Entries()})
+	m.st.log.Add(cmdlog.FromJob(j.Job, m.b.Config))
+	m.tell(cmdlog.ChangedMsg{Entries: m.st.log.Entries()})
 	return nil
 }
 

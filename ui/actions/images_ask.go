@@ -99,7 +99,7 @@ func (m *Model) askOverwrite(ns string, o backend.ExportOptions) tea.Cmd {
 		Lines: []string{"Overwrite it with " + countImages(o.Refs) + "? The new tar replaces it only once complete."}}
 	o.Overwrite = true
 	f.OnSubmit(func(dialog.Answers) (tea.Cmd, error) {
-		return then(func(m *Model) tea.Cmd { return m.export(ns, o) }), nil
+		return m.now(func(m *Model) tea.Cmd { return m.export(ns, o) }), nil
 	})
 	return m.open(f)
 }
@@ -141,7 +141,7 @@ func (m *Model) confirmRemove(msg usersMsg) tea.Cmd {
 	ns, refs := msg.ns, msg.refs
 	f.OnSubmit(func(a dialog.Answers) (tea.Cmd, error) {
 		o := backend.RemoveOptions{Refs: refs, Sync: sync.In(a)}
-		return then(func(m *Model) tea.Cmd { return m.remove(ns, o) }), nil
+		return m.now(func(m *Model) tea.Cmd { return m.remove(ns, o) }), nil
 	})
 	return m.open(f)
 }
@@ -181,16 +181,16 @@ func (m Model) login(ns string, act backend.Action, user, password string) (tea.
 	switch o := act.(type) {
 	case backend.CRIPullOptions:
 		o.Creds = user + ":" + password
-		return then(func(m *Model) tea.Cmd { return m.startCRIPull(ns, o) }), nil
+		return m.now(func(m *Model) tea.Cmd { return m.startCRIPull(ns, o) }), nil
 	case backend.PullOptions:
-		return then(func(m *Model) tea.Cmd {
+		return m.now(func(m *Model) tea.Cmd {
 			m.reg.Logins.Set(registryHost(o.Ref), user, password)
 			o.Registry = m.reg
 			o.Registry.Creds = ""
 			return m.startPull(ns, o)
 		}), nil
 	case backend.PushOptions:
-		return then(func(m *Model) tea.Cmd {
+		return m.now(func(m *Model) tea.Cmd {
 			m.reg.Logins.Set(registryHost(o.Ref), user, password)
 			o.Registry = m.reg
 			o.Registry.Creds = ""

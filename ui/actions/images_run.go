@@ -25,7 +25,7 @@ func (m Model) pull(ns, ref string, all, viaCRI bool) (tea.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	return then(func(m *Model) tea.Cmd {
+	return m.now(func(m *Model) tea.Cmd {
 		if viaCRI {
 			o := backend.CRIPullOptions{Ref: norm}
 			if _, pass, need := splitCreds(m.reg.Creds); m.reg.Creds != "" {
@@ -105,7 +105,7 @@ func (m Model) tag(ns, src, target string, force bool) (tea.Cmd, error) {
 		return nil, err
 	}
 	o := backend.TagOptions{Source: src, Target: norm, Force: force}
-	return later(jobs.Spec{Action: o, Namespace: ns, Via: "containerd",
+	return m.later(jobs.Spec{Action: o, Namespace: ns, Via: "containerd",
 		Run: func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
 			img, err := ops.TagImage(ctx, ns, o)
 			if err != nil {
@@ -125,7 +125,7 @@ func (m Model) importTar(ns string, o backend.ImportOptions) (tea.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	return later(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
+	return m.later(jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Background: true,
 		Run: func(ctx context.Context, progress backend.ProgressFunc) (string, error) {
 			imgs, err := ops.ImportImages(ctx, ns, o, progress)
 			if err != nil {
@@ -189,7 +189,7 @@ func (m Model) pushImages(ns string, refs []string, remote string) (tea.Cmd, err
 			opts = append(opts, backend.PushOptions{Ref: r, Registry: m.reg})
 		}
 	}
-	return then(func(m *Model) tea.Cmd {
+	return m.now(func(m *Model) tea.Cmd {
 		cmds := make([]tea.Cmd, len(opts))
 		for i, o := range opts {
 			cmds[i] = m.startPush(ns, o)
@@ -256,7 +256,7 @@ func (m *Model) start(s jobs.Spec) tea.Cmd {
 	if err := m.b.Config.Guard(s.Action); err != nil {
 		return say(err.Error(), true)
 	}
-	id, cmd := m.runner.Start(s, m.clock.Now())
+	id, cmd := m.st.runner.Start(s, m.clock.Now())
 	started := m.jobsChanged()
 	if !s.Background {
 		return tea.Batch(cmd, started)
@@ -264,11 +264,8 @@ func (m *Model) start(s jobs.Spec) tea.Cmd {
 	return tea.Batch(cmd, started, say(fmt.Sprintf("job %d: %s started (:jobs to follow it)", id, s.Action.Kind()), false))
 }
 
-// later returns the command that starts s once it is back on the update
-// loop: what a dialog's submit asks for.
-func later(s jobs.Spec) tea.Cmd {
-	return then(func(m *Model) tea.Cmd { return m.start(s) })
-}
+// later starts s: what a dialog's submit asks for.
+func (m Model) later(s jobs.Spec) tea.Cmd { return m.start(s) }
 
 // short cuts a digest or id to 12 hex digits, as crictl shows ids.
 func short(d string) string {

@@ -351,7 +351,7 @@ func (m *Model) lcStart(ns string, p lcPending) (tea.Cmd, error) {
 			return out + " (" + viaNote + ")", err
 		}
 	}
-	return later(spec), nil
+	return m.later(spec), nil
 }
 
 // runLifecycleCommand runs `:stop`, `:kill [SIG]`, `:pause`, `:resume`,
