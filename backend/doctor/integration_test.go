@@ -3,6 +3,7 @@ package doctor_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -237,8 +238,12 @@ func TestHealthyNode(t *testing.T) {
 			t.Parallel()
 			n := startNode(t, v)
 			n.healthy()
+			before := n.fingerprint()
 			fs := n.runAll()
 			t.Logf("healthy node:\n%s", show(fs...))
+			if after := n.fingerprint(); after != before {
+				t.Errorf("doctor changed the node:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
 			for _, f := range fs {
 				if f.Status != doctor.OK {
 					t.Errorf("%s is %s on a healthy node:\n%s", f.Check, f.Status, show(f))
@@ -273,6 +278,11 @@ func TestFilesFireAndClear(t *testing.T) {
 				n.write("/etc/rancher/k3s/config.yaml", "kubelet-arg:\n  - cgroup-driver=systemd\n")
 				want(t, n.run("cgroup-driver"), doctor.FAIL, "/etc/rancher/k3s/config.yaml:2")
 				n.remove("/etc/rancher")
+				// RKE2's config.yaml.d drop-ins too.
+				n.write("/etc/rancher/rke2/config.yaml", "token: x\n")
+				n.write("/etc/rancher/rke2/config.yaml.d/50-kubelet.yaml", "kubelet-arg:\n  - \"cgroup-driver=systemd\"\n")
+				want(t, n.run("cgroup-driver"), doctor.FAIL, "/etc/rancher/rke2/config.yaml.d/50-kubelet.yaml:2")
+				n.remove("/etc/rancher")
 				// No kubelet: the host decides (systemd on cgroup v2).
 				n.write("/proc/1/comm", "systemd\n")
 				want(t, n.run("cgroup-driver"), doctor.WARN, "systemd on cgroup v2", "/proc/1/comm: systemd", "SystemdCgroup = true")
@@ -297,6 +307,19 @@ func TestFilesFireAndClear(t *testing.T) {
 				n.write("/etc/crictl.yaml", "runtime-endpoint: "+n.d.Endpoint+"\n")
 				want(t, n.run("crictl"), doctor.FAIL, "cri-dockerd", "env CONTAINER_RUNTIME_ENDPOINT")
 				delete(n.env, "CONTAINER_RUNTIME_ENDPOINT")
+				want(t, n.run("crictl"), doctor.OK)
+				n.write("/etc/crictl.yaml", "runtime-endpoint: unix:///var/run/dockershim.sock\n")
+				want(t, n.run("crictl"), doctor.FAIL, "dockershim (removed in Kubernetes 1.24)")
+				n.write("/run/other/not.sock", "")
+				n.write("/etc/crictl.yaml", "runtime-endpoint: unix:///run/other/not.sock\n")
+				want(t, n.run("crictl"), doctor.FAIL, "is not a socket")
+				// A socket some other process serves (here: the test).
+				l, err := net.Listen("unix", n.path("/run/other/cri.sock"))
+				must(t, err)
+				defer l.Close()
+				n.write("/etc/crictl.yaml", "runtime-endpoint: unix:///run/other/cri.sock\nimage-endpoint: "+n.d.Endpoint+"\n")
+				want(t, n.run("crictl"), doctor.WARN, "runtime-endpoint unix:///run/other/cri.sock is another runtime than the one ctui checks", "/etc/crictl.yaml:1")
+				n.write("/etc/crictl.yaml", "runtime-endpoint: "+n.d.Endpoint+"\nimage-endpoint: "+n.d.Endpoint+"\n")
 				want(t, n.run("crictl"), doctor.OK)
 			})
 
@@ -334,6 +357,13 @@ func TestFilesFireAndClear(t *testing.T) {
 				want(t, n.run("registry"), doctor.FAIL, "CA certificate "+ca, "hosts.toml:5: ca = \""+ca+"\"", "does not exist", "Put the file at "+ca)
 				n.write(ca, "-----BEGIN CERTIFICATE-----\n")
 				want(t, n.run("registry"), doctor.OK, "/etc/containerd/certs.d")
+				// A client certificate pair, relative to the host's directory.
+				n.write("/etc/containerd/certs.d/registry.example:5000/hosts.toml",
+					"server = \"https://registry.example:5000\"\nclient = [[\"client.crt\", \"client.key\"]]\n")
+				n.write("/etc/containerd/certs.d/registry.example:5000/client.crt", "-----BEGIN CERTIFICATE-----\n")
+				want(t, n.run("registry"), doctor.FAIL, "client certificate or key /etc/containerd/certs.d/registry.example:5000/client.key", "hosts.toml:2: client = ")
+				n.write("/etc/containerd/certs.d/registry.example:5000/client.key", "-----BEGIN PRIVATE KEY-----\n")
+				want(t, n.run("registry"), doctor.OK)
 				n.write("/etc/containerd/certs.d/docker.io/hosts.toml", "server = \"https://registry-1.docker.io\"\nskip_verify = true\n")
 				want(t, n.run("registry"), doctor.WARN, "skip_verify", "docker.io/hosts.toml:2: skip_verify = true")
 				n.write("/etc/containerd/certs.d/docker.io/hosts.toml", "server = \"https://registry-1.docker.io\n")
@@ -437,9 +467,15 @@ func TestDaemonFireAndClear(t *testing.T) {
 				opts = append(opts, testbed.WithConfigEdit(func(s string) string {
 					return strings.Replace(s, "root = ", "oom_scor = 0\nroot = ", 1)
 				}))
-				n := startNode(t, v, opts...)
+				noexec := "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.noexec]\n  runtime_type = \"io.containerd.runc.v2\"\n" +
+					"[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.noexec.options]\n  BinaryName = \"{{.Dir}}/runc-noexec\"\n"
+				if v == testbed.V2 {
+					noexec = strings.ReplaceAll(noexec, "io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime")
+				}
+				n := startNode(t, v, append(opts, testbed.WithConfigExtra(noexec))...)
+				n.write(filepath.Join(n.d.Dir, "runc-noexec"), "#!/bin/sh\n") // mode 0644
 				want(t, n.run("runtime"), doctor.FAIL, "\"kata\" needs containerd-shim-kata-v2", "\"custom\" runs /opt/nowhere/runc",
-					"BinaryName = \"/opt/nowhere/runc\"")
+					"BinaryName = \"/opt/nowhere/runc\"", "\"noexec\" runs "+filepath.Join(n.d.Dir, "runc-noexec")+", which is missing or not executable")
 				want(t, n.run("containerd-config"), doctor.WARN, "oom_scor", "config.toml:2: oom_scor = 0", "SystemdCgroups (runc's options have no such key)")
 				// No images yet: the sandbox image is missing.
 				want(t, n.run("sandbox-image"), doctor.FAIL, testbed.PauseImage, "ctr -n k8s.io images pull "+testbed.PauseImage)
@@ -526,6 +562,32 @@ func TestDaemonFireAndClear(t *testing.T) {
 			})
 		})
 	}
+}
+
+// fingerprint lists the node's files doctor reads (the test root, the
+// daemon's config and CNI dirs: path, mode, size, modification time) and
+// the images in k8s.io, to show a run changes none of them.
+func (n *node) fingerprint() string {
+	n.t.Helper()
+	var b strings.Builder
+	for _, top := range []string{n.root, filepath.Join(n.d.Dir, "config.toml"), filepath.Join(n.d.Dir, "cni")} {
+		must(n.t, filepath.WalkDir(top, func(p string, e os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			info, err := e.Info()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, "%s %v %d %d\n", p, info.Mode(), info.Size(), info.ModTime().UnixNano())
+			return nil
+		}))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := n.d.Ctr(ctx, "-n", "k8s.io", "images", "ls")
+	must(n.t, err)
+	return b.String() + out
 }
 
 // capSysResource says whether this process (and so the daemons it starts)
