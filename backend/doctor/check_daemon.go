@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -352,7 +351,7 @@ func oomFindings(f *Facts) []Finding {
 	}
 	pid := strconv.Itoa(f.PID)
 	var out []Finding
-	actual, errAdj := os.ReadFile(f.proc(pid, "oom_score_adj"))
+	actual, errAdj := f.node().ReadFile(f.proc(pid, "oom_score_adj"))
 	if v := f.Config.top("oom_score"); v.Found && errAdj == nil {
 		want := fmt.Sprint(v.V)
 		got := strings.TrimSpace(string(actual))
@@ -365,7 +364,7 @@ func oomFindings(f *Facts) []Finding {
 	if f.CRIErr != nil {
 		return out
 	}
-	status, err := os.ReadFile(f.proc(pid, "status"))
+	status, err := f.node().ReadFile(f.proc(pid, "status"))
 	if err != nil {
 		return out
 	}

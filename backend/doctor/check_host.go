@@ -38,7 +38,7 @@ func checkCrictl(f *Facts) Finding {
 
 	type ep struct{ key, value, where string }
 	var eps []ep
-	b, err := readFile(f.host(path))
+	b, err := f.readFile(f.host(path))
 	fileFound := err == nil
 	switch {
 	case err == nil:
@@ -73,7 +73,7 @@ func checkCrictl(f *Facts) Finding {
 	}
 	if len(eps) == 0 {
 		def := "/run/containerd/containerd.sock"
-		if st, err := os.Stat(f.host(def)); err == nil && st.Mode()&os.ModeSocket != 0 {
+		if st, err := f.node().Stat(f.host(def)); err == nil && st.Mode()&os.ModeSocket != 0 {
 			return ok("No crictl endpoint is configured (%s); crictl finds containerd at %s (and warns it guessed).", src, def)
 		}
 		ev := []string{src + ": no runtime-endpoint", def + ": no such socket"}
@@ -92,7 +92,7 @@ func checkCrictl(f *Facts) Finding {
 			out = append(out, fail(fmt.Sprintf("crictl's %s points at %s, not at this containerd.", e.key, name), []string{e.where}, writeFix))
 			continue
 		}
-		st, err := os.Stat(f.host(p))
+		st, err := f.node().Stat(f.host(p))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			out = append(out, fail(fmt.Sprintf("crictl's %s %s does not exist: crictl fails on every command.", e.key, e.value), []string{e.where, p + ": no such file"}, writeFix))
@@ -107,11 +107,11 @@ func checkCrictl(f *Facts) Finding {
 		if ours == "" || strings.HasPrefix(f.RuntimeEndpoint, "tcp://") {
 			continue
 		}
-		mine, err := os.Stat(ours)
+		mine, err := f.node().Stat(ours)
 		if err == nil && os.SameFile(st, mine) {
 			continue
 		}
-		if pid, err := socketPeerPID(f.host(p)); err == nil && pid == f.PID && f.PID > 0 {
+		if pid, err := f.node().SocketPID(f.host(p)); err == nil && pid == f.PID && f.PID > 0 {
 			continue
 		}
 		out = append(out, warn(fmt.Sprintf("crictl's %s %s is another runtime than the one ctui checks (%s).", e.key, e.value, f.RuntimeEndpoint),
@@ -143,12 +143,12 @@ func checkKernel(f *Facts) Finding {
 		"printf 'overlay\\nbr_netfilter\\n' > /etc/modules-load.d/k8s.conf\n" +
 		"printf 'net.ipv4.ip_forward = 1\\nnet.bridge.bridge-nf-call-iptables = 1\\n' > /etc/sysctl.d/k8s.conf\n" +
 		"sysctl --system"
-	if _, err := os.Stat(f.sys("module")); err != nil {
+	if _, err := f.node().Stat(f.sys("module")); err != nil {
 		out = append(out, skip("%v", fileErr(f.sys("module"), err)))
 	} else {
 		var missing, ev []string
 		for _, m := range []string{"overlay", "br_netfilter"} {
-			if _, err := os.Stat(f.sys("module", m)); err != nil {
+			if _, err := f.node().Stat(f.sys("module", m)); err != nil {
 				missing = append(missing, m)
 				ev = append(ev, "/sys/module/"+m+": not loaded (lsmod | grep "+m+" is empty)")
 			}
@@ -161,7 +161,7 @@ func checkKernel(f *Facts) Finding {
 		{"sys/net/ipv4/ip_forward", "net.ipv4.ip_forward", "pods cannot reach anything off the node"},
 		{"sys/net/bridge/bridge-nf-call-iptables", "net.bridge.bridge-nf-call-iptables", "Service traffic between pods on a bridge bypasses kube-proxy's rules"},
 	} {
-		b, err := os.ReadFile(f.proc(s.path))
+		b, err := f.node().ReadFile(f.proc(s.path))
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && strings.Contains(s.path, "bridge"):
 			out = append(out, fail(s.name+" does not exist (br_netfilter is not loaded): "+s.why+".",
@@ -173,7 +173,7 @@ func checkKernel(f *Facts) Finding {
 				[]string{fmt.Sprintf("sysctl %s: %s", s.name, strings.TrimSpace(string(b)))}, sysctlFix))
 		}
 	}
-	if b, err := os.ReadFile(f.proc("swaps")); err == nil {
+	if b, err := f.node().ReadFile(f.proc("swaps")); err == nil {
 		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 		if len(lines) > 1 && f.Kubelet.Found {
 			allowed := f.Kubelet.FailSwapOn != nil && f.Kubelet.FailSwapOn.Value == "false"
@@ -193,8 +193,8 @@ func checkKernel(f *Facts) Finding {
 		out = append(out, skip("%v", fileErr("/proc/swaps", err)))
 	}
 	if f.daemonMajor() >= 2 {
-		if _, err := os.Stat(f.sys("fs", "cgroup", "cgroup.controllers")); errors.Is(err, fs.ErrNotExist) {
-			if _, err := os.Stat(f.sys("fs", "cgroup")); err == nil {
+		if _, err := f.node().Stat(f.sys("fs", "cgroup", "cgroup.controllers")); errors.Is(err, fs.ErrNotExist) {
+			if _, err := f.node().Stat(f.sys("fs", "cgroup")); err == nil {
 				out = append(out, warn(f.daemonName()+" runs on cgroup v1, which containerd 2.x deprecates (and Kubernetes 1.35 stops supporting).",
 					[]string{"/sys/fs/cgroup/cgroup.controllers: missing (cgroup v1 or hybrid)"},
 					"Boot with cgroup v2: add systemd.unified_cgroup_hierarchy=1 to GRUB_CMDLINE_LINUX in /etc/default/grub, update-grub, reboot"))
@@ -256,7 +256,7 @@ func checkDisk(f *Facts) Finding {
 	if root != "" {
 		places = append(places, backend.DiskRoot{What: "containerd root", Path: root}, backend.DiskRoot{What: "containerd state", Path: state})
 	}
-	// One finding per filesystem (backend.Filesystems tells them apart),
+	// One finding per filesystem (the node's Filesystems tells them apart),
 	// naming every place on it; read under the node's root.
 	node := map[string]string{}
 	var dirs []backend.DiskRoot
@@ -268,7 +268,7 @@ func checkDisk(f *Facts) Finding {
 		dirs = append(dirs, backend.DiskRoot{What: p.What, Path: f.host(p.Path)})
 	}
 	var out []Finding
-	for _, fs := range backend.Filesystems(dirs) {
+	for _, fs := range f.node().Filesystems(dirs) {
 		var whats, paths []string
 		for _, d := range fs.Dirs {
 			if !slices.Contains(whats, d.What) {
@@ -358,11 +358,11 @@ func checkRuntime(f *Facts) Finding {
 	}
 	lookup := func(name string) (string, bool) {
 		if filepath.IsAbs(name) {
-			return name, isExecutable(f.host(name))
+			return name, f.isExecutable(f.host(name))
 		}
 		for _, d := range dirs {
 			p := filepath.Join(d, name)
-			if isExecutable(f.host(p)) {
+			if f.isExecutable(f.host(p)) {
 				return p, true
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -67,8 +66,8 @@ func checkCgroupDriver(f *Facts) Finding {
 		}
 		return ok("containerd and kubelet both use the %s cgroup driver.", driver)
 	}
-	comm, _ := os.ReadFile(f.proc("1", "comm"))
-	_, v2err := os.Stat(f.sys("fs", "cgroup", "cgroup.controllers"))
+	comm, _ := f.node().ReadFile(f.proc("1", "comm"))
+	_, v2err := f.node().Stat(f.sys("fs", "cgroup", "cgroup.controllers"))
 	if strings.TrimSpace(string(comm)) == "systemd" && v2err == nil && driver == "cgroupfs" {
 		return warn("The host runs systemd on cgroup v2 but containerd's runc uses cgroupfs; kubeadm and kubelet expect the systemd driver there.",
 			append(evidence, "/proc/1/comm: systemd", "/sys/fs/cgroup/cgroup.controllers exists (cgroup v2)"),
@@ -189,7 +188,7 @@ func checkCNI(f *Facts) Finding {
 	}
 	sampleFix := fmt.Sprintf("Install the cluster's network add-on (it writes its conflist into %s), or for a single node write %s/10-containerd-net.conflist:\n%s",
 		confDir, confDir, sampleConflist)
-	entries, err := os.ReadDir(f.host(confDir))
+	entries, err := f.node().ReadDir(f.host(confDir))
 	var confs []string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -213,7 +212,7 @@ func checkCNI(f *Facts) Finding {
 	if len(confs) > 0 {
 		// containerd loads the first file in name order (max_conf_num 1).
 		p := filepath.Join(confDir, confs[0])
-		types, err := cniTypes(f.host(p))
+		types, err := f.cniTypes(f.host(p))
 		if err != nil {
 			out = append(out, fail(fmt.Sprintf("The CNI config %s does not parse: %v", p, err), []string{p + ": " + err.Error()},
 				"Correct or remove "+p))
@@ -261,8 +260,8 @@ const sampleConflist = `{
 }`
 
 // cniTypes lists the plugin types a .conf or .conflist names, ipam included.
-func cniTypes(path string) ([]string, error) {
-	b, err := readFile(path)
+func (f *Facts) cniTypes(path string) ([]string, error) {
+	b, err := f.readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -298,14 +297,14 @@ func cniTypes(path string) ([]string, error) {
 // findExecutable says whether name is an executable file in one of dirs.
 func findExecutable(f *Facts, dirs []string, name string) bool {
 	for _, d := range dirs {
-		if isExecutable(f.host(filepath.Join(d, name))) {
+		if f.isExecutable(f.host(filepath.Join(d, name))) {
 			return true
 		}
 	}
 	return false
 }
 
-func isExecutable(p string) bool {
-	st, err := os.Stat(p)
+func (f *Facts) isExecutable(p string) bool {
+	st, err := f.node().Stat(p)
 	return err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0
 }

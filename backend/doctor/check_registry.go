@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -93,14 +92,14 @@ func splitList(s string) []string {
 
 // hostsFiles lists <dir>/<host>/hosts.toml, as the node names them.
 func hostsFiles(f *Facts, dir string) []string {
-	entries, err := os.ReadDir(f.host(dir))
+	entries, err := f.node().ReadDir(f.host(dir))
 	if err != nil {
 		return nil
 	}
 	var out []string
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name(), "hosts.toml")
-		if _, err := os.Stat(f.host(p)); err == nil {
+		if _, err := f.node().Stat(f.host(p)); err == nil {
 			out = append(out, p)
 		}
 	}
@@ -122,7 +121,7 @@ type hostsTOML struct {
 }
 
 func checkHostsFile(f *Facts, p string) []Finding {
-	b, err := readFile(f.host(p))
+	b, err := f.readFile(f.host(p))
 	if err != nil {
 		return []Finding{skip("%v", err)}
 	}
@@ -153,7 +152,7 @@ func checkHostsFile(f *Facts, p string) []Finding {
 			if !filepath.IsAbs(full) {
 				full = filepath.Join(filepath.Dir(p), full)
 			}
-			fh, err := os.Open(f.host(full))
+			fh, err := f.node().Open(f.host(full))
 			if err == nil {
 				fh.Close()
 				continue
@@ -226,7 +225,7 @@ type registriesYAML struct {
 func checkRegistriesYAML(f *Facts) []Finding {
 	var out []Finding
 	for _, p := range RegistriesYAML {
-		b, err := os.ReadFile(f.host(p))
+		b, err := f.node().ReadFile(f.host(p))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -268,7 +267,7 @@ func checkRegistriesYAML(f *Facts) []Finding {
 				if !filepath.IsAbs(full) {
 					full = filepath.Join(filepath.Dir(p), full)
 				}
-				if fh, err := os.Open(f.host(full)); err == nil {
+				if fh, err := f.node().Open(f.host(full)); err == nil {
 					fh.Close()
 					continue
 				} else {

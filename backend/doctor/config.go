@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -100,14 +99,14 @@ func loadDaemonConfig(f *Facts) (*DaemonConfig, error) {
 	named := false
 	switch {
 	case f.PID > 0:
-		raw, err := readFile(f.proc(strconv.Itoa(f.PID), "cmdline"))
+		raw, err := f.readFile(f.proc(strconv.Itoa(f.PID), "cmdline"))
 		if err != nil {
 			return nil, fmt.Errorf("cannot find containerd's config file: %v", err)
 		}
 		c.Cmdline = strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
 		if p := configFlag(c.Cmdline); p != "" {
 			if !filepath.IsAbs(p) {
-				if cwd, err := os.Readlink(f.proc(strconv.Itoa(f.PID), "cwd")); err == nil {
+				if cwd, err := f.node().Readlink(f.proc(strconv.Itoa(f.PID), "cwd")); err == nil {
 					p = filepath.Join(cwd, p)
 				}
 			}
@@ -116,10 +115,10 @@ func loadDaemonConfig(f *Facts) (*DaemonConfig, error) {
 		} else {
 			c.Source = fmt.Sprintf("the default path (containerd, pid %d, has no --config)", f.PID)
 		}
-		if exe, err := os.Readlink(f.proc(strconv.Itoa(f.PID), "exe")); err == nil {
+		if exe, err := f.node().Readlink(f.proc(strconv.Itoa(f.PID), "exe")); err == nil {
 			c.Exe = exe
 		}
-		if env, err := os.ReadFile(f.proc(strconv.Itoa(f.PID), "environ")); err == nil {
+		if env, err := f.node().ReadFile(f.proc(strconv.Itoa(f.PID), "environ")); err == nil {
 			for _, kv := range strings.Split(string(env), "\x00") {
 				if v, ok := strings.CutPrefix(kv, "PATH="); ok {
 					c.PATH = v
@@ -129,7 +128,7 @@ func loadDaemonConfig(f *Facts) (*DaemonConfig, error) {
 	default:
 		c.Source = "the default path (containerd's process is unknown: " + errText(f.PIDErr) + ")"
 	}
-	main, err := readConfigFile(f.host(c.Path), c.Path)
+	main, err := f.readConfigFile(f.host(c.Path), c.Path)
 	if err != nil {
 		if !named && errors.Is(err, fs.ErrNotExist) && f.PID > 0 {
 			c.Missing = true
@@ -148,7 +147,7 @@ func loadDaemonConfig(f *Facts) (*DaemonConfig, error) {
 			continue
 		}
 		loaded[p] = true
-		cf, err := readConfigFile(f.host(p), p)
+		cf, err := f.readConfigFile(f.host(p), p)
 		if err != nil {
 			c.ImportErrs = append(c.ImportErrs, err)
 			continue
@@ -200,7 +199,7 @@ func resolveImports(f *Facts, cf *ConfigFile) []string {
 			p = filepath.Join(filepath.Dir(cf.Path), p)
 		}
 		if strings.Contains(p, "*") {
-			matches, _ := filepath.Glob(f.host(p))
+			matches, _ := f.node().Glob(f.host(p))
 			sort.Strings(matches)
 			for _, m := range matches {
 				if f.opts.Root != "/" {
@@ -216,8 +215,8 @@ func resolveImports(f *Facts, cf *ConfigFile) []string {
 }
 
 // readConfigFile parses one TOML file; a syntax error names its line.
-func readConfigFile(local, shown string) (*ConfigFile, error) {
-	b, err := readFile(local)
+func (f *Facts) readConfigFile(local, shown string) (*ConfigFile, error) {
+	b, err := f.readFile(local)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,6 +28,9 @@ type Options struct {
 	Getenv func(string) (string, bool)
 	// Timeout bounds each daemon call and each network probe.
 	Timeout time.Duration
+	// Node is where the files are read: nil is Local, the machine doctor
+	// runs on; a remote node's over SSH (backend/remote) otherwise.
+	Node NodeFS
 }
 
 // Facts is everything the checks decide from, gathered once. Each part keeps
@@ -72,11 +74,14 @@ func Gather(ctx context.Context, b *backend.Backend, opts Options) *Facts {
 	if opts.Root == "" {
 		opts.Root = "/"
 	}
+	if opts.Node == nil {
+		opts.Node = Local
+	}
 	if opts.Proc == "" {
-		opts.Proc = underRoot(opts.Root, "proc")
+		opts.Proc = underRoot(opts.Node, opts.Root, "proc")
 	}
 	if opts.Sys == "" {
-		opts.Sys = underRoot(opts.Root, "sys")
+		opts.Sys = underRoot(opts.Node, opts.Root, "sys")
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) (string, bool) { return "", false }
@@ -122,7 +127,7 @@ func Gather(ctx context.Context, b *backend.Backend, opts Options) *Facts {
 			f.CgroupErr = backend.Errorf(backend.ErrUnsupported, "this CRI backend cannot ask for the cgroup driver")
 		}
 	}
-	wg.Go(func() { f.PID, f.PIDErr = socketPeerPID(f.Address) })
+	wg.Go(func() { f.PID, f.PIDErr = opts.Node.SocketPID(f.Address) })
 	wg.Go(func() { f.Kubelet = readKubelet(f) })
 	wg.Wait()
 
@@ -137,16 +142,19 @@ func Gather(ctx context.Context, b *backend.Backend, opts Options) *Facts {
 // kubectl debug node container the node's / is at /host without its
 // /proc and /sys submounts, and the container's own (host PID and network
 // namespaces, the same kernel) are the node's.
-func underRoot(root, name string) string {
+func underRoot(node NodeFS, root, name string) string {
 	p := filepath.Join(root, name)
 	if root == "/" {
 		return p
 	}
-	if entries, err := os.ReadDir(p); err == nil && len(entries) > 0 {
+	if entries, err := node.ReadDir(p); err == nil && len(entries) > 0 {
 		return p
 	}
 	return "/" + name
 }
+
+// node is where the node's files are read.
+func (f *Facts) node() NodeFS { return f.opts.Node }
 
 // host maps a path on the node to the path doctor reads: under Root.
 func (f *Facts) host(p string) string {
@@ -171,8 +179,8 @@ func (f *Facts) sys(parts ...string) string {
 
 // readFile reads a node file (already mapped) and words a failure for a
 // SKIP: missing, permission, or the error itself.
-func readFile(p string) ([]byte, error) {
-	b, err := os.ReadFile(p)
+func (f *Facts) readFile(p string) ([]byte, error) {
+	b, err := f.node().ReadFile(p)
 	if err != nil {
 		return nil, fileErr(p, err)
 	}

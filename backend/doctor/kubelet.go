@@ -40,7 +40,7 @@ type KubeletConfig struct {
 
 func readKubelet(f *Facts) KubeletConfig {
 	var k KubeletConfig
-	b, err := readFile(f.host(KubeletConfigPath))
+	b, err := f.readFile(f.host(KubeletConfigPath))
 	switch {
 	case err == nil:
 		k.Found = true
@@ -71,14 +71,14 @@ func readKubelet(f *Facts) KubeletConfig {
 	}
 	for _, base := range k3sConfigs {
 		files := []string{base}
-		if drop, _ := filepath.Glob(f.host(base + ".d/*.yaml")); len(drop) > 0 {
+		if drop, _ := f.node().Glob(f.host(base + ".d/*.yaml")); len(drop) > 0 {
 			sort.Strings(drop)
 			for _, d := range drop {
 				files = append(files, filepath.Join(base+".d", filepath.Base(d)))
 			}
 		}
 		for _, p := range files {
-			b, err := readFile(f.host(p))
+			b, err := f.readFile(f.host(p))
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
