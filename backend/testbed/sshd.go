@@ -88,6 +88,17 @@ func StartSSHD(t testing.TB, autodetected string) *SSHD {
 	return s
 }
 
+// NewSSHD is StartSSHD for a benchmark (no testing.TB): sshd in dir, which
+// the caller removes after Stop.
+func NewSSHD(dir, autodetected string) (*SSHD, error) {
+	s, err := setupSSHD(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.Autodetected = autodetected
+	return s, s.Start()
+}
+
 func setupSSHD(dir string) (*SSHD, error) {
 	s := &SSHD{Dir: dir, User: "ctuitest", PasswordUser: "ctuipw",
 		KnownHosts: filepath.Join(dir, "known_hosts"), Key: filepath.Join(dir, "id_ed25519")}
