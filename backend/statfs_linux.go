@@ -79,13 +79,3 @@ func FreeSpace(paths []string) (int64, error) {
 	}
 	return total, first
 }
-
-// FilesystemID tells filesystems apart (the device of path), so a page lists
-// directories that share one filesystem together.
-func FilesystemID(path string) (uint64, error) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return 0, Errorf(ErrFailed, "stat %s: %v", path, err)
-	}
-	return uint64(st.Dev), nil
-}

@@ -21,8 +21,3 @@ func Filesystems(dirs []DiskRoot) []Filesystem {
 func FreeSpace(paths []string) (int64, error) {
 	return 0, Errorf(ErrUnsupported, "free space: only on Linux")
 }
-
-// FilesystemID is Linux-only, as Statfs.
-func FilesystemID(path string) (uint64, error) {
-	return 0, Errorf(ErrUnsupported, "filesystem of %s: only on Linux", path)
-}

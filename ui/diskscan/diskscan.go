@@ -10,21 +10,17 @@ package diskscan
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/humanize"
 )
 
 // Batch is how many snapshots one measuring command does before it reports,
 // so progress moves and a reload or a popped page stops the work soon.
 const Batch = 256
-
-// workers measure a batch side by side: each Usage is a walk of a directory
-// in the daemon, so a few at once keep it busy without taking every core.
-const workers = 4
 
 // InventoryMsg answers Scan.Inventory.
 type InventoryMsg struct {
@@ -163,38 +159,19 @@ func (s *Scan) next() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
-		out := make(map[backend.SnapshotRef]backend.DiskUsage, len(batch))
-		var (
-			mu    sync.Mutex
-			first error
-			wg    sync.WaitGroup
-		)
-		next := make(chan backend.Snapshot)
-		for range min(workers, len(batch)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for sn := range next {
-					u, err := disk.SnapshotUsage(ctx, ns, sn.SnapshotRef, sn.Kind)
-					mu.Lock()
-					if err != nil && first == nil {
-						first = err
-					}
-					if err == nil {
-						out[sn.SnapshotRef] = u
-					}
-					mu.Unlock()
-				}
-			}()
-		}
-		for _, sn := range batch {
-			if ctx.Err() != nil {
-				break
-			}
-			next <- sn
-		}
-		close(next)
-		wg.Wait()
-		return MeasuredMsg{Gen: gen, Usage: out, Err: first}
+		out, err := backend.MeasureSnapshots(ctx, disk, ns, batch)
+		return MeasuredMsg{Gen: gen, Usage: out, Err: err}
 	}
+}
+
+// Freed words what statfs said before and after an action that gives space
+// back: the prunes' and a lease removal's flash line.
+func Freed(f backend.Freed) string {
+	switch {
+	case !f.Measured():
+		return "freed: not measured (statfs of containerd's directories failed)"
+	case f.After >= f.Before:
+		return "freed " + humanize.Size(f.Bytes()) + " (statfs before and after)"
+	}
+	return "freed nothing measurable: the disk filled by " + humanize.Size(f.Before-f.After) + " meanwhile (statfs before and after)"
 }

@@ -17,16 +17,9 @@ type FS struct {
 	ImageFSErr error
 	// Filesystems are the distinct filesystems, the image filesystem's
 	// first, each with the directories on it.
-	Filesystems []Filesystem
+	Filesystems []backend.Filesystem
 	RootsErr    error
 	At          time.Time
-}
-
-// Filesystem is one filesystem and the directories of containerd on it.
-type Filesystem struct {
-	Dirs  []backend.DiskRoot // "image filesystem", "content", "snapshotter overlayfs", ...
-	Space backend.DiskSpace
-	Err   error // why statfs failed (or a remote runtime)
 }
 
 type fsMsg struct {
@@ -61,29 +54,16 @@ func fsCmd(parent context.Context, src Source, timeout time.Duration, gen uint64
 	}
 }
 
-// groupFilesystems puts directories on the same filesystem together, in the
-// order first met, with statfs of each (when local).
-func groupFilesystems(dirs []backend.DiskRoot, local bool) []Filesystem {
-	var out []Filesystem
-	byDev := map[uint64]int{}
+// groupFilesystems is backend.Filesystems for a runtime on this machine;
+// for a remote one, each directory with the reason statfs means nothing.
+func groupFilesystems(dirs []backend.DiskRoot, local bool) []backend.Filesystem {
+	if local {
+		return backend.Filesystems(dirs)
+	}
+	out := make([]backend.Filesystem, 0, len(dirs))
 	for _, d := range dirs {
-		if !local {
-			out = append(out, Filesystem{Dirs: []backend.DiskRoot{d},
-				Err: backend.Errorf(backend.ErrUnsupported, "the runtime is not on this machine: no statfs")})
-			continue
-		}
-		dev, err := backend.FilesystemID(d.Path)
-		if err != nil {
-			out = append(out, Filesystem{Dirs: []backend.DiskRoot{d}, Err: err})
-			continue
-		}
-		if i, ok := byDev[dev]; ok {
-			out[i].Dirs = append(out[i].Dirs, d)
-			continue
-		}
-		sp, err := backend.Statfs(d.Path)
-		byDev[dev] = len(out)
-		out = append(out, Filesystem{Dirs: []backend.DiskRoot{d}, Space: sp, Err: err})
+		out = append(out, backend.Filesystem{Dirs: []backend.DiskRoot{d},
+			Err: backend.Errorf(backend.ErrUnsupported, "the runtime is not on this machine: no statfs")})
 	}
 	return out
 }

@@ -119,21 +119,11 @@ func (m Model) updateDialog(msg tea.Msg) (page.Page, tea.Cmd) {
 	o := backend.LeaseRemoveOptions{ID: m.asked, Sync: true}
 	rm, disk, ns := m.cfg.Remover, m.cfg.Disk, m.Namespace()
 	s := jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Run: func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
-		var paths []string
-		if roots, err := disk.ContainerdRoots(ctx); err == nil {
-			for _, r := range roots {
-				paths = append(paths, r.Path)
-			}
-		}
-		before, e1 := backend.FreeSpace(paths)
-		if err := rm.RemoveLease(ctx, ns, o); err != nil {
+		freed, err := backend.MeasureFreed(backend.RootPaths(ctx, disk), func() error { return rm.RemoveLease(ctx, ns, o) })
+		if err != nil {
 			return "", err
 		}
-		after, e2 := backend.FreeSpace(paths)
-		if e1 != nil || e2 != nil || after < before {
-			return "garbage collected", nil
-		}
-		return "freed " + humanize.Size(after-before) + " (statfs before and after)", nil
+		return diskscan.Freed(freed), nil
 	}}
 	return m, func() tea.Msg { return jobs.StartMsg{Spec: s} }
 }

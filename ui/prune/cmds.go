@@ -2,19 +2,16 @@ package prune
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/ui/humanize"
+	"github.com/ctui/ctui/ui/diskscan"
 	"github.com/ctui/ctui/ui/jobs"
-	"github.com/ctui/ctui/ui/page"
 )
 
 // Source is what the prunes need, filled by the root from the backend. A
@@ -75,11 +72,7 @@ func makePlan(ctx context.Context, src Source, o Options, ns string, clock backe
 			p.Namespaces = append(p.Namespaces, n.Name)
 		}
 	}
-	if roots, err := src.Disk.ContainerdRoots(ctx); err == nil {
-		for _, r := range roots {
-			p.Paths = append(p.Paths, r.Path)
-		}
-	}
+	p.Paths = backend.RootPaths(ctx, src.Disk)
 	var facts backend.ImagePruneFacts
 	var pods []backend.PodContainer
 	if src.CRI != nil {
@@ -104,7 +97,7 @@ func makePlan(ctx context.Context, src Source, o Options, ns string, clock backe
 				inv.CRIImageRefs = append(inv.CRIImageRefs, pc.ImageRef)
 			}
 		}
-		usage, err := measure(ctx, src.Disk, n, inv.Snapshots)
+		usage, err := backend.MeasureSnapshots(ctx, src.Disk, n, inv.Snapshots)
 		if err != nil {
 			return p, err
 		}
@@ -130,41 +123,6 @@ func makePlan(ctx context.Context, src Source, o Options, ns string, clock backe
 	}
 	p.At = clock.Now()
 	return p, nil
-}
-
-// measure is every snapshot's usage, four at a time.
-func measure(ctx context.Context, d backend.DiskReader, ns string, snaps []backend.Snapshot) (map[backend.SnapshotRef]backend.DiskUsage, error) {
-	out := make(map[backend.SnapshotRef]backend.DiskUsage, len(snaps))
-	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-	)
-	next := make(chan backend.Snapshot)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for sn := range next {
-				u, err := d.SnapshotUsage(ctx, ns, sn.SnapshotRef, sn.Kind)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-				}
-				out[sn.SnapshotRef] = u
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, sn := range snaps {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- sn
-	}
-	close(next)
-	wg.Wait()
-	return out, first
 }
 
 func unavailable(why error, what string) error {
@@ -217,7 +175,7 @@ func spec(src Source, plan Plan, ns string, clock backend.Clock) (jobs.Spec, err
 		}
 		s.Run = func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
 			return measured(plan.Paths, func() (backend.PruneResult, error) {
-				return removeContainers(ctx, src, plan.Containers.Remove)
+				return backend.PruneContainers(ctx, src.Tasks, src.CRIActions, plan.Containers.Remove)
 			})
 		}
 	case Content:
@@ -246,40 +204,6 @@ func spec(src Source, plan Plan, ns string, clock backend.Clock) (jobs.Spec, err
 	return s, nil
 }
 
-// removeContainers removes each planned container as its owner would: CRI
-// ones with crictl rm, the others with ctr containers rm. One that runs now
-// (started since the preview) is refused by the remove and named as skipped.
-func removeContainers(ctx context.Context, src Source, cs []backend.PruneContainer) (backend.PruneResult, error) {
-	var res backend.PruneResult
-	for _, c := range cs {
-		var err error
-		what := "container " + c.ID
-		if c.CRI {
-			if src.CRIActions == nil {
-				res.Skipped = append(res.Skipped, backend.PruneSkip{What: what, Reason: "CRI is not available to remove it"})
-				continue
-			}
-			what = "container " + c.Name + " (" + short(c.ID) + ")"
-			err = src.CRIActions.RemoveContainer(ctx, backend.CRIRemoveContainerOptions{ID: c.ID, Name: c.Name})
-		} else {
-			_, err = src.Tasks.RemoveContainer(ctx, c.Namespace, backend.ContainerRemoveOptions{ID: c.ID})
-		}
-		switch {
-		case err == nil:
-			res.Removed = append(res.Removed, what)
-		case errors.Is(err, backend.ErrRunning):
-			res.Skipped = append(res.Skipped, backend.PruneSkip{What: what, Reason: "it runs since the preview"})
-		case errors.Is(err, backend.ErrNotFound):
-			// removed meanwhile: nothing to do
-		case page.ConnectionLost(err):
-			return res, err
-		default:
-			res.Failed = append(res.Failed, backend.PruneSkip{What: what, Reason: err.Error()})
-		}
-	}
-	return res, nil
-}
-
 func merge(a, b backend.PruneResult) backend.PruneResult {
 	a.Removed = append(a.Removed, b.Removed...)
 	a.Skipped = append(a.Skipped, b.Skipped...)
@@ -292,10 +216,13 @@ func merge(a, b backend.PruneResult) backend.PruneResult {
 // words the outcome: what was freed, what was removed, what was skipped and
 // why.
 func measured(paths []string, run func() (backend.PruneResult, error)) (string, error) {
-	before, errBefore := backend.FreeSpace(paths)
-	res, err := run()
-	after, errAfter := backend.FreeSpace(paths)
-	note := Outcome(res, before, after, errBefore == nil && errAfter == nil)
+	var res backend.PruneResult
+	freed, err := backend.MeasureFreed(paths, func() error {
+		var err error
+		res, err = run()
+		return err
+	})
+	note := Outcome(res, freed)
 	if err == nil && len(res.Failed) > 0 {
 		err = backend.Errorf(backend.ErrFailed, "%s", note)
 	}
@@ -303,16 +230,8 @@ func measured(paths []string, run func() (backend.PruneResult, error)) (string, 
 }
 
 // Outcome is the flash line's and :log's sentence after a prune.
-func Outcome(res backend.PruneResult, before, after int64, measured bool) string {
-	var parts []string
-	switch {
-	case !measured:
-		parts = append(parts, "freed: not measured (statfs of containerd's directories failed)")
-	case after >= before:
-		parts = append(parts, "freed "+humanize.Size(after-before)+" (statfs before and after)")
-	default:
-		parts = append(parts, "freed nothing measurable: the disk filled by "+humanize.Size(before-after)+" meanwhile (statfs before and after)")
-	}
+func Outcome(res backend.PruneResult, freed backend.Freed) string {
+	parts := []string{diskscan.Freed(freed)}
 	parts = append(parts, fmt.Sprintf("removed %d", len(res.Removed)))
 	if len(res.Skipped) > 0 {
 		parts = append(parts, "skipped "+words(res.Skipped))

@@ -35,13 +35,16 @@ func TestParseArgs(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	res := backend.PruneResult{Removed: []string{"image a"}, Skipped: []backend.PruneSkip{{What: "image b", Reason: "container x uses it since the preview"}}, GC: true}
-	s := Outcome(res, 100<<20, 150<<20, true)
+	s := Outcome(res, backend.Freed{Before: 100 << 20, After: 150 << 20})
 	for _, want := range []string{"freed 50.0 MiB (statfs before and after)", "removed 1", "skipped image b (container x uses it since the preview)", "garbage collected"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("%q lacks %q", s, want)
 		}
 	}
-	if s := Outcome(res, 150<<20, 100<<20, true); !strings.Contains(s, "freed nothing measurable") {
+	if s := Outcome(res, backend.Freed{Before: 150 << 20, After: 100 << 20}); !strings.Contains(s, "freed nothing measurable") {
+		t.Error(s)
+	}
+	if s := Outcome(res, backend.Freed{Err: backend.Errorf(backend.ErrFailed, "statfs")}); !strings.Contains(s, "freed: not measured") {
 		t.Error(s)
 	}
 }
