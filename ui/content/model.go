@@ -1,6 +1,7 @@
 // Package content is the content page (:content), as `ctr content ls`:
-// every blob's digest, size, age and labels, what it is (index, manifest,
-// config, layer, from the garbage collector's labels), the images that
+// every blob's digest, size, age and labels, its media type (read from the
+// images' records, indexes and manifests; a blob no image reaches says it
+// is unknown, or an orphan when nothing holds it), the images that
 // reference it, and the blobs nothing references.
 package content
 
@@ -40,7 +41,7 @@ func New(cfg Config) (Model, tea.Cmd) {
 	b, cmd := diskscan.NewBase(diskscan.BaseConfig{
 		ID: cfg.ID, Ctx: cfg.Ctx, Namespace: cfg.Namespace, Disk: cfg.Disk, DiskErr: cfg.DiskErr,
 		Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Title: "content", Type: page.TypeContent, Columns: Columns(),
-		Measure: false, Rows: Rows, Summary: Summary,
+		MediaTypes: true, Rows: Rows, Summary: Summary,
 	})
 	return Model{b}, cmd
 }

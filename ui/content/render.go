@@ -18,7 +18,7 @@ func Columns() []table.Column {
 		{Title: "DIGEST", Key: 'd', Flex: 2, Min: 19, Max: 71},
 		{Title: "SIZE", Key: 's', Width: 10, Align: table.AlignRight, Numeric: true},
 		{Title: "AGE", Key: 'a', Width: 5, Numeric: true, Drop: 2},
-		{Title: "KIND", Key: 'k', Width: 8, Drop: 1},
+		{Title: "MEDIA TYPE", Key: 'm', Flex: 2, Min: 14, Max: 56, Drop: 1},
 		{Title: "IMAGES", Key: 'i', Flex: 2, Min: 12, Max: 40},
 		{Title: "LABELS", Key: 'l', Flex: 1, Min: 8, Max: 40, Drop: 3},
 	}
@@ -40,15 +40,30 @@ func Rows(rep backend.DiskReport, now time.Time) []table.Row {
 		default:
 			images = b.Holders[0].String()
 		}
-		kind := string(b.Kind)
 		out = append(out, table.Row{
 			ID:     b.Digest,
-			Cells:  []string{b.Digest, humanize.Size(b.Size), humanize.Age(b.CreatedAt, now), kind, images, labels(b.Labels)},
+			Cells:  []string{b.Digest, humanize.Size(b.Size), humanize.Age(b.CreatedAt, now), MediaType(b), images, labels(b.Labels)},
 			Num:    []int64{0, b.Size, -b.CreatedAt.Unix(), 0, 0, 0},
 			Labels: b.Labels,
 		})
 	}
 	return out
+}
+
+// MediaType is what the blob is: the media type the image record, an index
+// or a manifest gives it; for a blob no image reaches, that it is unknown,
+// with the kind its garbage-collection labels imply when they say one, and
+// orphan when nothing holds it.
+func MediaType(b backend.BlobInfo) string {
+	switch {
+	case b.MediaType != "":
+		return b.MediaType
+	case b.Unreferenced():
+		return "unknown (orphan: no image references it)"
+	case b.Kind != "" && b.Kind != backend.ItemUnknown:
+		return "unknown (a " + string(b.Kind) + " by its labels; no image names it)"
+	}
+	return "unknown (no image names it)"
 }
 
 // labels is ctr's LABELS column: k=v sorted, comma-joined.

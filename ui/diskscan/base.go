@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -30,54 +31,75 @@ type BaseConfig struct {
 	Title     string
 	// Type is what the page is, for the root's routing (page.State).
 	Type    page.Type
+	Caps    page.Caps
 	Columns []table.Column
-	// Measure is true for pages that show snapshot usage.
-	Measure bool
+	// Keys are the page's own bindings, for help before the refresh key
+	// and the table's.
+	Keys []key.Binding
+	// Measure is true for pages that show snapshot usage; MediaTypes for
+	// pages that show what each blob is (ContentMediaTypes, a read of
+	// every index and manifest).
+	Measure    bool
+	MediaTypes bool
 	// Rows renders the report; Summary is the line above the table.
 	Rows    func(rep backend.DiskReport, now time.Time) []table.Row
 	Summary func(rep backend.DiskReport) string
 }
 
-// Base is the plumbing the store pages share: the scan, the table, size,
-// styles, filter, refresh and namespace switches. A page embeds it and
+// Base is what the store pages share on top of the list-page base
+// (ui/listpage: table, size, styles, mouse, filter, esc, namespace switch,
+// view, keys and state): the scan of the stores, its measuring in batches,
+// the report and the summary line above the table. A page embeds it and
 // handles its own keys first.
 type Base struct {
+	listpage.List[table.Row]
 	cfg     BaseConfig
 	Scan    Scan
 	Report  backend.DiskReport
-	Table   table.Model
-	err     error
+	batches int
 	measErr error
-	refresh key.Binding
 	width   int
 	height  int
 }
 
+// analyzeEvery is how many measured batches pass between two analyses while
+// measuring: at 5,000 containers an analysis costs a tenth of a second, so
+// it is not redone for every batch of 256.
+const analyzeEvery = 4
+
 // NewBase returns the base and its first load.
 func NewBase(cfg BaseConfig) (Base, tea.Cmd) {
-	b := Base{cfg: cfg, Table: table.New(cfg.Columns, cfg.Styles),
-		refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "list the stores again"))}
-	b.Scan = Scan{Disk: cfg.Disk, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Clock: cfg.Clock, NS: cfg.Namespace, Measure: cfg.Measure}
+	cols := cfg.Columns
+	b := Base{cfg: cfg, List: listpage.New(listpage.Config[table.Row]{
+		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock,
+		Title: cfg.Title, Type: cfg.Type, Caps: cfg.Caps, Namespace: cfg.Namespace,
+		Columns: func(string) []table.Column { return cols },
+		Row:     func(r table.Row, _ string, _ time.Time) table.Row { return r },
+		Keys:    append(append([]key.Binding(nil), cfg.Keys...), RefreshBinding()),
+	})}
+	b.Scan = b.newScan(cfg.Namespace)
 	return b, b.Reload()
 }
 
-// Styles are the page's current styles.
-func (b Base) Styles() theme.Styles { return b.cfg.Styles }
-
-// Namespace is the namespace shown.
-func (b Base) Namespace() string { return b.Scan.NS }
+func (b Base) newScan(ns string) Scan {
+	return Scan{Disk: b.cfg.Disk, Ctx: b.cfg.Ctx, Timeout: b.cfg.Timeout, Clock: b.cfg.Clock, NS: ns,
+		Measure: b.cfg.Measure, MediaTypes: b.cfg.MediaTypes}
+}
 
 // Reload lists again under a new generation.
 func (b *Base) Reload() tea.Cmd {
-	b.err, b.measErr = nil, nil
+	b.measErr, b.batches = nil, 0
+	b.List.NextGen()
 	cmd := b.Scan.Inventory()
 	if cmd == nil {
-		b.err = b.cfg.DiskErr
-		if b.err == nil {
-			b.err = backend.Errorf(backend.ErrUnsupported, "this backend cannot list containerd's stores")
+		err := b.cfg.DiskErr
+		if err == nil {
+			err = backend.Errorf(backend.ErrUnsupported, "this backend cannot list containerd's stores")
 		}
+		b.List.Unavailable(err)
 		return nil
 	}
+	b.List.Begin()
 	return page.Tag{Page: b.cfg.ID}.Wrap(cmd)
 }
 
@@ -92,17 +114,17 @@ func (b *Base) Update(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.Err != nil {
-			b.err = msg.Err
-			return page.Report(msg.Err), true
+			return b.List.Answered(msg.Err), true
 		}
 		b.render()
-		return tea.Batch(tag.Wrap(cmd), func() tea.Msg { return page.OKMsg{} }), true
+		return tea.Batch(tag.Wrap(cmd), b.List.Answered(nil)), true
 	case MeasuredMsg:
 		cmd, ok := b.Scan.Merge(msg)
 		if !ok {
 			return nil, true
 		}
-		if !b.Scan.Measuring() || msg.Err != nil {
+		b.batches++
+		if !b.Scan.Measuring() || msg.Err != nil || b.batches%analyzeEvery == 0 {
 			b.render()
 		}
 		if msg.Err != nil {
@@ -112,56 +134,45 @@ func (b *Base) Update(msg tea.Msg) (tea.Cmd, bool) {
 		return tag.Wrap(cmd), true
 	case page.SizeMsg:
 		b.width, b.height = msg.Width, msg.Height
-		b.Table.SetSize(b.width, max(b.height-2, 1))
-		return nil, true
-	case page.StylesMsg:
-		b.cfg.Styles = msg.Styles
-		b.Table.SetStyles(msg.Styles)
-		return nil, true
+		return b.List.Update(page.SizeMsg{Width: msg.Width, Height: max(msg.Height-2, 1)})
 	case page.NamespaceMsg:
-		if msg.Namespace == b.Scan.NS {
+		if !b.List.SetNamespace(msg.Namespace) {
 			return nil, true
 		}
-		b.Scan = Scan{Disk: b.cfg.Disk, Ctx: b.cfg.Ctx, Timeout: b.cfg.Timeout, Clock: b.cfg.Clock, NS: msg.Namespace, Measure: b.cfg.Measure}
+		b.Scan = b.newScan(msg.Namespace)
 		b.Report = backend.DiskReport{}
-		b.Table.SetRows(nil)
 		return b.Reload(), true
 	case page.ReconnectedMsg, page.ResyncMsg:
 		return b.Reload(), true
-	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		b.Table, cmd = b.Table.Update(msg)
-		return cmd, true
 	case tea.KeyPressMsg:
-		if !b.Table.Typing() {
-			switch {
-			case key.Matches(msg, b.refresh):
-				return b.Reload(), true
-			case msg.Code == tea.KeyEscape:
-				b.Table.ClearFilter()
-				return nil, true
-			}
+		if b.List.Refreshes(msg) {
+			return b.Reload(), true
 		}
-		var cmd tea.Cmd
-		b.Table, cmd = b.Table.Update(msg)
-		return cmd, true
 	}
-	return nil, false
+	return b.List.Update(msg)
+}
+
+// SetRows renders the rows with rows from now on (a page that shows its
+// report in another shape: the snapshots as a tree), at once when listed.
+func (b *Base) SetRows(rows func(rep backend.DiskReport, now time.Time) []table.Row) {
+	b.cfg.Rows = rows
+	if b.Scan.Loaded {
+		b.render()
+	}
 }
 
 func (b *Base) render() {
 	b.Report = b.Scan.Report(backend.DefaultStaleAge)
-	b.Table.SetRows(b.cfg.Rows(b.Report, b.cfg.Clock.Now()))
+	now := b.cfg.Clock.Now()
+	b.List.SetItems(b.cfg.Rows(b.Report, now), now, nil)
 }
 
-// View renders the summary, the progress of the measuring and the table.
+// View renders the summary, the progress of the measuring and the table; or
+// the list base's sentence while nothing is listed (listing, or why not).
 func (b Base) View() string {
-	st := b.cfg.Styles
-	switch {
-	case b.err != nil:
-		return page.Fit(st.Bad.Render(b.cfg.Title+" of "+b.Scan.NS+": ")+b.err.Error(), b.width, b.height)
-	case !b.Scan.Loaded:
-		return page.Fit(st.Dim.Render("listing the "+b.cfg.Title+" of namespace "+b.Scan.NS+"…"), b.width, b.height)
+	st := b.List.Styles()
+	if !b.Scan.Loaded {
+		return page.Fit(b.List.View(), b.width, b.height)
 	}
 	line := b.cfg.Summary(b.Report)
 	if b.Scan.Measuring() {
@@ -173,19 +184,11 @@ func (b Base) View() string {
 	}
 	var s strings.Builder
 	s.WriteString(st.Title.Render(ansi.Truncate(line, b.width, "…")) + "\n\n")
-	s.WriteString(b.Table.View())
+	s.WriteString(b.List.View())
 	return page.Fit(s.String(), b.width, b.height)
 }
 
-// Keys are the refresh key and the table's.
-func (b Base) Keys() []key.Binding { return append([]key.Binding{b.refresh}, b.Table.Keys()...) }
-
-// State is the page's title and the table's state.
-func (b Base) State() page.State {
-	return page.State{Type: b.cfg.Type, Title: b.cfg.Title, Typing: b.Table.Typing(), Filtered: b.Table.Filter() != "", Info: b.Table.Info()}
-}
-
-// RefreshBinding is the base's key, for docs.
+// RefreshBinding is the base's key, for help and docs.
 func RefreshBinding() key.Binding {
 	return key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "list the stores again"))
 }

@@ -54,8 +54,10 @@ type Scan struct {
 	Usage   map[backend.SnapshotRef]backend.DiskUsage
 	pending []backend.Snapshot
 	busy    bool
-	// Measure is false for pages that need no snapshot usage.
-	Measure bool
+	// Measure is false for pages that need no snapshot usage; MediaTypes
+	// is true for pages that show each blob's media type.
+	Measure    bool
+	MediaTypes bool
 }
 
 // Inventory lists the namespace again under a new generation; the usages
@@ -68,7 +70,7 @@ func (s *Scan) Inventory() tea.Cmd {
 	if s.Usage == nil {
 		s.Usage = map[backend.SnapshotRef]backend.DiskUsage{}
 	}
-	disk, parent, timeout, ns, gen, clock := s.Disk, s.Ctx, s.Timeout, s.NS, s.Gen, s.Clock
+	disk, parent, timeout, ns, gen, clock, types := s.Disk, s.Ctx, s.Timeout, s.NS, s.Gen, s.Clock, s.MediaTypes
 	if disk == nil {
 		return nil
 	}
@@ -76,6 +78,9 @@ func (s *Scan) Inventory() tea.Cmd {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		inv, err := disk.DiskInventory(ctx, ns)
+		if err == nil && types {
+			inv.MediaTypes, err = disk.ContentMediaTypes(ctx, ns)
+		}
 		return InventoryMsg{Gen: gen, Inv: inv, Err: err, At: clock.Now()}
 	}
 }

@@ -15,11 +15,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/dialog"
 	"github.com/ctui/ctui/ui/diskscan"
 	"github.com/ctui/ctui/ui/humanize"
 	"github.com/ctui/ctui/ui/jobs"
 	"github.com/ctui/ctui/ui/page"
-	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -43,7 +43,7 @@ type Model struct {
 	diskscan.Base
 	cfg    Config
 	keys   KeyMap
-	dialog *prompt.Model
+	dialog *dialog.Model
 	asked  string // the lease the dialog asks about
 	seq    uint64
 }
@@ -99,24 +99,32 @@ func (m Model) ask() (page.Page, tea.Cmd) {
 		"What nothing else holds goes at the garbage collection that follows (ctr leases rm --sync).",
 		"A pull or import still using it would lose what it fetched.",
 	}
+	f := dialog.Form{Title: "Remove lease " + id + "?", Lines: lines, Confirm: "Remove"}
+	f.OnSubmit(func(dialog.Answers) (tea.Cmd, error) { return m.remove(id), nil })
 	m.seq++
-	d, cmd := prompt.New(m.seq, prompt.Spec{Title: "Remove lease " + id + "?", Lines: lines, Confirm: "Remove"}, m.Styles())
+	d, cmd := dialog.Open(m.seq, f, m.Styles())
 	m.dialog, m.asked = &d, id
 	return m, cmd
 }
 
 func (m Model) updateDialog(msg tea.Msg) (page.Page, tea.Cmd) {
-	d, cmd := m.dialog.Update(msg)
-	switch d.Status() {
-	case prompt.Open:
+	d, cmd, open := m.dialog.Update(msg)
+	switch {
+	case open:
 		m.dialog = &d
 		return m, cmd
-	case prompt.Canceled:
+	case cmd == nil:
 		m.dialog = nil
 		return m, page.Flash("remove lease " + m.asked + ": canceled")
 	}
 	m.dialog = nil
-	o := backend.LeaseRemoveOptions{ID: m.asked, Sync: true}
+	return m, cmd
+}
+
+// remove is the job that removes lease id, as `ctr leases rm --sync`,
+// between two statfs.
+func (m Model) remove(id string) tea.Cmd {
+	o := backend.LeaseRemoveOptions{ID: id, Sync: true}
 	rm, disk, ns := m.cfg.Remover, m.cfg.Disk, m.Namespace()
 	s := jobs.Spec{Action: o, Namespace: ns, Via: "containerd", Run: func(ctx context.Context, _ backend.ProgressFunc) (string, error) {
 		freed, err := backend.MeasureFreed(backend.RootPaths(ctx, disk), func() error { return rm.RemoveLease(ctx, ns, o) })
@@ -125,7 +133,7 @@ func (m Model) updateDialog(msg tea.Msg) (page.Page, tea.Cmd) {
 		}
 		return diskscan.Freed(freed), nil
 	}}
-	return m, func() tea.Msg { return jobs.StartMsg{Spec: s} }
+	return func() tea.Msg { return jobs.StartMsg{Spec: s} }
 }
 
 // View implements page.Page.

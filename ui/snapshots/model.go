@@ -2,7 +2,8 @@
 // ls` and `ctr snapshots usage` for every snapshotter the namespace uses:
 // key, parent, kind, usage and inodes, and which image, container or lease
 // holds each; the ones held by nothing are marked as the next garbage
-// collection's. Usages are measured in the background (ui/diskscan).
+// collection's. t shows them as parent chains, as `ctr snapshots tree`.
+// Usages are measured in the background (ui/diskscan).
 package snapshots
 
 import (
@@ -15,7 +16,6 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/diskscan"
 	"github.com/ctui/ctui/ui/page"
-	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -32,7 +32,11 @@ type Config struct {
 }
 
 // Model is the snapshots page.
-type Model struct{ diskscan.Base }
+type Model struct {
+	diskscan.Base
+	keys KeyMap
+	tree bool
+}
 
 var _ page.Page = Model{}
 
@@ -41,18 +45,26 @@ func New(cfg Config) (Model, tea.Cmd) {
 	b, cmd := diskscan.NewBase(diskscan.BaseConfig{
 		ID: cfg.ID, Ctx: cfg.Ctx, Namespace: cfg.Namespace, Disk: cfg.Disk, DiskErr: cfg.DiskErr,
 		Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Title: "snapshots", Type: page.TypeSnapshots, Columns: Columns(),
-		Measure: true, Rows: Rows, Summary: Summary,
+		Keys: []key.Binding{DefaultKeyMap().Tree}, Measure: true, Rows: Rows, Summary: Summary,
 	})
-	return Model{b}, cmd
+	return Model{Base: b, keys: DefaultKeyMap()}, cmd
 }
 
 // Update implements page.Page.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !m.Table.Typing() && key.Matches(k, m.keys.Tree) {
+		m.tree = !m.tree
+		if m.tree {
+			m.Table.SortBy(-1, false) // the tree's own order
+			m.SetRows(TreeRows)
+			return m, page.Flash("snapshots as parent chains (ctr snapshots tree); t again: biggest first")
+		}
+		m.SetRows(Rows)
+		return m, nil
+	}
 	cmd, _ := m.Base.Update(msg)
 	return m, cmd
 }
 
-// PageBindings are the page's keys for docs/keybindings.md.
-func PageBindings() []key.Binding {
-	return append([]key.Binding{diskscan.RefreshBinding()}, table.DefaultKeyMap().Bindings()...)
-}
+// Tree reports whether the page shows the parent chains.
+func (m Model) Tree() bool { return m.tree }

@@ -30,22 +30,54 @@ func Columns() []table.Column {
 func Rows(rep backend.DiskReport, _ time.Time) []table.Row {
 	out := make([]table.Row, 0, len(rep.Snapshots))
 	for _, s := range rep.Snapshots {
-		usage, inodes, n, in := "-", "-", int64(-1), int64(-1)
-		held := du.HeldBy(s.Holders)
-		switch {
-		case s.Usage.Known:
-			usage, inodes, n, in = humanize.Size(s.Usage.Size), fmt.Sprint(s.Usage.Inodes), s.Usage.Size, s.Usage.Inodes
-		case s.Usage.Reason != "":
-			held += "; usage: " + s.Usage.Reason
-		}
-		out = append(out, table.Row{
-			ID:     s.SnapshotRef.String(),
-			Cells:  []string{s.Snapshotter, s.Key, orDash(s.Parent), string(s.Kind), usage, inodes, held},
-			Num:    []int64{0, 0, 0, 0, n, in, 0},
-			Labels: s.Labels,
-		})
+		out = append(out, row(s, s.Key))
 	}
 	return out
+}
+
+// TreeRows are the report's snapshots as parent chains, in `ctr snapshots
+// tree`'s order: each under its parent, one step further right. A parent
+// the snapshotter does not list is named, as ctr names it.
+func TreeRows(rep backend.DiskReport, _ time.Time) []table.Row {
+	nodes := backend.SnapshotTree(rep.Snapshots)
+	out := make([]table.Row, 0, len(nodes))
+	for _, n := range nodes {
+		key := n.Key
+		if n.Depth > 0 {
+			branch := "├ "
+			if n.Last {
+				branch = "└ "
+			}
+			key = strings.Repeat("  ", n.Depth-1) + branch + key
+		}
+		if n.Missing {
+			out = append(out, table.Row{
+				ID:    n.SnapshotRef.String(),
+				Cells: []string{n.Snapshotter, key, "-", "-", "-", "-", "not listed by the snapshotter (a parent named by its children)"},
+				Num:   []int64{0, 0, 0, 0, -1, -1, 0},
+			})
+			continue
+		}
+		out = append(out, row(n.SnapshotInfo, key))
+	}
+	return out
+}
+
+func row(s backend.SnapshotInfo, key string) table.Row {
+	usage, inodes, n, in := "-", "-", int64(-1), int64(-1)
+	held := du.HeldBy(s.Holders)
+	switch {
+	case s.Usage.Known:
+		usage, inodes, n, in = humanize.Size(s.Usage.Size), fmt.Sprint(s.Usage.Inodes), s.Usage.Size, s.Usage.Inodes
+	case s.Usage.Reason != "":
+		held += "; usage: " + s.Usage.Reason
+	}
+	return table.Row{
+		ID:     s.SnapshotRef.String(),
+		Cells:  []string{s.Snapshotter, key, orDash(s.Parent), string(s.Kind), usage, inodes, held},
+		Num:    []int64{0, 0, 0, 0, n, in, 0},
+		Labels: s.Labels,
+	}
 }
 
 // Summary counts the snapshots per snapshotter, their usage and the orphans.
