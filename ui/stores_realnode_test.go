@@ -75,10 +75,28 @@ func TestStoresOnRealDaemons(t *testing.T) {
 			if !strings.Contains(s, "held by nothing (:prune content collects them)") || !strings.Contains(s, "orphan: held by nothing") || !strings.Contains(s, "image localhost/test/busybox") {
 				t.Fatalf(":snapshots:\n%s", s)
 			}
+			// A child of the image's top layer (a GC root, as ctr prepares
+			// it), then t: the parent chains.
+			var top string
+			for _, l := range strings.Split(ctr("snapshots", "ls"), "\n")[1:] {
+				if f := strings.Fields(l); len(f) >= 2 && f[len(f)-1] == "Committed" {
+					top = f[0]
+				}
+			}
+			ctr("snapshots", "prepare", "child-snap", top)
+			d.keys("ctrl+r")
+			d.until("child-snap measured", 30*time.Second, func(m Model) bool {
+				return strings.Contains(body(m), "child-snap") && !strings.Contains(body(m), "measuring")
+			})
+			d.keys("t")
+			d.until("the tree", 10*time.Second, func(m Model) bool { return strings.Contains(body(m), "└ child-snap") })
+			if s := body(d.m); !strings.Contains(s, top+" ") || strings.Index(s, top+" ") > strings.Index(s, "└ child-snap") {
+				t.Fatalf(":snapshots t: child-snap is not under %s:\n%s", top, s)
+			}
 			d.command("content")
 			d.shows("content", "blobs")
 			s = body(d.m)
-			if !strings.Contains(s, "localhost/test/busybox") || !strings.Contains(s, "layer") || !strings.Contains(s, "manifest") {
+			if !strings.Contains(s, "localhost/test/busybox") || !strings.Contains(s, "application/vnd.") || !strings.Contains(s, "layer") || !strings.Contains(s, "manifest") {
 				t.Fatalf(":content:\n%s", s)
 			}
 			d.command("leases")
