@@ -41,9 +41,17 @@ type BaseConfig struct {
 	// every index and manifest).
 	Measure    bool
 	MediaTypes bool
-	// Rows renders the report; Summary is the line above the table.
+	// Rows renders the report; Summary is the line above the table. A
+	// page with a header of its own (:du's filesystems) leaves Summary nil
+	// and draws it around Table (see Reserve).
 	Rows    func(rep backend.DiskReport, now time.Time) []table.Row
 	Summary func(rep backend.DiskReport) string
+	// Refresh is the refresh key's binding as help shows it; the zero
+	// value is RefreshBinding's.
+	Refresh key.Binding
+	// Failed and Loading are what stands in for the table while nothing
+	// is listed (ui/listpage's defaults when nil).
+	Failed, Loading func(ns string) string
 }
 
 // Base is what the store pages share on top of the list-page base
@@ -60,6 +68,7 @@ type Base struct {
 	measErr error
 	width   int
 	height  int
+	reserve int // lines above the table
 }
 
 // analyzeEvery is how many measured batches pass between two analyses while
@@ -70,12 +79,16 @@ const analyzeEvery = 4
 // NewBase returns the base and its first load.
 func NewBase(cfg BaseConfig) (Base, tea.Cmd) {
 	cols := cfg.Columns
-	b := Base{cfg: cfg, List: listpage.New(listpage.Config[table.Row]{
+	if len(cfg.Refresh.Keys()) == 0 {
+		cfg.Refresh = RefreshBinding()
+	}
+	b := Base{cfg: cfg, reserve: 2, List: listpage.New(listpage.Config[table.Row]{
 		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock,
 		Title: cfg.Title, Type: cfg.Type, Caps: cfg.Caps, Namespace: cfg.Namespace,
 		Columns: func(string) []table.Column { return cols },
 		Row:     func(r table.Row, _ string, _ time.Time) table.Row { return r },
-		Keys:    append(append([]key.Binding(nil), cfg.Keys...), RefreshBinding()),
+		Failed:  cfg.Failed, Loading: cfg.Loading,
+		Keys:    append(append([]key.Binding(nil), cfg.Keys...), cfg.Refresh),
 	})}
 	b.Scan = b.newScan(cfg.Namespace)
 	return b, b.Reload()
@@ -134,7 +147,7 @@ func (b *Base) Update(msg tea.Msg) (tea.Cmd, bool) {
 		return tag.Wrap(cmd), true
 	case page.SizeMsg:
 		b.width, b.height = msg.Width, msg.Height
-		return b.List.Update(page.SizeMsg{Width: msg.Width, Height: max(msg.Height-2, 1)})
+		return b.List.Update(page.SizeMsg{Width: msg.Width, Height: max(msg.Height-b.reserve, 1)})
 	case page.NamespaceMsg:
 		if !b.List.SetNamespace(msg.Namespace) {
 			return nil, true
@@ -151,6 +164,19 @@ func (b *Base) Update(msg tea.Msg) (tea.Cmd, bool) {
 	}
 	return b.List.Update(msg)
 }
+
+// Reserve keeps n lines above the table for the page's own header (2 by
+// default: the summary and a blank line).
+func (b *Base) Reserve(n int) {
+	if n == b.reserve {
+		return
+	}
+	b.reserve = n
+	b.List.Update(page.SizeMsg{Width: b.width, Height: max(b.height-n, 1)})
+}
+
+// MeasureErr is why measuring stopped, nil while it goes on or once done.
+func (b Base) MeasureErr() error { return b.measErr }
 
 // SetRows renders the rows with rows from now on (a page that shows its
 // report in another shape: the snapshots as a tree), at once when listed.
