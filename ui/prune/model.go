@@ -18,9 +18,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/dialog"
 	"github.com/ctui/ctui/ui/jobs"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
-	"github.com/ctui/ctui/ui/prompt"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
 )
@@ -111,20 +112,19 @@ type Config struct {
 	Clock    backend.Clock
 }
 
-// Model is the prune preview.
+// Model is the prune preview: the plan (its own) over the list-page base,
+// which keeps the rows, size, styles, mouse, filter and esc.
 type Model struct {
+	listpage.List[table.Row]
 	cfg   Config
 	keys  KeyMap
-	gen   uint64
 	plan  Plan
 	ready bool
 	busy  bool
-	err   error
 
-	dialog *prompt.Model
+	dialog *dialog.Model
 	seq    uint64
 
-	table         table.Model
 	width, height int
 }
 
@@ -132,17 +132,34 @@ var _ page.Page = Model{}
 
 // New returns the preview and the command that plans.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, keys: DefaultKeyMap(), table: table.New(Columns(), cfg.Styles)}
+	m := Model{cfg: cfg, keys: DefaultKeyMap()}
+	title := m.title()
+	keys := m.keys.Bindings()
+	if cfg.Readonly {
+		keys = keys[1:]
+	}
+	m.List = listpage.New(listpage.Config[table.Row]{
+		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock,
+		Title: title, Type: page.TypePrune, Namespace: cfg.Namespace,
+		Columns: func(string) []table.Column { return Columns() },
+		Row:     func(r table.Row, _ string, _ time.Time) table.Row { return r },
+		Keys:    keys,
+		Failed:  func(string) string { return title + ": " },
+		Loading: func(string) string {
+			return title + ": listing and measuring (as ctr content ls and ctr snapshots usage) to plan; nothing is removed yet…"
+		},
+	})
 	return m, m.replan()
 }
 
 func (m *Model) replan() tea.Cmd {
-	m.gen++
+	gen := m.List.NextGen()
 	m.busy = true
+	m.List.Begin()
 	// A plan at scale lists and measures thousands of snapshots: give it
 	// more than one call's timeout.
 	t := max(m.cfg.Timeout*6, time.Minute)
-	return page.Tag{Page: m.cfg.ID, Gen: m.gen}.Wrap(planCmd(m.cfg.Ctx, m.cfg.Source, m.cfg.Options, m.cfg.Namespace, t, m.cfg.Clock, m.gen))
+	return m.List.Tag().Wrap(planCmd(m.cfg.Ctx, m.cfg.Source, m.cfg.Options, m.cfg.Namespace, t, m.cfg.Clock, gen))
 }
 
 // Update implements page.Page.
@@ -154,56 +171,44 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case planMsg:
-		if msg.gen != m.gen {
+		if msg.gen != m.List.Gen() {
 			return m, nil
 		}
 		m.busy = false
 		if msg.err != nil {
-			m.err = msg.err
-			return m, page.Report(msg.err)
+			// A plan shown stays (the error is reported); none shown
+			// gives way to the error.
+			return m, m.List.Answered(msg.err)
 		}
-		m.err, m.plan, m.ready = nil, msg.plan, true
-		m.table.SetRows(Rows(m.plan))
-		m.layout()
-		return m, func() tea.Msg { return page.OKMsg{} }
+		m.plan, m.ready = msg.plan, true
+		m.List.SetItems(Rows(m.plan), m.cfg.Clock.Now(), nil)
+		return m, m.List.Answered(nil)
 	case page.SizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.layout()
-	case page.StylesMsg:
-		m.cfg.Styles = msg.Styles
-		m.table.SetStyles(msg.Styles)
+		cmd, _ := m.List.Update(page.SizeMsg{Width: msg.Width, Height: max(msg.Height-3, 1)})
+		return m, cmd
 	case page.NamespaceMsg:
-		if msg.Namespace != m.cfg.Namespace {
+		if m.List.SetNamespace(msg.Namespace) {
 			m.cfg.Namespace, m.ready = msg.Namespace, false
 			return m, m.replan()
 		}
+		return m, nil
 	case page.ReconnectedMsg, page.ResyncMsg:
 		return m, m.replan()
-	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
-		return m, cmd
 	case tea.KeyPressMsg:
-		if !m.table.Typing() {
-			switch {
-			case key.Matches(msg, m.keys.Refresh):
-				return m, m.replan()
-			case key.Matches(msg, m.keys.Prune):
-				return m.ask()
-			case msg.Code == tea.KeyEscape:
-				m.table.ClearFilter()
-				return m, nil
-			}
+		if m.List.Refreshes(msg) {
+			return m, m.replan()
 		}
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
-		return m, cmd
+		if !m.Table.Typing() && key.Matches(msg, m.keys.Prune) {
+			return m.ask()
+		}
 	default:
 		if m.dialog != nil {
 			return m.updateDialog(msg)
 		}
 	}
-	return m, nil
+	cmd, _ := m.List.Update(msg)
+	return m, cmd
 }
 
 // ask opens the confirmation, Cancel focused.
@@ -219,32 +224,33 @@ func (m Model) ask() (page.Page, tea.Cmd) {
 	lines := []string{Summary(m.plan)}
 	lines = append(lines, "Each is checked again before it goes: what gained a user since this preview stays and is named.")
 	lines = append(lines, "This cannot be undone.")
+	f := dialog.Form{Title: "Prune " + m.cfg.Options.What.String() + "?", Lines: lines, Confirm: "Prune"}
+	src, plan, ns, clock := m.cfg.Source, m.plan, m.cfg.Namespace, m.cfg.Clock
+	f.OnSubmit(func(dialog.Answers) (tea.Cmd, error) {
+		s, err := spec(src, plan, ns, clock)
+		if err != nil {
+			return page.Report(err), nil
+		}
+		return func() tea.Msg { return jobs.StartMsg{Spec: s} }, nil
+	})
 	m.seq++
-	d, cmd := prompt.New(m.seq, prompt.Spec{Title: "Prune " + m.cfg.Options.What.String() + "?", Lines: lines, Confirm: "Prune"}, m.cfg.Styles)
+	d, cmd := dialog.Open(m.seq, f, m.List.Styles())
 	m.dialog = &d
 	return m, cmd
 }
 
 func (m Model) updateDialog(msg tea.Msg) (page.Page, tea.Cmd) {
-	d, cmd := m.dialog.Update(msg)
-	switch d.Status() {
-	case prompt.Open:
+	d, cmd, open := m.dialog.Update(msg)
+	switch {
+	case open:
 		m.dialog = &d
 		return m, cmd
-	case prompt.Canceled:
+	case cmd == nil:
 		m.dialog = nil
 		return m, page.Flash("prune " + m.cfg.Options.What.String() + ": canceled; nothing was removed")
 	}
 	m.dialog = nil
-	s, err := spec(m.cfg.Source, m.plan, m.cfg.Namespace, m.cfg.Clock)
-	if err != nil {
-		return m, page.Report(err)
-	}
-	return m, func() tea.Msg { return jobs.StartMsg{Spec: s} }
-}
-
-func (m *Model) layout() {
-	m.table.SetSize(m.width, max(m.height-3, 1))
+	return m, cmd
 }
 
 func (m Model) title() string {
@@ -257,14 +263,14 @@ func (m Model) title() string {
 
 // View implements page.Page.
 func (m Model) View() string {
-	st := m.cfg.Styles
-	var b strings.Builder
-	switch {
-	case m.err != nil:
-		return page.Fit(st.Bad.Render(m.title()+": ")+m.err.Error(), m.width, m.height)
-	case !m.ready:
-		return page.Fit(st.Dim.Render(m.title()+": listing and measuring (as ctr content ls and ctr snapshots usage) to plan; nothing is removed yet…"), m.width, m.height)
+	if m.dialog != nil {
+		return m.dialog.View(m.width, m.height)
 	}
+	if !m.ready {
+		return page.Fit(m.List.View(), m.width, m.height)
+	}
+	st := m.List.Styles()
+	var b strings.Builder
 	b.WriteString(st.Title.Render(ansi.Truncate(Summary(m.plan), m.width, "…")) + "\n")
 	hint := "ctrl+d prunes (asks first, Cancel focused); esc goes back without removing anything"
 	if m.cfg.Readonly {
@@ -274,12 +280,8 @@ func (m Model) View() string {
 		hint = "planning again…"
 	}
 	b.WriteString(st.Dim.Render(ansi.Truncate(hint, m.width, "…")) + "\n\n")
-	b.WriteString(m.table.View())
-	out := page.Fit(b.String(), m.width, m.height)
-	if m.dialog != nil {
-		return m.dialog.View(m.width, m.height)
-	}
-	return out
+	b.WriteString(m.List.View())
+	return page.Fit(b.String(), m.width, m.height)
 }
 
 // Keys implements page.Page.
@@ -287,16 +289,14 @@ func (m Model) Keys() []key.Binding {
 	if m.dialog != nil {
 		return m.dialog.Keys()
 	}
-	ks := m.keys.Bindings()
-	if m.cfg.Readonly {
-		ks = ks[1:]
-	}
-	return append(ks, m.table.Keys()...)
+	return m.List.Keys()
 }
 
 // State implements page.Page.
 func (m Model) State() page.State {
-	return page.State{Type: page.TypePrune, Title: m.title(), Typing: m.table.Typing() || m.dialog != nil, Filtered: m.table.Filter() != "", Info: m.table.Info()}
+	s := m.List.State()
+	s.Typing = s.Typing || m.dialog != nil
+	return s
 }
 
 // Plan is the plan shown, for tests.
