@@ -46,3 +46,26 @@ func TestDoctorCommandAndBadge(t *testing.T) {
 		t.Errorf("badge stays after a run without failures:\n%s", screen(m))
 	}
 }
+
+// TestDoctorOpensOnTheLastRun: the run behind the header's badge (the
+// background one at start) is what :doctor opens on; nothing is gathered
+// again until ctrl+r.
+func TestDoctorOpensOnTheLastRun(t *testing.T) {
+	n := newNode(3)
+	clock := testclock.Clock()
+	m := New(context.Background(), n.b, Options{NoColor: true, Clock: clock, Doctor: &checks.Options{Root: t.TempDir()}})
+	m = feed(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	m = run(t, m, m.Init())
+	fail := checks.Finding{Check: "cni", Status: checks.FAIL, Finding: "no CNI config in the background run"}
+	m = feed(t, m, doctorpage.RanMsg{Findings: []checks.Finding{fail, {Check: "disk", Status: checks.OK}}, At: clock.Now()})
+	if !strings.Contains(strings.Split(screen(m), "\n")[0], "doctor: 1 FAIL") {
+		t.Fatalf("no badge:\n%s", screen(m))
+	}
+	m = keys(t, m, ":")
+	m = typed(t, m, "doctor")
+	m = keys(t, m, "enter")
+	s := screen(m)
+	if !strings.Contains(s, "no CNI config in the background run") || strings.Contains(s, "running") {
+		t.Errorf(":doctor does not open on the last run, or runs again:\n%s", s)
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/ctui/ctui/backend"
+	checks "github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/content"
@@ -181,7 +181,7 @@ func (m *Model) openHealth(id page.ID) (page.Page, tea.Cmd) {
 
 func (m *Model) openDoctor(id page.ID) (page.Page, tea.Cmd) {
 	return doctorpage.New(doctorpage.Config{ID: id, Ctx: m.ctx, Source: m.doctorSource(),
-		Timeout: 3 * m.timeout, Styles: m.styles, Clock: m.clock})
+		Timeout: 3 * m.timeout, Styles: m.styles, Clock: m.clock, Last: m.doctorRun})
 }
 
 // doctorSource is the node :doctor checks: the connected backend, the
@@ -193,8 +193,7 @@ func (m *Model) doctorSource() doctorpage.Source {
 	}
 	src := doctorpage.Source{Backend: m.b, Options: o}
 	if r := m.b.Config.Remote; r != "" {
-		src.Unavailable = backend.Errorf(backend.ErrUnsupported,
-			"the doctor reads the files of the machine ctui runs on, so it cannot check the remote node %s: run ctui doctor there (ssh to it)", r)
+		src.Unavailable = checks.RemoteRefusal(r)
 	}
 	return src
 }

@@ -114,21 +114,22 @@ type Model struct {
 
 	header    frame.Header
 	headerSeq uint64
-	// doctor is where :doctor looks; doctorBadge is the header's
-	// "doctor: N FAIL" from the last run, "" when nothing failed.
-	doctor      checks.Options
-	doctorBadge string
-	flash       flash
-	conn        conn
-	cmdline     cmdline
-	help        bool
-	known       []string // namespace names, for completion and :ns checks
-	hub         hub      // the event stream that keeps pages live (events.go)
-	logLines    int      // Options.LogLines
-	first       *backend.ImagesPrefetch
-	acts        actions.Model // image and lifecycle actions: dialogs, jobs, command log
-	stats       statsState
-	gotoID      string // the row the next containers page opens on (enter on :top)
+	// doctor is where :doctor looks.
+	doctor checks.Options
+	// doctorRun is the last run (the background one or :doctor's): the
+	// header's badge and what :doctor opens on, one gather for both.
+	doctorRun doctorpage.RanMsg
+	flash     flash
+	conn      conn
+	cmdline   cmdline
+	help      bool
+	known     []string // namespace names, for completion and :ns checks
+	hub       hub      // the event stream that keeps pages live (events.go)
+	logLines  int      // Options.LogLines
+	first     *backend.ImagesPrefetch
+	acts      actions.Model // image and lifecycle actions: dialogs, jobs, command log
+	stats     statsState
+	gotoID    string // the row the next containers page opens on (enter on :top)
 }
 
 type entry struct {
@@ -198,7 +199,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case page.Reply:
 		return m, m.deliver(msg)
 	case doctorpage.RanMsg:
-		m.doctorBadge = doctorpage.Badge(msg)
+		m.doctorRun = msg
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

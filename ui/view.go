@@ -8,6 +8,7 @@ import (
 	"github.com/ctui/ctui/ui/actions"
 	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/dialog"
+	doctorpage "github.com/ctui/ctui/ui/doctor"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/jobs"
@@ -26,7 +27,7 @@ func (m Model) render() string {
 	}
 	lines := make([]string, 0, m.height)
 	h := frame.RenderHeader(m.styles, frame.HeaderView{Info: m.header, Endpoint: m.endpoint(), NS: m.ns, Readonly: m.b.Config.Readonly,
-		Context: m.b.Config.Context, Doctor: m.doctorBadge})
+		Context: m.b.Config.Context, Doctor: doctorpage.Badge(m.doctorRun)})
 	lines = append(lines, h[0], h[1])
 	if m.conn.lost {
 		lines = append(lines, frame.RenderPanel(m.styles, m.conn.since, m.conn.err, probeEvery, m.clock.Now(), m.width)...)

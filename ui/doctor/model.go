@@ -28,6 +28,10 @@ type Config struct {
 	Timeout time.Duration
 	Styles  theme.Styles
 	Clock   backend.Clock
+	// Last is the root's last run (the background one at start, or an
+	// earlier visit's): the page opens on it instead of gathering the
+	// node's facts again; ctrl+r runs anew. Zero means no run yet.
+	Last RanMsg
 }
 
 // Model is the doctor page.
@@ -52,9 +56,14 @@ type Model struct {
 
 var _ page.Page = Model{}
 
-// New returns the page and the command that runs the checks.
+// New returns the page on the last run, or with the command that runs the
+// checks when there was none.
 func New(cfg Config) (Model, tea.Cmd) {
 	m := Model{cfg: cfg, keys: DefaultKeyMap()}
+	if !cfg.Last.At.IsZero() && cfg.Source.Unavailable == nil {
+		m.ran, m.loaded = cfg.Last, true
+		return m, nil
+	}
 	return m, m.rerun()
 }
 

@@ -3,25 +3,16 @@
 package humanize
 
 import (
-	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/ctui/ctui/backend"
 )
 
 // Size prints a size as ctr does (base 1024, "%02.1f %s"), and "-" for a
-// negative (unknown) one.
-func Size(n int64) string {
-	if n < 0 {
-		return "-"
-	}
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	f, i := float64(n), 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	return fmt.Sprintf("%02.1f %s", f, units[i])
-}
+// negative (unknown) one: backend.Size, so pages and backend's sentences
+// agree.
+func Size(n int64) string { return backend.Size(n) }
 
 // Age is how long before now t was, in the largest whole unit, as k9s
 // shows it: 45s, 12m, 5h, 3d, 2y. Zero times show "-". now is a parameter
