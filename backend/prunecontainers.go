@@ -142,7 +142,7 @@ func PruneContainers(ctx context.Context, native TaskActions, cri CRIActions, re
 			res.Skipped = append(res.Skipped, PruneSkip{What: what, Reason: "CRI is not available to remove it"})
 			continue
 		case c.CRI:
-			what = "container " + c.Name + " (" + truncID(c.ID) + ")"
+			what = "container " + c.Name + " (" + TruncID(c.ID) + ")"
 			err = cri.RemoveContainer(ctx, CRIRemoveContainerOptions{ID: c.ID, Name: c.Name})
 		case native == nil:
 			res.Skipped = append(res.Skipped, PruneSkip{What: what, Reason: "containerd's task API is not available to remove it"})
@@ -166,8 +166,8 @@ func PruneContainers(ctx context.Context, native TaskActions, cri CRIActions, re
 	return res, nil
 }
 
-// truncID is an id as crictl prints it: without sha256:, 13 characters.
-func truncID(id string) string {
+// TruncID is an id as crictl prints it: without sha256:, 13 characters.
+func TruncID(id string) string {
 	if _, h, ok := strings.Cut(id, ":"); ok {
 		id = h
 	}

@@ -253,13 +253,3 @@ func words(ss []backend.PruneSkip) string {
 	sort.Strings(out)
 	return strings.Join(out, ", ")
 }
-
-func short(id string) string {
-	if _, h, ok := strings.Cut(id, ":"); ok {
-		id = h
-	}
-	if len(id) > 13 {
-		return id[:13]
-	}
-	return id
-}

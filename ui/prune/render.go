@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/humanize"
 	"github.com/ctui/ctui/ui/table"
 )
@@ -53,7 +54,7 @@ func Rows(p Plan) []table.Row {
 		for _, c := range p.Containers.Remove {
 			what, why := "container "+c.ID, "stopped (ctr containers rm)"
 			if c.CRI {
-				what, why = "container "+c.Name+" ("+short(c.ID)+")", "exited (crictl rm)"
+				what, why = "container "+c.Name+" ("+backend.TruncID(c.ID)+")", "exited (crictl rm)"
 			}
 			out = append(out, row("rm:"+c.Namespace+":"+c.ID, "remove", c.Namespace, what, c.Reclaim, c.Known, why))
 		}
