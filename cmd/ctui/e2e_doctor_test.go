@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
 )
@@ -108,4 +110,134 @@ func TestDoctorCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEndToEndDoctor: :doctor in a real terminal on a node (a root of the
+// test's) that is right but for one thing, kubelet's cgroup driver, on 1.6
+// and 2.x: the failure is the first row, enter shows its evidence and fix,
+// and once the fix is applied ctrl+r clears it (and the header's badge).
+// :doctor is typed in one write and key by key.
+func TestEndToEndDoctor(t *testing.T) {
+	for _, v := range testbed.Versions() {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			cni := "[plugins.\"io.containerd.grpc.v1.cri\".cni]\n  conf_dir = \"{{.Dir}}/cni/net.d\"\n  bin_dir = \"{{.Dir}}/cni/bin\"\n"
+			if v == testbed.V2 {
+				cni = "[plugins.\"io.containerd.cri.v1.runtime\".cni]\n  conf_dir = \"{{.Dir}}/cni/net.d\"\n  bin_dirs = [\"{{.Dir}}/cni/bin\"]\n"
+			}
+			d := testbed.Start(t, v, testbed.WithConfigExtra(cni))
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			if err := d.ImportTestImages(ctx, "k8s.io"); err != nil {
+				t.Fatal(err)
+			}
+			root := t.TempDir()
+			write := func(p, content string, mode os.FileMode) {
+				t.Helper()
+				full := filepath.Join(root, p)
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(full, []byte(content), mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			link := func(p string) {
+				t.Helper()
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(p, filepath.Join(root, p)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The node: the daemon's process and directory, the system's
+			// binaries, kernel files that are right, crictl at the daemon,
+			// a CNI config with its plugins; and kubelet on systemd while
+			// runc uses cgroupfs.
+			link(fmt.Sprintf("/proc/%d", d.PID()))
+			link(d.Dir)
+			for _, top := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib64", "/root"} {
+				if _, err := os.Lstat(top); err == nil {
+					link(top)
+				}
+			}
+			write("/sys/module/overlay/.keep", "", 0o644)
+			write("/sys/module/br_netfilter/.keep", "", 0o644)
+			write("/sys/fs/cgroup/cgroup.controllers", "cpu\n", 0o644)
+			write("/proc/1/comm", "init\n", 0o644)
+			write("/proc/sys/net/ipv4/ip_forward", "1\n", 0o644)
+			write("/proc/sys/net/bridge/bridge-nf-call-iptables", "1\n", 0o644)
+			write("/proc/swaps", "Filename Type Size Used Priority\n", 0o644)
+			write("/etc/crictl.yaml", "runtime-endpoint: "+d.Endpoint+"\nimage-endpoint: "+d.Endpoint+"\n", 0o644)
+			for _, b := range []string{"bridge", "host-local", "portmap"} {
+				write(filepath.Join(d.Dir, "cni/bin", b), "#!/bin/sh\nexit 1\n", 0o755)
+			}
+			write(filepath.Join(d.Dir, "cni/net.d/10-test.conflist"), `{"cniVersion": "1.0.0", "name": "test-net", "plugins": [
+  {"type": "bridge", "bridge": "cni0", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}`, 0o644)
+			write("/var/lib/kubelet/config.yaml", "cgroupDriver: systemd\n", 0o644)
+			// CRI loads the CNI config when it sees it.
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+				out, _ := runCtui(t, nil, "doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", root, "--check", "cni")
+				if strings.HasPrefix(out, "OK") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("CNI never became ready:\n%s", out)
+				}
+			}
+			out, code := runCtui(t, nil, "doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", root)
+			if code != 2 || !strings.Contains(out, "doctor: 1 FAIL, 9 OK") {
+				t.Fatalf("the node is not right but for one check (exit %d):\n%s", code, out)
+			}
+
+			s := startScreen(t, 120, 30, d.Env(), "--host-root", root)
+			s.waitFor(screenWait, "images")
+			// The background run puts the badge in the header.
+			s.waitFor(screenWait, "doctor: 1 FAIL")
+
+			// :doctor in one write: the failure is the first row.
+			s.sendBytes(":doctor\r")
+			scr := s.waitFor(screenWait, "doctor 1 FAIL, 9 OK", "cgroup-driver")
+			rows := doctorRows(scr)
+			if len(rows) != 10 || !strings.HasPrefix(rows[0], "FAIL") || !strings.Contains(rows[0], "cgroup-driver") {
+				t.Fatalf("the failure is not listed first:\n%s", scr)
+			}
+			// Enter: its evidence and fix.
+			s.keys("Enter")
+			s.waitFor(screenWait, "Evidence", "/var/lib/kubelet/config.yaml:1: cgroupDriver: systemd", "Fix", "SystemdCgroup = true")
+			s.keys("Escape")
+			s.waitGone(screenWait, "Evidence")
+			s.keys("Escape")
+			s.waitGone(screenWait, "doctor 1 FAIL")
+
+			// Key by key, then the fix applied (kubelet's side) and ctrl+r.
+			for _, k := range []string{":", "d", "o", "c", "t", "o", "r", "Enter"} {
+				s.keys(k)
+			}
+			s.waitFor(screenWait, "doctor 1 FAIL, 9 OK")
+			write("/var/lib/kubelet/config.yaml", "cgroupDriver: cgroupfs\n", 0o644)
+			s.keys("C-r")
+			scr = s.waitFor(screenWait, "doctor 10 OK")
+			if rows := doctorRows(scr); len(rows) != 10 || strings.Contains(strings.Join(rows, "\n"), "FAIL") {
+				t.Errorf("ctrl+r did not clear the failure:\n%s", scr)
+			}
+			s.waitGone(screenWait, "doctor: 1 FAIL")
+		})
+	}
+}
+
+// doctorRows are the check rows of the :doctor page on screen.
+func doctorRows(screen string) []string {
+	var rows []string
+	for _, l := range strings.Split(screen, "\n") {
+		l = strings.TrimLeft(l, " >│▌")
+		for _, st := range []string{"OK  ", "WARN", "FAIL", "SKIP"} {
+			if strings.HasPrefix(l, st+" ") && len(strings.Fields(l)) > 2 {
+				rows = append(rows, l)
+			}
+		}
+	}
+	return rows
 }
