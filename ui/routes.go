@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ctui/ctui/backend"
 	checks "github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
@@ -137,6 +138,9 @@ func (m *Model) openTasks(id page.ID) (page.Page, tea.Cmd) {
 	}
 	if m.b.Native != nil {
 		cfg.Lister = m.b.Native
+	}
+	if p, ok := m.b.CRI.(backend.PodRefLister); ok && m.b.CRI != nil {
+		cfg.Pods = p
 	}
 	cfg.Stats, cfg.CPUs = m.statsSources(), m.nodeCPUs()
 	return tasks.New(cfg)

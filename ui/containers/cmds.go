@@ -43,9 +43,10 @@ type lookedUpMsg struct {
 
 // criMsg answers criCmd.
 type criMsg struct {
-	gen uint64
-	pcs []backend.PodContainer
-	err error
+	gen  uint64
+	pcs  []backend.PodContainer
+	refs map[string]backend.PodRef // nil when the lister has none
+	err  error
 }
 
 // flushMsg ends a Coalesce window: time for the calls the events asked for.
@@ -86,12 +87,20 @@ func lookupCmd(parent context.Context, g Getter, ns string, ids []string, timeou
 	}
 }
 
-// criCmd asks CRI for its containers, for ATTEMPT.
+// criCmd asks CRI for its containers, for ATTEMPT and the pod of each row.
 func criCmd(parent context.Context, l PodContainerLister, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		pcs, err := l.PodContainers(ctx)
-		return criMsg{gen: gen, pcs: pcs, err: err}
+		msg := criMsg{gen: gen, pcs: pcs, err: err}
+		if r, ok := l.(backend.PodRefLister); ok && err == nil {
+			// The pod of every container and sandbox by its sandbox's
+			// metadata (two bulk calls): a pod made without kubelet's
+			// labels (crictl runp) is named too, its sandbox row
+			// included. Without it the columns keep what they had.
+			msg.refs, _ = r.PodRefs(ctx)
+		}
+		return msg
 	}
 }

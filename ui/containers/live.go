@@ -261,8 +261,8 @@ func (m Model) fresher(c backend.Container, sent uint64) (backend.Container, boo
 	return c, true
 }
 
-// cri takes CRI's containers, for ATTEMPT and the pod of rows whose labels
-// do not name it.
+// cri takes CRI's containers and their pods, for ATTEMPT and the POD of
+// each row.
 func (m Model) cri(msg criMsg) (page.Page, tea.Cmd) {
 	m.live.criBusy = false
 	cmd := m.arm()
@@ -274,6 +274,9 @@ func (m Model) cri(msg criMsg) (page.Page, tea.Cmd) {
 	m.pods = make(map[string]backend.PodContainer, len(msg.pcs))
 	for _, pc := range msg.pcs {
 		m.pods[pc.ID] = pc
+	}
+	if msg.refs != nil {
+		m.refs = msg.refs
 	}
 	m.setAll(m.ctrs, m.cfg.Clock.Now())
 	return m, cmd

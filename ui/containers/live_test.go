@@ -220,3 +220,35 @@ func TestSelectedIsTheRowUnderTheCursor(t *testing.T) {
 		t.Fatalf("selected %+v %v", obj, ok)
 	}
 }
+
+// A pod made with crictl runp has no io.kubernetes.pod.* labels: its
+// container and its sandbox are named by the sandbox's metadata, which CRI
+// answers in one PodRefs (a bulk pair of calls) beside PodContainers; the
+// labels give way to CRI where both say something.
+func TestPodWithoutKubeletLabelsNamedByItsSandbox(t *testing.T) {
+	f := &fake.Native{Ctrs: map[string][]backend.Container{"k8s.io": {
+		{ID: "sb9", Image: "registry.k8s.io/pause:3.10", Kind: "sandbox"},
+		{ID: "c9", Image: "busybox", Kind: "container", Task: &backend.Task{PID: 9, Status: backend.TaskRunning}},
+		{ID: "c8", Image: "busybox", Kind: "container", PodName: "stale", PodNamespace: "old", ContainerName: "web"},
+	}}}
+	r := &fake.Runtime{
+		PodList: []backend.Pod{{ID: "sb9", Name: "runp", Namespace: "tools", UID: "u9"}},
+		PodCtrs: []backend.PodContainer{
+			{ID: "c9", Name: "app", PodID: "sb9", PodName: "runp", PodNamespace: "tools"},
+			{ID: "c8", Name: "web", PodID: "sb9", PodName: "runp", PodNamespace: "tools", Attempt: 1},
+		},
+	}
+	p := open(t, f, r, "k8s.io")
+	for id, want := range map[string]string{
+		"c9":  "tools/runp app 0",
+		"sb9": "tools/runp (sandbox) -",
+		"c8":  "tools/runp web 1",
+	} {
+		if got := line(p, id); !strings.HasSuffix(got, want) {
+			t.Errorf("%s: %q, want it to end %q", id, got, want)
+		}
+	}
+	if n := r.Count("PodRefs"); n != 1 {
+		t.Errorf("PodRefs called %d times, want once per CRI refresh", n)
+	}
+}

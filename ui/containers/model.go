@@ -55,6 +55,7 @@ type Model struct {
 	ctrs  []backend.Container // sorted by id
 	index map[string]int      // id -> index in ctrs
 	pods  map[string]backend.PodContainer
+	refs  map[string]backend.PodRef // CRI's pod of each container and sandbox id
 	live  live
 	usage usage.Tracker
 	oom   map[string]bool // containers OOM-killed since ctui started
@@ -181,11 +182,17 @@ func (m *Model) remove(id string) {
 	m.setAll(slices.DeleteFunc(slices.Clone(m.ctrs), func(c backend.Container) bool { return c.ID == id }), m.cfg.Clock.Now())
 }
 
-// row renders c with what CRI says of it.
+// row renders c with what CRI says of it: its pod by the sandbox's
+// metadata (over the labels, which a crictl runp pod lacks).
 func (m Model) row(c backend.Container, now time.Time) table.Row {
 	var pc *backend.PodContainer
 	if p, ok := m.pods[c.ID]; ok {
 		pc = &p
+	}
+	if r, ok := m.refs[c.ID]; ok {
+		one := []backend.Container{c}
+		backend.JoinPods(one, map[string]backend.PodRef{c.ID: r})
+		c = one[0]
 	}
 	return m.withStats(row(c, pc, m.Namespace() == backend.CRINamespace, now), c, pc)
 }

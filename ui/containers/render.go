@@ -56,13 +56,14 @@ func row(c backend.Container, pc *backend.PodContainer, withPod bool, now time.T
 	return table.Row{ID: c.ID, Cells: cells, Labels: c.Labels, Num: num}
 }
 
-// podCells say which pod container a k8s.io container is: from the labels
-// CRI put on it, else from what CRI answers; a sandbox reads "(sandbox)".
+// podCells say which pod container a k8s.io container is: from what CRI
+// answers (its sandbox's metadata), else from the labels CRI put on it; a
+// sandbox reads "(sandbox)".
 func podCells(c backend.Container, pc *backend.PodContainer) (pod, name, attempt string) {
 	pod, name, attempt = "-", c.ContainerName, "-"
 	podName, podNS := c.PodName, c.PodNamespace
 	if pc != nil {
-		if podName == "" {
+		if pc.PodName != "" {
 			podName, podNS = pc.PodName, pc.PodNamespace
 		}
 		if name == "" {

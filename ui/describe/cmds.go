@@ -85,13 +85,42 @@ func fetch(ctx context.Context, src source, obj page.Object) (string, error) {
 	}
 	switch obj.Kind {
 	case page.KindContainer:
-		return src.native.DescribeContainer(ctx, obj.Namespace, obj.ID)
+		doc, err := src.native.DescribeContainer(ctx, obj.Namespace, obj.ID)
+		if err != nil || obj.Namespace != backend.CRINamespace {
+			return doc, err
+		}
+		return withPod(ctx, src.runtime, obj.ID, doc), nil
 	case page.KindImage:
 		return src.native.DescribeImage(ctx, obj.Namespace, obj.ID)
 	case page.KindNamespace:
 		return src.native.DescribeNamespace(ctx, obj.ID)
 	}
 	return "", backend.Errorf(backend.ErrUnsupported, "cannot describe a %s", obj.Kind)
+}
+
+// withPod puts "Pod" first in a k8s.io container's record: the pod CRI
+// says it (or the sandbox it is) belongs to, by the sandbox's metadata, which
+// a pod made without kubelet's labels (crictl runp) has too. Two CRI calls
+// filtered to the id; without CRI, or for a container CRI does not know,
+// the record stays as containerd gave it.
+func withPod(ctx context.Context, rt backend.RuntimeDescriber, id, doc string) string {
+	f, ok := rt.(backend.PodFinder)
+	if !ok || rt == nil {
+		return doc
+	}
+	ref, ok, err := f.PodOf(ctx, id)
+	if err != nil || !ok {
+		return doc
+	}
+	b, err := json.Marshal(ref)
+	body, isObject := strings.CutPrefix(strings.TrimSpace(doc), "{")
+	if err != nil || !isObject {
+		return doc
+	}
+	if strings.TrimSpace(body) == "}" {
+		return `{"Pod": ` + string(b) + "}"
+	}
+	return `{"Pod": ` + string(b) + "," + body
 }
 
 // unavailable says why a side cannot describe: the reason it is not

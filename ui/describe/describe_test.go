@@ -329,3 +329,26 @@ func BenchmarkViewBigSpec(b *testing.B) {
 		_ = p.View()
 	}
 }
+
+// A k8s.io container's record starts with the pod CRI says it (or the
+// sandbox it is) belongs to, by the sandbox's metadata: a crictl runp pod
+// has no pod labels to read it from. A container CRI does not know, and
+// other namespaces, show the record as containerd gave it.
+func TestContainerDescribeNamesItsPod(t *testing.T) {
+	runp := backend.PodRef{SandboxID: "sb9", Name: "runp", Namespace: "tools", UID: "u9", Container: "app"}
+	d := &fake.Describer{
+		Docs: map[string]string{"container k8s.io/c9": `{"ID": "c9", "Labels": {}}`, "container k8s.io/native": `{"ID": "native"}`,
+			"container default/c9": `{"ID": "c9"}`},
+		PodsByID: map[string]backend.PodRef{"c9": runp},
+	}
+	s := screen(open(t, d, page.Object{Kind: page.KindContainer, Namespace: "k8s.io", ID: "c9"}, 60, 20))
+	want := "{\n  \"Pod\": {\n    \"SandboxID\": \"sb9\",\n    \"Name\": \"runp\",\n    \"Namespace\": \"tools\",\n    \"UID\": \"u9\",\n    \"Container\": \"app\"\n  },\n  \"ID\": \"c9\","
+	if !strings.HasPrefix(s, want) {
+		t.Errorf("k8s.io container:\n%s\nwant it to start\n%s", s, want)
+	}
+	for _, o := range []page.Object{{Kind: page.KindContainer, Namespace: "k8s.io", ID: "native"}, {Kind: page.KindContainer, Namespace: "default", ID: "c9"}} {
+		if s := screen(open(t, d, o, 60, 20)); strings.Contains(s, "Pod") {
+			t.Errorf("%v: %s", o, s)
+		}
+	}
+}

@@ -26,9 +26,12 @@ type Config struct {
 	// and then Unavailable says why.
 	Lister      backend.ContainerLister
 	Unavailable error
-	Namespace   string
-	Timeout     time.Duration
-	Styles      theme.Styles
+	// Pods names the pod of each task in k8s.io by its sandbox's
+	// metadata (CRI); nil without CRI, and then the labels do.
+	Pods      backend.PodRefLister
+	Namespace string
+	Timeout   time.Duration
+	Styles    theme.Styles
 	// Clock is what ages and times are measured against; the zero Clock
 	// is the wall clock.
 	Clock backend.Clock
@@ -63,12 +66,22 @@ func New(cfg Config) (Model, tea.Cmd) {
 		Relist:  isTaskEvent, Keys: PageBindings(), Unavailable: cfg.Unavailable,
 	}
 	if l := cfg.Lister; l != nil {
+		pods := cfg.Pods
 		lc.Load = func(ctx context.Context, ns string) ([]backend.Container, error) {
 			// The containers list already joins the one bulk task list
 			// (`ctr tasks ls` costs the same call), and brings the pod
 			// labels a bare task lacks.
 			ctrs, err := l.Containers(ctx, ns)
-			return withTask(ctrs), err
+			ctrs = withTask(ctrs)
+			if err == nil && ns == backend.CRINamespace && pods != nil {
+				// The pod by its sandbox's metadata, in one bulk pair
+				// of CRI calls: a crictl runp pod has no labels. CRI
+				// not answering leaves the labels.
+				if refs, perr := pods.PodRefs(ctx); perr == nil {
+					backend.JoinPods(ctrs, refs)
+				}
+			}
+			return ctrs, err
 		}
 	}
 	m := Model{List: listpage.New(lc), cfg: cfg, usage: usage.NewTracker(cfg.Clock.Now, false), oom: map[string]bool{}}

@@ -157,3 +157,39 @@ func TestViewFitsEverySize(t *testing.T) {
 		}
 	}
 }
+
+// A crictl runp pod's tasks carry no pod labels: CRI's sandbox metadata
+// names the pod (one PodRefs per list), over labels where both speak; the
+// labels stay when CRI does not answer.
+func TestPodWithoutKubeletLabelsNamedByItsSandbox(t *testing.T) {
+	n := &fake.Native{Ctrs: map[string][]backend.Container{"k8s.io": {
+		{ID: "sb9", Kind: "sandbox", Task: &backend.Task{PID: 60, Status: backend.TaskRunning}},
+		{ID: "c9", Kind: "container", Task: &backend.Task{PID: 61, Status: backend.TaskRunning}},
+		{ID: "c1", PodName: "web", PodNamespace: "default", ContainerName: "logger", Kind: "container", Task: &backend.Task{PID: 50, Status: backend.TaskRunning}},
+	}}}
+	r := &fake.Runtime{
+		PodList: []backend.Pod{{ID: "sb9", Name: "runp", Namespace: "tools"}},
+		PodCtrs: []backend.PodContainer{{ID: "c9", Name: "app", PodID: "sb9"}},
+	}
+	c := cfg(n, "k8s.io")
+	c.Pods = r
+	s := screen(load(t, c))
+	for _, want := range []string{"sb9 60 RUNNING - - tools/runp (sandbox)", "c9 61 RUNNING - - tools/runp app", "c1 50 RUNNING - - default/web logger"} {
+		found := false
+		for l := range strings.SplitSeq(s, "\n") {
+			if strings.Join(strings.Fields(l), " ") == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no line %q in\n%s", want, s)
+		}
+	}
+	if n := r.Count("PodRefs"); n != 1 {
+		t.Errorf("PodRefs called %d times, want once per list", n)
+	}
+	r.Err = backend.Errorf(backend.ErrCRIUnavailable, "CRI is off")
+	if s := screen(load(t, c)); !strings.Contains(s, "default/web") || strings.Contains(s, "tools/runp") {
+		t.Errorf("CRI failing: the labels should stand:\n%s", s)
+	}
+}

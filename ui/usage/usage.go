@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -227,9 +228,16 @@ func (t *Tracker) Apply(msg SampledMsg) ([]string, tea.Cmd) {
 	for _, u := range msg.usage {
 		s := t.rates.Add(u)
 		firstOnly = firstOnly || (u.HasCPU && !s.CPUKnown())
+		old, had := t.latest[u.ID]
 		t.latest[u.ID] = s
 		got[u.ID] = true
-		changed = append(changed, u.ID)
+		// A row whose figures read the same (an idle container's CPU
+		// stays 0.0, its memory the same) is not redrawn: no row
+		// rendered, no table re-sorted. :top's sparklines move with
+		// every sample.
+		if t.keepHist || !had || !sameShown(old, s) {
+			changed = append(changed, u.ID)
+		}
 		if t.keepHist {
 			h := t.history[u.ID]
 			if h == nil {
@@ -267,6 +275,15 @@ func (t *Tracker) Apply(msg SampledMsg) ([]string, tea.Cmd) {
 		cmd = tea.Batch(cmd, page.Report(err))
 	}
 	return changed, cmd
+}
+
+// sameShown tells whether two samples of one object fill its cells alike:
+// the same CPU rate to a hundredth of a percent (finer than any cell, NODE%
+// included), the same memory, limit and pids, and the same problem.
+func sameShown(a, b backend.Stats) bool {
+	return a.CPUKnown() == b.CPUKnown() && math.Round(a.CPU*100) == math.Round(b.CPU*100) &&
+		a.HasMemory == b.HasMemory && a.Memory == b.Memory && a.MemoryLimit == b.MemoryLimit &&
+		a.PIDs == b.PIDs && a.PIDsLimit == b.PIDsLimit && a.Problem == b.Problem && a.Source == b.Source
 }
 
 // FirstRate is how soon after a row's first sample the second one is

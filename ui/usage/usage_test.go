@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,37 @@ func TestOOMs(t *testing.T) {
 	}
 	if s := (page.OOMKill{Namespace: "default", ID: "x"}).Subject(); s != "container default/x" {
 		t.Errorf("%s", s)
+	}
+}
+
+// A row whose figures read the same as last time is not redrawn (an idle
+// container at 5,000 rows costs no render and no re-sort); a changed figure
+// is, and :top's tracker (with history) redraws every sampled row, since its
+// sparklines move.
+func TestTrackerSkipsRowsThatReadTheSame(t *testing.T) {
+	at := time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)
+	idle := func(n int, mem uint64) backend.Usage {
+		return backend.Usage{ID: "idle", Time: at.Add(time.Duration(n) * 2 * time.Second), HasCPU: true, CPUNanos: 5e6, HasMemory: true, Memory: mem}
+	}
+	src := &taskSource{usage: map[string]backend.Usage{"idle": idle(0, 1<<20)}}
+	req := Request{Namespace: "default", Tasks: []string{"idle"}}
+	tag := page.Tag{Page: 1, Gen: 1}
+	for _, withHistory := range []bool{false, true} {
+		tr := NewTracker(func() time.Time { return at }, withHistory)
+		var got [][]string
+		for n, mem := range []uint64{1 << 20, 1 << 20, 1 << 20, 2 << 20} {
+			src.usage["idle"] = idle(n, mem)
+			changed, _ := tr.Apply(run(t, tr.Sample(tag, context.Background(), time.Second, Sources{Tasks: src}, req)))
+			got = append(got, changed)
+		}
+		// first sample (memory), second (CPU 0.0 appears), third (same:
+		// skipped without history), fourth (memory grew).
+		want := "[[idle] [idle] [] [idle]]"
+		if withHistory {
+			want = "[[idle] [idle] [idle] [idle]]"
+		}
+		if s := fmt.Sprint(got); s != want {
+			t.Errorf("history %v: changed per sample %s, want %s", withHistory, s, want)
+		}
 	}
 }

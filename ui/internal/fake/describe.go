@@ -10,12 +10,23 @@ import (
 // Describer is a fake of both describe interfaces. Docs holds the JSON to
 // answer by key: "container NS/ID", "image NS/NAME", "namespace NAME",
 // "pod ID", "pod container ID"; a key it lacks is backend.ErrNotFound. Calls
-// records the keys asked, in order.
+// records the keys asked, in order ("pod of ID" for PodOf).
 type Describer struct {
 	mu    sync.Mutex
 	Docs  map[string]string
 	Err   error
 	Calls []string
+	// PodsByID answers PodOf (backend.PodFinder) by container or sandbox id.
+	PodsByID map[string]backend.PodRef
+}
+
+// PodOf implements backend.PodFinder from PodsByID.
+func (d *Describer) PodOf(ctx context.Context, id string) (backend.PodRef, bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.Calls = append(d.Calls, "pod of "+id)
+	ref, ok := d.PodsByID[id]
+	return ref, ok, nil
 }
 
 var (

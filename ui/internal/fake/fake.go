@@ -213,6 +213,38 @@ func (r *Runtime) PodContainers(ctx context.Context) ([]backend.PodContainer, er
 	return slices.Clone(r.PodCtrs), r.Err
 }
 
+// PodRefs implements backend.PodRefLister from PodList and PodCtrs: each
+// pod container by its PodID's pod, each pod by its own id.
+func (r *Runtime) PodRefs(ctx context.Context) (map[string]backend.PodRef, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count("PodRefs")
+	return r.refs(), r.Err
+}
+
+// PodOf implements backend.PodFinder.
+func (r *Runtime) PodOf(ctx context.Context, id string) (backend.PodRef, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count("PodOf")
+	ref, ok := r.refs()[id]
+	return ref, ok, r.Err
+}
+
+func (r *Runtime) refs() map[string]backend.PodRef {
+	out := map[string]backend.PodRef{}
+	for _, p := range r.PodList {
+		out[p.ID] = backend.PodRef{SandboxID: p.ID, Name: p.Name, Namespace: p.Namespace, UID: p.UID}
+	}
+	for _, pc := range r.PodCtrs {
+		if ref, ok := out[pc.PodID]; ok {
+			ref.Container = pc.Name
+			out[pc.ID] = ref
+		}
+	}
+	return out
+}
+
 // Images implements backend.Runtime.
 func (r *Runtime) Images(ctx context.Context) ([]backend.CRIImage, error) {
 	r.mu.Lock()
