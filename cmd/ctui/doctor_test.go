@@ -32,31 +32,8 @@ func TestDoctorUnreadableFiles(t *testing.T) {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
 			d := testbed.Start(t, v)
-			root := t.TempDir()
-			write := func(p, content string, mode os.FileMode) {
-				t.Helper()
-				full := filepath.Join(root, p)
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(full, []byte(content), mode); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.Chmod(full, mode); err != nil {
-					t.Fatal(err)
-				}
-			}
-			link := func(p string) {
-				t.Helper()
-				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.Symlink(p, filepath.Join(root, p)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			link(fmt.Sprintf("/proc/%d", d.PID()))
-			link(d.Dir)
+			r := newDoctorRoot(t, d)
+			root, write := r.dir, r.write
 			// Kernel files all right but one.
 			for _, m := range []string{"overlay", "br_netfilter"} {
 				write("/sys/module/"+m+"/.keep", "", 0o644)
@@ -122,5 +99,46 @@ func TestDoctorUnreadableFiles(t *testing.T) {
 				t.Errorf("containerd-config with its file unreadable: %q", l)
 			}
 		})
+	}
+}
+
+// doctorRoot is a node root for `ctui doctor --host-root` over a real
+// daemon: its /proc entry and its directory are linked in, the rest is the
+// test's.
+type doctorRoot struct {
+	t   *testing.T
+	dir string
+}
+
+func newDoctorRoot(t *testing.T, d *testbed.Daemon) *doctorRoot {
+	r := &doctorRoot{t: t, dir: t.TempDir()}
+	r.link(fmt.Sprintf("/proc/%d", d.PID()))
+	r.link(d.Dir)
+	return r
+}
+
+// write writes a node file with mode (set even under the umask).
+func (r *doctorRoot) write(p, content string, mode os.FileMode) {
+	r.t.Helper()
+	full := filepath.Join(r.dir, p)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(content), mode); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.Chmod(full, mode); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// link shows this machine's p at the same path on the node.
+func (r *doctorRoot) link(p string) {
+	r.t.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(r.dir, p)), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.Symlink(p, filepath.Join(r.dir, p)); err != nil {
+		r.t.Fatal(err)
 	}
 }

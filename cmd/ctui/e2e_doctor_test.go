@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,29 +20,9 @@ func TestDoctorCLI(t *testing.T) {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
 			d := testbed.Start(t, v)
-			root := t.TempDir()
-			write := func(p, content string) {
-				t.Helper()
-				full := filepath.Join(root, p)
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			// The daemon's /proc entry and directory are the real ones.
-			link := func(p string) {
-				t.Helper()
-				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.Symlink(p, filepath.Join(root, p)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			link(fmt.Sprintf("/proc/%d", d.PID()))
-			link(d.Dir)
+			nr := newDoctorRoot(t, d)
+			root := nr.dir
+			write := func(p, content string) { nr.write(p, content, 0o644) }
 			write("/var/lib/kubelet/config.yaml", "cgroupDriver: systemd\n")
 			write("/sys/module/overlay/.keep", "")
 			write("/sys/module/br_netfilter/.keep", "")
@@ -131,32 +110,12 @@ func TestEndToEndDoctor(t *testing.T) {
 			if err := d.ImportTestImages(ctx, "k8s.io"); err != nil {
 				t.Fatal(err)
 			}
-			root := t.TempDir()
-			write := func(p, content string, mode os.FileMode) {
-				t.Helper()
-				full := filepath.Join(root, p)
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(full, []byte(content), mode); err != nil {
-					t.Fatal(err)
-				}
-			}
-			link := func(p string) {
-				t.Helper()
-				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.Symlink(p, filepath.Join(root, p)); err != nil {
-					t.Fatal(err)
-				}
-			}
+			r := newDoctorRoot(t, d)
+			root, write, link := r.dir, r.write, r.link
 			// The node: the daemon's process and directory, the system's
 			// binaries, kernel files that are right, crictl at the daemon,
 			// a CNI config with its plugins; and kubelet on systemd while
 			// runc uses cgroupfs.
-			link(fmt.Sprintf("/proc/%d", d.PID()))
-			link(d.Dir)
 			for _, top := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib64", "/root"} {
 				if _, err := os.Lstat(top); err == nil {
 					link(top)
