@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	logio "github.com/ctui/ctui/backend/logs"
 	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/execcmd"
 	"github.com/ctui/ctui/ui/logs"
@@ -41,12 +42,13 @@ func (m *Model) openLogs(obj page.Object) tea.Cmd {
 	if !target.Supports(obj.Kind) {
 		return m.flash.set(notAContainer(obj, "l shows logs"), true)
 	}
-	if t := m.b.Config.Transport; t != nil {
-		return m.flash.set("logs of "+t.Node()+" are not read over ssh:// yet (the log files are on the node); run crictl logs or ctui on the node", true)
-	}
 	cfg := logs.Config{
 		Ctx: m.ctx, Object: obj, Finder: m.finder(), Timeout: m.timeout, Styles: m.styles,
 		Lines: m.logLines, Clock: m.clock,
+	}
+	if t, ok := m.b.Config.Transport.(interface{ LogFS() logio.FS }); ok {
+		// A remote node: its log files are read over the SSH connection.
+		cfg.FS = t.LogFS()
 	}
 	return m.open(func(id page.ID) (page.Page, tea.Cmd) {
 		cfg.ID = id

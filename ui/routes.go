@@ -196,7 +196,7 @@ func (m *Model) doctorSource() doctorpage.Source {
 		o.Timeout = m.timeout
 	}
 	src := doctorpage.Source{Backend: m.b, Options: o}
-	if r := m.b.Config.Remote; r != "" {
+	if r := m.b.Config.Remote; r != "" && o.Node == nil {
 		src.Unavailable = checks.RemoteRefusal(r)
 	}
 	return src

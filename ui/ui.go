@@ -171,7 +171,11 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	}
 	if opts.Doctor != nil {
 		m.doctor = *opts.Doctor
-		m.init = tea.Batch(m.init, doctorpage.RunLater(ctx, m.doctorSource(), doctorDelay, 3*timeout, opts.Clock.Now))
+		if b.Config.Remote == "" {
+			// The header's badge: a local run costs nothing; over a slow
+			// link :doctor runs only when asked.
+			m.init = tea.Batch(m.init, doctorpage.RunLater(ctx, m.doctorSource(), doctorDelay, 3*timeout, opts.Clock.Now))
+		}
 	}
 	return m
 }

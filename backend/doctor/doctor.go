@@ -15,9 +15,9 @@ import (
 	"github.com/ctui/ctui/backend"
 )
 
-// RemoteRefusal is why doctor does not check a remote node (ssh://): it
-// reads the node's own files, so it runs on the node. `ctui doctor` prints
-// it and exits 3; :doctor shows it in place of a run.
+// RemoteRefusal is why doctor does not check a remote node (ssh://) when
+// it was given no way to read that node's files (Options.Node); with one
+// (backend/remote), it checks the node as on the node itself.
 func RemoteRefusal(remote string) error {
 	return backend.Errorf(backend.ErrUnsupported, "the doctor reads the files of the machine it runs on (containerd's config, kubelet's, /proc, /sys), so it cannot check the remote node %s: run ctui doctor there (ssh to it)", remote)
 }

@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/doctor"
+	"github.com/ctui/ctui/backend/remote"
 )
 
 // doctorReport is `ctui doctor --output json`; its field names are
@@ -24,7 +26,7 @@ type doctorReport struct {
 
 // runDoctor gathers the node's facts once, runs the checks (one with
 // --check) and prints them; the exit code is doctor.ExitCode's. A remote
-// node is refused before this (main, doctor.RemoteRefusal).
+// node's files are read over its SSH connection.
 func runDoctor(ctx context.Context, w io.Writer, b *backend.Backend, o *options, getenv env, color bool) int {
 	checks := doctor.Checks()
 	if o.check != "" {
@@ -35,7 +37,7 @@ func runDoctor(ctx context.Context, w io.Writer, b *backend.Backend, o *options,
 		}
 		checks = []doctor.Check{c}
 	}
-	facts := doctor.Gather(ctx, b, doctor.Options{Root: b.Config.HostRoot, Getenv: getenv, Timeout: b.Config.Timeout})
+	facts := doctor.Gather(ctx, b, *doctorOptions(b, b.Config.HostRoot, getenv, b.Config.Timeout))
 	fs := doctor.Run(facts, checks)
 	code := doctor.ExitCode(fs)
 	if o.output == "json" {
@@ -95,4 +97,15 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// doctorOptions is where the doctor looks: the files under root on this
+// machine, or, for a node over ssh://, its files read through the
+// connection (crictl's environment there is not this shell's, so none).
+func doctorOptions(b *backend.Backend, root string, getenv env, timeout time.Duration) *doctor.Options {
+	o := &doctor.Options{Root: root, Getenv: getenv, Timeout: timeout}
+	if t, ok := b.Config.Transport.(*remote.Transport); ok {
+		o.Node, o.Getenv = t.NodeFS(), nil
+	}
+	return o
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/ctui/ctui/backend/testbed"
 )
 
-// TestDoctorRefusesRemote: `ctui doctor` against an ssh:// node refuses
-// before connecting, with exit 3 and the reason.
-func TestDoctorRefusesRemote(t *testing.T) {
+// TestDoctorUnreachableRemote: `ctui doctor` against an ssh:// node that
+// cannot be reached says why in one line and exits 1 (the checks over a
+// reachable node are in backend/remote and the ssh end-to-end test).
+func TestDoctorUnreachableRemote(t *testing.T) {
 	out, code := runCtui(t, nil, "doctor", "-a", "ssh://root@127.0.0.1:1")
-	if code != 3 || !strings.Contains(out, "ctui: the doctor reads the files of the machine it runs on") ||
-		!strings.Contains(out, "cannot check the remote node ssh://root@127.0.0.1:1: run ctui doctor there") {
-		t.Errorf("exit %d, want 3 and the reason:\n%s", code, out)
+	if code != 1 || !strings.Contains(out, "cannot connect to ssh://root@127.0.0.1:1") ||
+		!strings.Contains(out, "nothing accepts SSH connections") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Errorf("exit %d, want 1 and one line naming the cause:\n%s", code, out)
 	}
 }
 

@@ -96,9 +96,37 @@ func TestEndToEndSSH(t *testing.T) {
 						t.Errorf("ctui version --context lacks %q:\n%s", want, out)
 					}
 				}
-				out, code = runCtui(t, ctxEnv, "doctor", "--context", "node1")
-				if code != 3 || !strings.Contains(out, "runs on the node") {
+				// The doctor reads the node's files over the connection.
+				out, code = runCtui(t, ctxEnv, "doctor", "--context", "node1", "--check", "containerd-config")
+				if code != 0 || !strings.Contains(out, "OK") || !strings.Contains(out, "found by --config on containerd's command line") {
 					t.Errorf("ctui doctor --context over ssh: exit %d:\n%s", code, out)
+				}
+			})
+
+			// Logs and exec on the node, as on the node itself: a CRI
+			// pod's log followed (its file read over sftp on the same
+			// connection), a native task's file:// log, and a shell in
+			// the native task (its fifos made on the node) with stty size
+			// after a resize and the exit code. Keys go in one write
+			// (esc and a command, as typed fast over SSH) and key by key.
+			t.Run("logs and native exec over ssh", func(t *testing.T) {
+				s := startScreen(t, 100, 30, append([]string{"CONTAINERD_ADDRESS=" + ep}, sshEnv...))
+				s.waitFor(screenWait, "busybox:latest")
+				openPod(s, testbed.DemoLoggerPod)
+				s.waitFor(screenWait, "pod default/"+testbed.DemoLoggerPod, "logger")
+				s.keys("l")
+				s.waitFor(screenWait, "web/logger", "following", "line ")
+				s.sendBytes("\x1b:t\r") // esc, then :t, in one write
+				s.waitFor(screenWait, "TASK", testbed.DemoTickerTask)
+				filterTasks(s, testbed.DemoTickerTask)
+				s.keys("l")
+				s.waitFor(screenWait, "following", "tick ")
+				s.keys("Escape")
+				s.waitGone(screenWait, "following")
+				shellRoundTrip(t, s, 90, 26, "TASK", testbed.DemoTickerTask)
+				s.keys("q")
+				if code := s.waitExit(exitWait); code != 0 {
+					t.Errorf("q: exit %d", code)
 				}
 			})
 

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/backend/doctor"
 )
 
 func main() {
@@ -89,11 +88,6 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "ctui: warning: %s\n", w)
 	}
-	if o.showDoctor && cfg.Remote != "" {
-		fmt.Fprintf(stderr, "ctui: %v\n", doctor.RemoteRefusal(cfg.Remote))
-		return 3
-	}
-
 	debugLog, closeLog, err := setupLogs(cfg.Debug)
 	if err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)
@@ -131,6 +125,11 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 	if v, ok := os.LookupEnv(envNoColor); ok && v != "" {
 		noColor = true
 	}
+	if o.showDoctor && b.Native == nil && b.CRI == nil && b.NativeErr == b.CRIErr {
+		// The remote node could not be reached: nothing to check.
+		fmt.Fprintf(stderr, "ctui: %v\n", b.NativeErr)
+		return 1
+	}
 	if o.showDoctor {
 		return runDoctor(ctx, stdout, b, o, os.LookupEnv, !noColor && isTerminal(stdout))
 	}
@@ -143,9 +142,10 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		return 1
 	}
 	uo := uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv, cfg.HostRoot), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}
-	if cfg.Address != "" && cfg.Remote == "" {
-		// The doctor reads this machine's files: only for a containerd here.
-		uo.doctor = &doctor.Options{Root: cfg.HostRoot, Getenv: os.LookupEnv, Timeout: cfg.Timeout}
+	if cfg.Address != "" {
+		// :doctor reads the node's files: this machine's, or a remote
+		// node's over its connection (doctorOptions).
+		uo.doctor = doctorOptions(b, cfg.HostRoot, os.LookupEnv, cfg.Timeout)
 	}
 	if err := runUI(ctx, b, uo); err != nil {
 		fmt.Fprintf(stderr, "ctui: %v\n", err)

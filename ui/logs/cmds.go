@@ -19,6 +19,7 @@ import (
 // so the command never reads the model from its goroutine.
 type request struct {
 	finder   target.Finder
+	fs       logio.FS // where the log files are: nil here, a node's over ssh://
 	obj      page.Object
 	previous bool
 	opts     logio.Options
@@ -49,7 +50,7 @@ func openCmd(ctx context.Context, rq request) func() tea.Msg {
 			return openedMsg{gen: rq.gen, err: err}
 		}
 		msg := openedMsg{gen: rq.gen, ctr: ctr, found: true}
-		msg.src, msg.err = Source(ctr, rq.previous)
+		msg.src, msg.err = Source(ctr, rq.previous, rq.fs)
 		if msg.err != nil {
 			return msg
 		}
@@ -63,10 +64,19 @@ func openCmd(ctx context.Context, rq request) func() tea.Msg {
 // output goes to a fifo the CRI plugin drains into that file), else the
 // file its task writes to (ctr run --log-uri file://). previous asks for the
 // attempt before the current one, which only CRI keeps.
-func Source(c target.Container, previous bool) (logio.Source, error) {
+//
+// fsys is where the files are read: nil for this machine, a remote node's
+// files over its SSH connection.
+func Source(c target.Container, previous bool, fsys logio.FS) (logio.Source, error) {
+	src, err := source(c, previous, fsys)
+	src.FS = fsys
+	return src, err
+}
+
+func source(c target.Container, previous bool, fsys logio.FS) (logio.Source, error) {
 	switch {
 	case c.CRI != nil && previous:
-		return logio.PreviousSource(*c.CRI)
+		return logio.PreviousSourceOn(*c.CRI, fsys)
 	case c.CRI != nil:
 		return logio.CRISource(*c.CRI)
 	case previous:

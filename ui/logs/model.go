@@ -41,6 +41,9 @@ type Config struct {
 	Ctx    context.Context
 	Object page.Object // the row l was pressed on
 	Finder target.Finder
+	// FS is where the log files are read: nil for this machine, a remote
+	// node's files over its SSH connection.
+	FS logio.FS
 	// Timeout bounds finding the container; reading has none (it follows
 	// until the page is left).
 	Timeout time.Duration
@@ -156,7 +159,7 @@ func (m *Model) open() tea.Cmd {
 	if m.previous {
 		opts.Tail = m.ring.Cap()
 	}
-	rq := request{finder: m.cfg.Finder, obj: m.cfg.Object, previous: m.previous, opts: opts, timeout: m.cfg.Timeout, gen: m.gen}
+	rq := request{finder: m.cfg.Finder, fs: m.cfg.FS, obj: m.cfg.Object, previous: m.previous, opts: opts, timeout: m.cfg.Timeout, gen: m.gen}
 	return m.tag().Wrap(openCmd(ctx, rq))
 }
 
