@@ -79,8 +79,9 @@ func TestPageOnRealDaemons(t *testing.T) {
 			p, ran := deliver(t, p, cmd)
 			s := ansi.Strip(p.View())
 			lines := strings.Split(s, "\n")
-			if len(lines) < 11 || !strings.HasPrefix(lines[0], "doctor ") || !strings.Contains(lines[0], "FAIL") ||
-				!strings.HasPrefix(lines[1], "FAIL") || !strings.Contains(s, "FAIL  cgroup-driver") || !strings.Contains(s, "OK    cri-plugin") {
+			if len(lines) < 12 || !strings.HasPrefix(lines[0], "doctor ") || !strings.Contains(lines[0], "FAIL") ||
+				!strings.Contains(lines[1], "STATUS") || !strings.HasPrefix(strings.TrimSpace(lines[2]), "FAIL") ||
+				!listed(s, "FAIL", "cgroup-driver") || !listed(s, "OK", "cri-plugin") {
 				t.Fatalf("the list, failures first:\n%s", s)
 			}
 			if ran.Fails() < 1 || Badge(ran) != fmt.Sprintf("doctor: %d FAIL", ran.Fails()) {
@@ -114,7 +115,7 @@ func TestPageOnRealDaemons(t *testing.T) {
 
 			// ctrl+r: a new run, the list stays until it answers.
 			p, cmd = p.Update(uitest.Press("ctrl+r"))
-			if cmd == nil || !strings.Contains(p.State().Info, "running…") || !strings.Contains(ansi.Strip(p.View()), "FAIL  cgroup-driver") {
+			if cmd == nil || !strings.Contains(p.State().Info, "running…") || !listed(ansi.Strip(p.View()), "FAIL", "cgroup-driver") {
 				t.Fatalf("ctrl+r: %+v\n%s", p.State(), ansi.Strip(p.View()))
 			}
 			// The kubelet now agrees: the run clears the check.
@@ -122,7 +123,7 @@ func TestPageOnRealDaemons(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, _ = deliver(t, p, cmd)
-			if s := ansi.Strip(p.View()); strings.Contains(s, "FAIL  cgroup-driver") || !strings.Contains(s, "OK    cgroup-driver") {
+			if s := ansi.Strip(p.View()); listed(s, "FAIL", "cgroup-driver") || !listed(s, "OK", "cgroup-driver") {
 				t.Errorf("after ctrl+r with the kubelet fixed:\n%s", s)
 			}
 		})
@@ -138,31 +139,41 @@ func deliver(t *testing.T, p page.Page, cmd tea.Cmd) (page.Page, RanMsg) {
 		t.Fatalf("not a reply to the page: %#v", r)
 	}
 	p, next := p.Update(r.Msg)
-	ran, ok := next().(RanMsg)
-	if !ok {
-		t.Fatalf("the page did not pass the run on to the root")
+	for _, msg := range uitest.Drain(next, time.Second) {
+		if ran, ok := msg.(RanMsg); ok {
+			return p, ran
+		}
 	}
-	return p, ran
+	t.Fatalf("the page did not pass the run on to the root")
+	return p, RanMsg{}
 }
 
 // cursorRow is the list row drawn as the cursor (reverse video is gone
 // with the styles, so find it by the model).
+// listed says whether the list on screen has check's row with status.
+func listed(screen, status, check string) bool {
+	for _, l := range strings.Split(screen, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == status && f[1] == check {
+			return true
+		}
+	}
+	return false
+}
+
 func cursorRow(p page.Page) string {
-	m := p.(Model)
-	if m.cursor >= len(m.ran.Findings) {
+	f, ok := p.(Model).selected()
+	if !ok {
 		return ""
 	}
-	f := m.ran.Findings[m.cursor]
 	return string(f.Status) + "  " + f.Check
 }
 
-// TestRenderRowAndBadge: rows cut to the width, the badge only for failures.
-func TestRenderRowAndBadge(t *testing.T) {
-	st := theme.New(theme.Options{NoColor: true})
+// TestRowAndBadge: a row is the verdict, the check and its finding; the
+// badge only for failures.
+func TestRowAndBadge(t *testing.T) {
 	f := checks.Finding{Check: "cni", Status: checks.FAIL, Finding: "The CNI conf dir /etc/cni/net.d holds no network config: pods get no network."}
-	row := ansi.Strip(RenderRow(st, f, 13, 40, false))
-	if row != "FAIL  cni            The CNI conf dir /…" || ansi.StringWidth(row) != 40 {
-		t.Errorf("row %q", row)
+	if r := row(f); r.ID != "cni" || strings.Join(r.Cells, "|") != "FAIL|cni|"+f.Finding {
+		t.Errorf("row %+v", r)
 	}
 	if b := Badge(RanMsg{Findings: []checks.Finding{f, f, {Status: checks.WARN}}}); b != "doctor: 2 FAIL" {
 		t.Errorf("badge %q", b)

@@ -1,12 +1,12 @@
 // Package doctor is the :doctor page: the same checks as `ctui doctor`
-// (backend/doctor), one row each, failures first; enter shows a check's
-// evidence and fix, ctrl+r runs them again. Each run also goes to the root,
-// whose header shows "doctor: N FAIL" while the last run found failures.
+// (backend/doctor), one row each, failures first, on the list-page base;
+// enter shows a check's evidence and fix, ctrl+r runs them again. Each run
+// also goes to the root, whose header shows "doctor: N FAIL" while the
+// last run found failures, and which opens the page on that run.
 package doctor
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +15,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ctui/ctui/backend"
+	checks "github.com/ctui/ctui/backend/doctor"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -34,17 +37,14 @@ type Config struct {
 	Last RanMsg
 }
 
-// Model is the doctor page.
+// Model is the doctor page: the checks as a list, and one check's evidence
+// and fix over it while open.
 type Model struct {
+	listpage.List[checks.Finding]
 	cfg  Config
-	gen  uint64
 	keys KeyMap
+	ran  RanMsg
 
-	ran     RanMsg
-	loaded  bool
-	running bool
-
-	cursor, offset int
 	// detail is true while one check's evidence and fix are shown;
 	// lines is that text and dOffset its scroll.
 	detail  bool
@@ -59,145 +59,135 @@ var _ page.Page = Model{}
 // New returns the page on the last run, or with the command that runs the
 // checks when there was none.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, keys: DefaultKeyMap()}
-	if !cfg.Last.At.IsZero() && cfg.Source.Unavailable == nil {
-		m.ran, m.loaded = cfg.Last, true
+	src, now := cfg.Source, cfg.Clock.Now
+	lc := listpage.Config[checks.Finding]{
+		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock,
+		Title: "doctor", Type: page.TypeDoctor, Global: true, Keys: DefaultKeyMap().Bindings(),
+		Columns:     func(string) []table.Column { return Columns },
+		Row:         func(f checks.Finding, _ string, _ time.Time) table.Row { return row(f) },
+		Unavailable: src.Unavailable,
+		Loading:     func(string) string { return "running the doctor's checks…" },
+		Failed:      func(string) string { return "doctor: " },
+	}
+	if src.Unavailable == nil {
+		lc.Load = func(ctx context.Context, _ string) ([]checks.Finding, error) {
+			return RunCmd(ctx, src, now)().(RanMsg).Findings, nil
+		}
+	}
+	m := Model{List: listpage.New(lc), cfg: cfg, keys: DefaultKeyMap()}
+	if src.Unavailable != nil {
+		m.List.Unavailable(src.Unavailable)
 		return m, nil
 	}
-	return m, m.rerun()
+	if !cfg.Last.At.IsZero() {
+		m.ran = cfg.Last
+		m.List.SetItems(cfg.Last.Findings, cfg.Last.At, nil)
+		return m, nil
+	}
+	return m, m.List.Reload()
 }
 
-// rerun starts a run under a new generation; the last findings stay on
-// screen until it answers.
-func (m *Model) rerun() tea.Cmd {
-	if m.cfg.Source.Unavailable != nil {
-		return nil
-	}
-	m.gen++
-	m.running = true
-	gen, ctx, src, clock := m.gen, m.cfg.Ctx, m.cfg.Source, m.cfg.Clock
-	timeout := m.cfg.Timeout
-	run := func() tea.Msg {
-		cctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		return loadedMsg{gen: gen, ran: RunCmd(cctx, src, clock.Now)().(RanMsg)}
-	}
-	return page.Tag{Page: m.cfg.ID, Gen: m.gen}.Wrap(run)
+// row is one check: verdict, name, finding.
+func row(f checks.Finding) table.Row {
+	return table.Row{ID: f.Check, Cells: []string{string(f.Status), f.Check, f.Finding}}
 }
 
-// Update implements page.Page.
+// Update implements page.Page: a run's answer becomes the list and goes on
+// to the root; enter and esc open and close a check; the rest is the
+// list's.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
-	case loadedMsg:
-		if msg.gen != m.gen {
-			return m, nil
+	case listpage.Loaded[checks.Finding]:
+		cmd, took := m.List.Take(msg, nil)
+		if !took {
+			return m, cmd
 		}
-		m.running, m.loaded, m.ran = false, true, msg.ran
-		m.cursor = min(m.cursor, max(len(m.ran.Findings)-1, 0))
-		m.clamp()
+		m.ran = RanMsg{Findings: m.List.Items(), At: msg.At}
 		if m.detail {
 			m.layoutDetail()
 		}
-		ran := msg.ran
-		return m, func() tea.Msg { return ran }
+		ran := m.ran
+		return m, tea.Batch(cmd, func() tea.Msg { return ran })
 	case page.SizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.clamp()
+		cmd, _ := m.List.Update(page.SizeMsg{Width: msg.Width, Height: max(msg.Height-1, 0)})
 		if m.detail {
 			m.layoutDetail()
 		}
+		return m, cmd
 	case page.StylesMsg:
 		m.cfg.Styles = msg.Styles
+		cmd, _ := m.List.Update(msg)
 		if m.detail {
 			m.layoutDetail()
 		}
-	case page.ReconnectedMsg:
-		return m, m.rerun()
+		return m, cmd
 	case tea.KeyPressMsg:
-		return m.updateKey(msg)
+		if m.cfg.Source.Unavailable != nil {
+			return m, nil
+		}
+		switch {
+		case m.detail && key.Matches(msg, m.keys.Open, m.keys.Close):
+			m.detail, m.lines = false, nil
+			return m, nil
+		case m.detail && !key.Matches(msg, m.keys.Rerun):
+			m.scrollDetail(msg)
+			return m, nil
+		case !m.detail && key.Matches(msg, m.keys.Open) && !m.List.Table.Typing():
+			if _, ok := m.selected(); ok {
+				m.detail, m.dOffset = true, 0
+				m.layoutDetail()
+			}
+			return m, nil
+		}
 	}
-	return m, nil
+	cmd, _ := m.List.Update(msg)
+	return m, cmd
 }
 
-func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Rerun):
-		return m, m.rerun()
-	case m.detail && key.Matches(msg, k.Open, k.Close):
-		m.detail, m.lines = false, nil
-	case m.detail:
-		m.scrollDetail(msg)
-	case key.Matches(msg, k.Open):
-		if m.cursor < len(m.ran.Findings) {
-			m.detail, m.dOffset = true, 0
-			m.layoutDetail()
-		}
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.Top):
-		m.move(-len(m.ran.Findings))
-	case key.Matches(msg, k.Bottom):
-		m.move(len(m.ran.Findings))
-	case key.Matches(msg, k.PageUp):
-		m.move(-max(m.listHeight()-1, 1))
-	case key.Matches(msg, k.PageDown):
-		m.move(max(m.listHeight()-1, 1))
+// selected is the check under the cursor.
+func (m Model) selected() (checks.Finding, bool) {
+	id, ok := m.List.Table.SelectedID()
+	if !ok {
+		return checks.Finding{}, false
 	}
-	return m, nil
+	for _, f := range m.ran.Findings {
+		if f.Check == id {
+			return f, true
+		}
+	}
+	return checks.Finding{}, false
 }
 
 func (m *Model) scrollDetail(msg tea.KeyPressMsg) {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Up):
+	switch msg.String() {
+	case "k", "up":
 		m.dOffset--
-	case key.Matches(msg, k.Down):
+	case "j", "down":
 		m.dOffset++
-	case key.Matches(msg, k.Top):
+	case "g", "home":
 		m.dOffset = 0
-	case key.Matches(msg, k.Bottom):
+	case "G", "end":
 		m.dOffset = len(m.lines)
-	case key.Matches(msg, k.PageUp):
+	case "pgup", "ctrl+b":
 		m.dOffset -= max(m.height-1, 1)
-	case key.Matches(msg, k.PageDown):
+	case "pgdown", "ctrl+f", "space":
 		m.dOffset += max(m.height-1, 1)
 	}
 	m.dOffset = max(min(m.dOffset, len(m.lines)-m.height), 0)
 }
 
-func (m *Model) move(d int) {
-	m.cursor = max(min(m.cursor+d, len(m.ran.Findings)-1), 0)
-	m.clamp()
-}
-
-// clamp keeps the cursor's row on screen.
-func (m *Model) clamp() {
-	h := m.listHeight()
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if h > 0 && m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = max(min(m.offset, len(m.ran.Findings)-h), 0)
-}
-
 func (m *Model) layoutDetail() {
-	if m.cursor >= len(m.ran.Findings) {
+	f, ok := m.selected()
+	if !ok {
 		m.detail, m.lines = false, nil
 		return
 	}
-	m.lines = RenderDetail(m.cfg.Styles, m.ran.Findings[m.cursor], m.width)
+	m.lines = RenderDetail(m.cfg.Styles, f, m.width)
 	m.dOffset = max(min(m.dOffset, len(m.lines)-m.height), 0)
 }
 
-// listHeight is the rows under the summary line.
-func (m Model) listHeight() int { return max(m.height-1, 0) }
-
-// View implements page.Page: the summary line and the checks, or one
+// View implements page.Page: the summary line over the list, or one
 // check's evidence and fix.
 func (m Model) View() string {
 	st := m.cfg.Styles
@@ -207,11 +197,11 @@ func (m Model) View() string {
 	if err := m.cfg.Source.Unavailable; err != nil {
 		return page.Fit(st.Warn.Render(err.Error()), m.width, m.height)
 	}
-	if !m.loaded {
-		return page.Fit(st.Dim.Render("running the doctor's checks…"), m.width, m.height)
+	if m.ran.At.IsZero() {
+		return page.Fit(m.List.View(), m.width, m.height)
 	}
-	var b strings.Builder
 	if m.detail {
+		var b strings.Builder
 		end := min(m.dOffset+m.height, len(m.lines))
 		for i, l := range m.lines[m.dOffset:end] {
 			if i > 0 {
@@ -221,21 +211,11 @@ func (m Model) View() string {
 		}
 		return b.String()
 	}
-	b.WriteString(SummaryLine(st, m.ran, m.running, m.width))
-	nameWidth := 0
-	for _, f := range m.ran.Findings {
-		nameWidth = max(nameWidth, len(f.Check))
-	}
-	end := min(m.offset+m.listHeight(), len(m.ran.Findings))
-	for i := m.offset; i < end; i++ {
-		b.WriteByte('\n')
-		b.WriteString(RenderRow(st, m.ran.Findings[i], nameWidth, m.width, i == m.cursor))
-	}
-	return b.String()
+	return SummaryLine(st, m.ran, m.List.Loading(), m.width) + "\n" + m.List.View()
 }
 
 // Keys implements page.Page.
-func (m Model) Keys() []key.Binding { return m.keys.Bindings() }
+func (m Model) Keys() []key.Binding { return m.List.Keys() }
 
 // Findings are the last run's, worst first, for tests.
 func (m Model) Findings() RanMsg { return m.ran }
@@ -243,15 +223,12 @@ func (m Model) Findings() RanMsg { return m.ran }
 // State implements page.Page. While a check is open the page counts as
 // filtered, so esc closes the check before it leaves the page.
 func (m Model) State() page.State {
-	info := ""
-	if m.loaded && len(m.ran.Findings) > 0 {
-		info = strconv.Itoa(m.cursor+1) + "/" + strconv.Itoa(len(m.ran.Findings))
-		if m.detail {
-			info = m.ran.Findings[m.cursor].Check
-		}
+	st := m.List.State()
+	if f, ok := m.selected(); ok && m.detail {
+		st.Filtered, st.Info = true, f.Check
 	}
-	if m.running {
-		info = strings.TrimSpace(info + " running…")
+	if m.List.Loading() {
+		st.Info = strings.TrimSpace(st.Info + " running…")
 	}
-	return page.State{Type: page.TypeDoctor, Title: "doctor", Filtered: m.detail, Info: info}
+	return st
 }

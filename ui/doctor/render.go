@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -36,17 +35,6 @@ func SummaryLine(st theme.Styles, r RanMsg, running bool, width int) string {
 	}
 	s += st.Dim.Render("  enter: evidence and fix  ctrl+r: again")
 	return ansi.Truncate(s, width, "…")
-}
-
-// RenderRow is one check in the list: verdict, name, finding, cut to width.
-func RenderRow(st theme.Styles, f checks.Finding, nameWidth, width int, cursor bool) string {
-	status := fmt.Sprintf("%-4s", f.Status)
-	name := fmt.Sprintf("%-*s", nameWidth, f.Check)
-	if cursor {
-		plain := ansi.Truncate(status+"  "+name+"  "+f.Finding, width, "…")
-		return st.Cursor.Render(plain + strings.Repeat(" ", max(width-ansi.StringWidth(plain), 0)))
-	}
-	return ansi.Truncate(statusStyle(st, f.Status).Render(status)+"  "+st.Value.Render(name)+"  "+f.Finding, width, "…")
 }
 
 // RenderDetail is one check in full: verdict and name, the finding wrapped
