@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 
+	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/actions"
 	"github.com/ctui/ctui/ui/describe"
 	"github.com/ctui/ctui/ui/dialog"
@@ -60,10 +61,14 @@ func (m Model) render() string {
 
 // endpoint is where the header says ctui is connected.
 func (m Model) endpoint() string {
-	if a := m.b.Config.Address; a != "" {
-		return a
+	cfg := m.b.Config
+	if a := cfg.Address; a != "" {
+		return cfg.Where(a) // ssh://user@node/path for a remote node
 	}
-	return m.b.Config.RuntimeEndpoint
+	if p, ok := backend.SocketPath(cfg.RuntimeEndpoint); ok && cfg.Transport != nil {
+		return cfg.Where(p)
+	}
+	return cfg.RuntimeEndpoint
 }
 
 // statusLine is the command line while typing one, else the flash, else
