@@ -32,6 +32,27 @@ type ContainerLister interface {
 	Containers(ctx context.Context, namespace string) ([]Container, error)
 }
 
+// ContainerGetter looks up one container of a namespace with its task (ctr
+// containers info, ctr tasks ls for one id), for lookups that should not
+// cost a whole list: an event's row, an action's target, an OOM kill's pod.
+// The native adapter has it; the UI asks for it by type assertion, and
+// backend/containerd asserts at compile time that its Client satisfies it.
+type ContainerGetter interface {
+	Container(ctx context.Context, namespace, id string) (Container, error)
+}
+
+// PodContainerLister is the CRI container list (crictl ps -a), which alone
+// knows a container's log path and attempt.
+type PodContainerLister interface {
+	PodContainers(ctx context.Context) ([]PodContainer, error)
+}
+
+// CRIPuller pulls an image as kubelet would (crictl pull), through the CRI
+// image service; backend/cri asserts that its Client satisfies it.
+type CRIPuller interface {
+	PullImage(ctx context.Context, o CRIPullOptions) (string, error)
+}
+
 // EventSource streams containerd events of one namespace ("" for all). The
 // channel closes when ctx ends or the stream breaks; the error channel then
 // carries the reason (nil for a canceled ctx).

@@ -20,7 +20,7 @@ import (
 // finder is the node as the log page and exec look containers up in it.
 func (m Model) finder() target.Finder {
 	f := target.Finder{NativeErr: m.b.NativeErr, CRIErr: m.b.CRIErr}
-	if g, ok := m.b.Native.(target.Getter); ok {
+	if g, ok := m.b.Native.(backend.ContainerGetter); ok {
 		f.Native = g
 	}
 	if m.b.CRI != nil {

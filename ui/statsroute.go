@@ -105,7 +105,7 @@ func (m *Model) oomAfter(events []backend.Event) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, ev := range events {
 		if ev.Topic == backend.TopicTaskOOM && ev.ID != "" {
-			g, _ := m.b.Native.(usage.Getter)
+			g, _ := m.b.Native.(backend.ContainerGetter)
 			cmds = append(cmds, usage.ResolveOOM(m.ctx, m.timeout, g, ev))
 		}
 	}

@@ -50,6 +50,8 @@ func (c *Client) Containers(ctx context.Context, ns string) ([]backend.Container
 // detail view or to patch one row after an event without listing them all.
 // A container without a task has Task nil; a missing container is
 // backend.ErrNotFound.
+var _ backend.ContainerGetter = (*Client)(nil)
+
 func (c *Client) Container(ctx context.Context, ns, id string) (backend.Container, error) {
 	ctx, cancel := c.call(ctx, ns)
 	defer cancel()

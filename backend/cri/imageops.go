@@ -22,6 +22,8 @@ import (
 // The pull is not bounded by the client's per-call timeout (crictl's rule:
 // its --timeout does not apply to pull); ctx alone ends it. It returns the
 // image reference CRI gives (the image id).
+var _ backend.CRIPuller = (*Client)(nil)
+
 func (c *Client) PullImage(ctx context.Context, o backend.CRIPullOptions) (string, error) {
 	what := "pull " + o.Ref + " through CRI"
 	if strings.TrimSpace(o.Ref) == "" {

@@ -103,12 +103,6 @@ func New(cfg Config) Model {
 	}
 }
 
-// criPuller is what a pull "as kubelet would" needs of the CRI side
-// (backend/cri's Client has it).
-type criPuller interface {
-	PullImage(ctx context.Context, o backend.CRIPullOptions) (string, error)
-}
-
 // Reply is implemented by the actions' own messages (lookups, a dialog's
 // answer), so that the root routes them here in one case.
 type Reply interface{ actionReply() }
@@ -361,8 +355,8 @@ func (m Model) imageOps() (backend.ImageActions, error) {
 }
 
 // criPull is CRI's image service when it can pull; nil otherwise.
-func (m Model) criPull() criPuller {
-	if p, ok := m.b.CRI.(criPuller); ok && m.b.CRI != nil {
+func (m Model) criPull() backend.CRIPuller {
+	if p, ok := m.b.CRI.(backend.CRIPuller); ok && m.b.CRI != nil {
 		return p
 	}
 	return nil

@@ -308,16 +308,11 @@ func lcPreview(name lcName, obj page.Object, taskPage bool) backend.Action {
 	return backend.ContainerRemoveOptions{ID: id}
 }
 
-// lcGetter is containerd's single-container lookup.
-type lcGetter interface {
-	Container(ctx context.Context, ns, id string) (backend.Container, error)
-}
-
 // lcResolve looks the row up off the update loop: containerd's record and
 // task, CRI's container or pod, and so which API acts.
 func (m *Model) lcResolve(name lcName, obj page.Object, taskPage bool, arg string) tea.Cmd {
 	parent, timeout := m.ctx, m.timeout
-	getter, _ := m.b.Native.(lcGetter)
+	getter, _ := m.b.Native.(backend.ContainerGetter)
 	if m.b.Native == nil {
 		getter = nil
 	}
@@ -330,7 +325,7 @@ func (m *Model) lcResolve(name lcName, obj page.Object, taskPage bool, arg strin
 	}
 }
 
-func resolveLC(ctx context.Context, getter lcGetter, rt backend.Runtime, cri bool, obj page.Object, taskPage bool) (lcTarget, error) {
+func resolveLC(ctx context.Context, getter backend.ContainerGetter, rt backend.Runtime, cri bool, obj page.Object, taskPage bool) (lcTarget, error) {
 	t := lcTarget{obj: obj, taskPage: taskPage}
 	findPod := func(id string) error {
 		if rt == nil {

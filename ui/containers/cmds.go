@@ -10,18 +10,6 @@ import (
 	"github.com/ctui/ctui/backend"
 )
 
-// Getter looks up one container and its task. backend/containerd's Client
-// has it; with a lister that does not, the page re-lists instead.
-type Getter interface {
-	Container(ctx context.Context, namespace, id string) (backend.Container, error)
-}
-
-// PodContainerLister is the CRI call the page needs for ATTEMPT (and the
-// pod of a container whose labels do not say).
-type PodContainerLister interface {
-	PodContainers(ctx context.Context) ([]backend.PodContainer, error)
-}
-
 // loadedMsg answers loadCmd. sent is the page's event sequence when the
 // list was asked for: rows that events changed after it keep what the
 // events said.
@@ -66,7 +54,7 @@ func loadCmd(parent context.Context, l backend.ContainerLister, clock backend.Cl
 // lookupCmd looks up a few containers one by one (a container record and a
 // task each): for a handful of new containers that is cheaper than listing
 // thousands.
-func lookupCmd(parent context.Context, g Getter, ns string, ids []string, timeout time.Duration, gen, sent uint64) func() tea.Msg {
+func lookupCmd(parent context.Context, g backend.ContainerGetter, ns string, ids []string, timeout time.Duration, gen, sent uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
@@ -88,7 +76,7 @@ func lookupCmd(parent context.Context, g Getter, ns string, ids []string, timeou
 }
 
 // criCmd asks CRI for its containers, for ATTEMPT and the pod of each row.
-func criCmd(parent context.Context, l PodContainerLister, timeout time.Duration, gen uint64) func() tea.Msg {
+func criCmd(parent context.Context, l backend.PodContainerLister, timeout time.Duration, gen uint64) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()

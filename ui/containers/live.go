@@ -152,7 +152,7 @@ func (m *Model) fetch() tea.Cmd {
 		return nil
 	}
 	l.fetching = true
-	getter, canGet := m.cfg.Lister.(Getter)
+	getter, canGet := m.cfg.Lister.(backend.ContainerGetter)
 	if l.relist || len(l.pending) > maxLookups || !canGet {
 		l.relist = false
 		clear(l.pending)

@@ -25,12 +25,13 @@ type Config struct {
 	ID  page.ID
 	Ctx context.Context
 	// Lister is containerd's container API; nil when it is unavailable,
-	// and then Unavailable says why. When it is also a Getter, events
-	// about a few containers cost a lookup each instead of a list.
+	// and then Unavailable says why. When it is also a
+	// backend.ContainerGetter, events about a few containers cost a lookup
+	// each instead of a list.
 	Lister      backend.ContainerLister
 	Unavailable error
 	// CRI gives ATTEMPT in k8s.io; nil when CRI is unavailable.
-	CRI       PodContainerLister
+	CRI       backend.PodContainerLister
 	Namespace string
 	Timeout   time.Duration
 	Styles    theme.Styles

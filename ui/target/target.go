@@ -18,24 +18,12 @@ import (
 	"github.com/ctui/ctui/ui/page"
 )
 
-// Getter looks up one containerd container and its task;
-// backend/containerd's Client has it.
-type Getter interface {
-	Container(ctx context.Context, namespace, id string) (backend.Container, error)
-}
-
-// PodContainerLister is the CRI call that knows a container's log path and
-// attempt.
-type PodContainerLister interface {
-	PodContainers(ctx context.Context) ([]backend.PodContainer, error)
-}
-
 // Finder is the node as Find sees it. Either side may be nil, with the
 // reason in NativeErr or CRIErr.
 type Finder struct {
-	Native    Getter
+	Native    backend.ContainerGetter
 	NativeErr error
-	CRI       PodContainerLister
+	CRI       backend.PodContainerLister
 	CRIErr    error
 }
 

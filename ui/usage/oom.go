@@ -10,19 +10,13 @@ import (
 	"github.com/ctui/ctui/ui/page"
 )
 
-// Getter looks up one container with its labels (backend/containerd's
-// Client has it), to name the pod of an OOM-killed container.
-type Getter interface {
-	Container(ctx context.Context, namespace, id string) (backend.Container, error)
-}
-
 // OOMResolvedMsg is an OOM kill with its pod looked up, for the root.
 type OOMResolvedMsg struct{ Kill page.OOMKill }
 
 // ResolveOOM turns a TaskOOM event into an OOMKill naming the pod, from the
 // container's CRI labels. A lookup that fails (the container is already
 // gone) still reports the kill, by id.
-func ResolveOOM(parent context.Context, timeout time.Duration, g Getter, ev backend.Event) tea.Cmd {
+func ResolveOOM(parent context.Context, timeout time.Duration, g backend.ContainerGetter, ev backend.Event) tea.Cmd {
 	return func() tea.Msg {
 		k := page.OOMKill{Time: ev.Time, Namespace: ev.Namespace, ID: ev.ID}
 		if g != nil {
