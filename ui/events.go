@@ -1,295 +1,63 @@
 package ui
 
 import (
-	"context"
-	"strings"
-	"time"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/page"
 )
 
-// How the lists stay live. The root keeps one containerd event stream open
-// for the life of the program and hands each batch of events to every page
-// as page.EventsMsg; pages patch their rows. Nothing polls: the only timer
-// that runs while nothing happens is the safety net, which re-lists the page
-// on screen every safetyNet in case an event was missed.
-const (
-	// safetyNet is how often the page on screen lists again although
-	// events keep it current: a slow guard against a lost event (a broken
-	// stream already re-lists when it reopens). At 5,000 containers a list
-	// costs ctui some 70 ms of CPU and containerd as much again (decoding
-	// and encoding every record), so every five minutes keeps an idle
-	// screen near zero: 0.05% of a core rather than 0.25% once a minute.
-	safetyNet = 5 * time.Minute
-	// eventBatch bounds how many events that are already waiting go to the
-	// pages in one message, so a burst is a few updates, not thousands.
-	eventBatch = 256
-	// resubscribeMin and resubscribeMax bound the wait before opening a
-	// broken stream again; it doubles while the daemon keeps refusing.
-	resubscribeMin = 250 * time.Millisecond
-	resubscribeMax = 30 * time.Second
-	// streamHealthy is how long a stream must have lived for its end to
-	// count as a fresh failure (backoff back to the minimum) rather than
-	// one more of a series.
-	streamHealthy = 5 * time.Second
-	// resyncGrace is how long a re-opened stream must hold before the
-	// pages list again to fill the gap: a stream that breaks at once (the
-	// daemon is still down) must not cost a re-list per attempt.
-	resyncGrace = 500 * time.Millisecond
-	// headerDebounce folds the events of a burst into one header refresh,
-	// so that CRI conditions (NetworkReady once a CNI pod is up) follow
-	// what happens on the node without a call per event.
-	headerDebounce = 2 * time.Second
-)
-
-// hub is the root's event stream state. The stream itself lives in the
-// commands; the model keeps only what it needs to re-arm, cancel and
-// recover them.
-type hub struct {
-	gen     uint64 // bumped by every subscribe: older stream messages are dropped
-	sub     subscription
-	cancel  context.CancelFunc
-	opened  time.Time
-	backoff time.Duration
-	broken  bool // a stream broke: the next one that holds is followed by a re-list
-
-	safetySeq  uint64
-	headerSoon bool // a header refresh is already scheduled
-}
-
-// subscription is one open stream, as values a command can wait on.
-type subscription struct {
-	gen  uint64
-	ns   string
-	ch   <-chan backend.Event
-	errc <-chan error
-}
-
-// Messages of the hub. Each carries the generation of the stream it belongs
-// to, so that one from a stream canceled by a namespace switch is dropped.
-type (
-	streamOpenedMsg struct{ sub subscription }
-	eventsMsg       struct {
-		gen    uint64
-		events []backend.Event
-	}
-	streamEndedMsg struct {
-		gen uint64
-		err error
-	}
-	resubscribeMsg struct{ gen uint64 }
-	resyncDueMsg   struct{ gen uint64 }
-	safetyMsg      struct{ seq uint64 }
-	headerSoonMsg  struct{}
-)
-
-// subscribe opens a stream for the current namespace in place of the one
-// open now, whose ctx it cancels. Opening is a command: the call must not
-// run in Update.
-//
-// The stream is of every namespace, filtered in the command to the current
-// one plus the events that change another namespace's counts or the
-// namespaces themselves. containerd publishes /namespaces/create in the new
-// namespace, so a stream of the current namespace alone would never see it.
+// subscribe opens the event stream of the current namespace (ui/events) in
+// place of the one open now.
 func (m *Model) subscribe() tea.Cmd {
-	h := &m.hub
-	if h.cancel != nil {
-		h.cancel()
+	var src backend.EventSource
+	if m.b.Native != nil {
+		src = m.b.Native
 	}
-	h.gen++
-	h.sub, h.cancel = subscription{}, nil
-	if m.b.Native == nil {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(m.ctx)
-	h.cancel = cancel
-	src, gen, ns := backend.EventSource(m.b.Native), h.gen, m.ns
-	return func() tea.Msg {
-		ch, errc := src.Events(ctx, "")
-		return streamOpenedMsg{sub: subscription{gen: gen, ns: ns, ch: ch, errc: errc}}
-	}
-}
-
-// wait returns the command that waits for the stream's next events: it
-// blocks until one the UI wants arrives, then takes whatever else is
-// already waiting, so a burst arrives as one message. The model re-arms it
-// after each message.
-func (s subscription) wait() tea.Cmd {
-	return func() tea.Msg {
-		for ev := range s.ch {
-			if s.wants(ev) {
-				return eventsMsg{gen: s.gen, events: s.drain([]backend.Event{ev})}
-			}
-		}
-		return streamEndedMsg{gen: s.gen, err: <-s.errc}
-	}
-}
-
-// drain appends the wanted events already in the channel, without waiting.
-func (s subscription) drain(batch []backend.Event) []backend.Event {
-	for len(batch) < eventBatch {
-		select {
-		case ev, ok := <-s.ch:
-			if !ok {
-				return batch // the next wait reports the end
-			}
-			if s.wants(ev) {
-				batch = append(batch, ev)
-			}
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
-// wants keeps the events some page can use: the current namespace's
-// tasks, containers, images and sandboxes; from the others only those that
-// change a count on the namespaces page; every namespace's own. Snapshot
-// and content events, and exec'd processes being added and started (a
-// kubelet probe is three events every few seconds), never wake the UI;
-// nor does a busy k8s.io while the operator looks at another namespace.
-func (s subscription) wants(ev backend.Event) bool {
-	switch {
-	case strings.HasPrefix(ev.Topic, "/namespaces/"):
-		return true
-	case ev.Namespace == s.ns:
-		switch ev.Topic {
-		case "/tasks/exec-added", "/tasks/exec-started":
-			return false
-		}
-		for _, p := range []string{"/tasks/", "/containers/", "/images/", "/sandboxes/"} {
-			if strings.HasPrefix(ev.Topic, p) {
-				return true
-			}
-		}
-		return false
-	}
-	switch ev.Topic {
-	case backend.TopicImageCreate, backend.TopicImageDelete,
-		backend.TopicContainerCreate, backend.TopicContainerDelete,
-		backend.TopicTaskStart, backend.TopicTaskDelete, backend.TopicTaskOOM:
-		return true
-	}
-	return false
-}
-
-// updateHub handles the hub's messages.
-func (m Model) updateHub(msg tea.Msg) (tea.Model, tea.Cmd) {
-	h := &m.hub
-	switch msg := msg.(type) {
-	case streamOpenedMsg:
-		if msg.sub.gen != h.gen {
-			return m, nil
-		}
-		h.sub, h.opened = msg.sub, time.Now()
-		cmds := []tea.Cmd{h.sub.wait()}
-		if h.broken {
-			gen := h.gen
-			cmds = append(cmds, tea.Tick(resyncGrace, func(time.Time) tea.Msg { return resyncDueMsg{gen: gen} }))
-		}
-		return m, tea.Batch(cmds...)
-	case eventsMsg:
-		if msg.gen != h.gen {
-			return m, nil
-		}
-		h.backoff = 0
-		return m, tea.Batch(h.sub.wait(), m.broadcast(page.EventsMsg{Events: msg.events}), m.headerAfter(msg.events), m.oomAfter(msg.events))
-	case streamEndedMsg:
-		if msg.gen != h.gen {
-			return m, nil
-		}
-		return m, m.streamEnded(msg.err)
-	case resubscribeMsg:
-		if msg.gen != h.gen {
-			return m, nil
-		}
-		return m, m.subscribe()
-	case resyncDueMsg:
-		if msg.gen != h.gen || h.sub.ch == nil || !h.broken {
-			return m, nil
-		}
-		h.broken = false
-		return m, m.broadcast(page.ResyncMsg{})
-	case safetyMsg:
-		if msg.seq != h.safetySeq {
-			return m, nil
-		}
-		if m.conn.lost {
-			return m, m.armSafety()
-		}
-		return m, tea.Batch(m.armSafety(), m.updateTop(page.ResyncMsg{}))
-	case headerSoonMsg:
-		h.headerSoon = false
-		return m, m.loadHeader()
-	}
-	return m, nil
-}
-
-// streamEnded schedules a new subscription after a broken stream, sooner
-// when the last one held for a while. A lost connection also shows the
-// panel; the stream is then opened again as soon as the daemon answers.
-func (m *Model) streamEnded(err error) tea.Cmd {
-	h := &m.hub
-	lived := time.Since(h.opened)
-	h.sub, h.broken = subscription{}, true
-	if m.ctx.Err() != nil {
-		return nil // the program is ending
-	}
-	switch {
-	case h.backoff == 0 || lived >= streamHealthy:
-		h.backoff = resubscribeMin
-	default:
-		h.backoff = min(2*h.backoff, resubscribeMax)
-	}
-	gen := h.gen
-	cmds := []tea.Cmd{tea.Tick(h.backoff, func(time.Time) tea.Msg { return resubscribeMsg{gen: gen} })}
-	switch {
-	case err == nil:
-	case page.ConnectionLost(err):
-		cmds = append(cmds, m.lose(err))
-	default:
-		cmds = append(cmds, m.flash.set("live updates interrupted: "+err.Error(), true))
-	}
-	return tea.Batch(cmds...)
+	return m.hub.Subscribe(m.ctx, src, m.ns)
 }
 
 // resumeEvents opens the stream again at once after the connection came
-// back, if it broke. No re-list follows: ReconnectedMsg already reloads
-// every page.
+// back, if it broke.
 func (m *Model) resumeEvents() tea.Cmd {
-	if m.hub.sub.ch != nil || m.b.Native == nil {
-		return nil
+	var src backend.EventSource
+	if m.b.Native != nil {
+		src = m.b.Native
 	}
-	m.hub.broken = false
-	return m.subscribe()
+	return m.hub.Resume(m.ctx, src, m.ns)
 }
 
-// armSafety schedules the next safety-net re-list.
-func (m *Model) armSafety() tea.Cmd {
-	m.hub.safetySeq++
-	seq := m.hub.safetySeq
-	return tea.Tick(safetyNet, func(time.Time) tea.Msg { return safetyMsg{seq: seq} })
-}
-
-// headerAfter schedules one header refresh for a burst that creates or
-// removes containers or starts or removes tasks: what goes with a CRI
-// condition changing (a CNI pod coming up). /tasks/exit is left out: exec
-// probes end with one every few seconds on a busy node.
-func (m *Model) headerAfter(events []backend.Event) tea.Cmd {
-	if m.hub.headerSoon || m.b.CRI == nil {
-		return nil
-	}
-	for _, ev := range events {
-		switch ev.Topic {
-		case backend.TopicContainerCreate, backend.TopicContainerDelete,
-			backend.TopicTaskStart, backend.TopicTaskDelete:
-			m.hub.headerSoon = true
-			return tea.Tick(headerDebounce, func(time.Time) tea.Msg { return headerSoonMsg{} })
+// updateHub handles the event hub's messages: a batch goes to every page
+// (with the header and OOM kills it may concern); a broken stream is
+// flashed, or opens the connection panel.
+func (m Model) updateHub(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd, out := m.hub.Update(msg)
+	switch {
+	case out.Events != nil:
+		var header tea.Cmd
+		if m.b.CRI != nil {
+			header = m.hub.HeaderAfter(out.Events)
 		}
+		return m, tea.Batch(cmd, m.broadcast(page.EventsMsg{Events: out.Events}), header, m.oomAfter(out.Events))
+	case out.Ended:
+		if m.ctx.Err() != nil {
+			return m, nil // the program is ending
+		}
+		switch err := out.Err; {
+		case err == nil:
+		case page.ConnectionLost(err):
+			cmd = tea.Batch(cmd, m.lose(err))
+		default:
+			cmd = tea.Batch(cmd, m.flash.set("live updates interrupted: "+err.Error(), true))
+		}
+	case out.Resubscribe:
+		cmd = m.subscribe()
+	case out.Resync:
+		cmd = m.broadcast(page.ResyncMsg{})
+	case out.Safety && !m.conn.lost:
+		cmd = tea.Batch(cmd, m.updateTop(page.ResyncMsg{}))
+	case out.Header:
+		cmd = m.loadHeader()
 	}
-	return nil
+	return m, cmd
 }

@@ -50,7 +50,7 @@ func TestLiveOnRealDaemons(t *testing.T) {
 			l.Run(cmd)
 			l.Run(tm.(Model).Init())
 			m, _ = uitest.Until(t, l, tm.(Model), 10*time.Second, func(m Model) bool {
-				return m.hub.sub.ch != nil && strings.Contains(screen(m), testbed.BusyboxImage)
+				return m.hub.Open() && strings.Contains(screen(m), testbed.BusyboxImage)
 			})
 			for _, k := range []string{":", "c", "enter"} {
 				tm, cmd := m.Update(uitest.Press(k))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/testbed/testclock"
+	"github.com/ctui/ctui/ui/events"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
 )
@@ -27,7 +28,7 @@ func live(t *testing.T, n node) (Model, *uitest.Loop) {
 	l.Run(cmd)
 	l.Run(tm.(Model).Init())
 	m, _ = uitest.Until(t, l, tm.(Model), 2*time.Second, func(m Model) bool {
-		return m.hub.sub.ch != nil && strings.Contains(screen(m), "app00000")
+		return m.hub.Open() && strings.Contains(screen(m), "app00000")
 	})
 	return m, l
 }
@@ -89,12 +90,12 @@ func TestIdleIsQuiet(t *testing.T) {
 func TestNamespaceSwitchResubscribes(t *testing.T) {
 	n := newNode(3)
 	m, l := live(t, n)
-	gen := m.hub.gen
+	gen := m.hub.Gen()
 	m = do(t, l, m, page.SwitchNamespaceMsg{Namespace: "k8s.io"}, 2*time.Second, func(m Model) bool {
-		return m.hub.sub.ch != nil && m.hub.gen != gen && len(n.native.Subscribers()) == 1
+		return m.hub.Open() && m.hub.Gen() != gen && len(n.native.Subscribers()) == 1
 	})
-	if m.hub.sub.ns != "k8s.io" {
-		t.Fatalf("stream filters for %q", m.hub.sub.ns)
+	if m.hub.Namespace() != "k8s.io" {
+		t.Fatalf("stream filters for %q", m.hub.Namespace())
 	}
 	// An event of the old namespace no longer reaches the pages; one of
 	// the new does.
@@ -106,8 +107,8 @@ func TestNamespaceSwitchResubscribes(t *testing.T) {
 		if !ok {
 			t.Fatal("k8s.io's event not delivered")
 		}
-		if e, ok := msg.(eventsMsg); ok {
-			got = e.events
+		if e, ok := msg.(events.BatchMsg); ok {
+			got = e.Events
 		}
 		tm, cmd := m.Update(msg)
 		m = tm.(Model)
@@ -125,12 +126,12 @@ func TestBrokenStreamResubscribesAndRelists(t *testing.T) {
 	n.native.Break(backend.Errorf(backend.ErrFailed, "stream reset"))
 	m, _ = uitest.Until(t, l, m, 2*time.Second, func(m Model) bool {
 		now, _, _ := n.native.Calls()
-		return m.hub.sub.ch != nil && len(now) == len(lists)+1
+		return m.hub.Open() && len(now) == len(lists)+1
 	})
 	if !strings.Contains(screen(m), "live updates interrupted") {
 		t.Fatalf("no flash for the broken stream:\n%s", screen(m))
 	}
-	if m.hub.broken {
+	if m.hub.Broken() {
 		t.Fatal("still marked broken after the re-list")
 	}
 }
@@ -143,7 +144,7 @@ func TestLostConnectionStreamComesBackWithPanel(t *testing.T) {
 	// The probe answers (the fake daemon is up): panel closes, pages
 	// reload, the stream is open again.
 	uitest.Until(t, l, m, 4*time.Second, func(m Model) bool {
-		return !m.conn.lost && m.hub.sub.ch != nil && slices.Equal(n.native.Subscribers(), []string{""})
+		return !m.conn.lost && m.hub.Open() && slices.Equal(n.native.Subscribers(), []string{""})
 	})
 }
 
@@ -152,38 +153,11 @@ func TestSafetyNetListsPageOnScreen(t *testing.T) {
 	m, l := live(t, n)
 	lists, _, _ := n.native.Calls()
 	uitest.Until(t, l, m, time.Second, func(m Model) bool { return true })
-	m = do(t, l, m, safetyMsg{seq: m.hub.safetySeq}, time.Second, func(Model) bool {
+	m = do(t, l, m, events.SafetyMsg{Seq: m.hub.SafetySeq()}, time.Second, func(Model) bool {
 		now, _, _ := n.native.Calls()
 		return len(now) == len(lists)+1
 	})
-	if m.hub.safetySeq == 0 {
+	if m.hub.SafetySeq() == 0 {
 		t.Fatal("safety net not re-armed")
-	}
-}
-
-func TestStreamFilter(t *testing.T) {
-	s := subscription{ns: "default"}
-	tests := []struct {
-		ns, topic string
-		want      bool
-	}{
-		{"default", backend.TopicTaskStart, true},
-		{"default", backend.TopicTaskExit, true},
-		{"default", "/tasks/exec-added", false},
-		{"default", "/tasks/exec-started", false},
-		{"default", backend.TopicImageUpdate, true},
-		{"default", "/sandboxes/start", true},
-		{"default", "/snapshot/prepare", false},
-		{"default", "/content/create", false},
-		{"k8s.io", backend.TopicTaskExit, false}, // probes on a busy node
-		{"k8s.io", backend.TopicTaskStart, true}, // counts on the namespaces page
-		{"k8s.io", backend.TopicImageCreate, true},
-		{"k8s.io", backend.TopicContainerUpdate, false},
-		{"moby", backend.TopicNamespaceCreate, true},
-	}
-	for _, tt := range tests {
-		if got := s.wants(backend.Event{Namespace: tt.ns, Topic: tt.topic}); got != tt.want {
-			t.Errorf("%s %s: %v, want %v", tt.ns, tt.topic, got, tt.want)
-		}
 	}
 }

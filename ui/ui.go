@@ -23,6 +23,7 @@ import (
 	checks "github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui/actions"
 	doctorpage "github.com/ctui/ctui/ui/doctor"
+	"github.com/ctui/ctui/ui/events"
 	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/theme"
@@ -123,9 +124,9 @@ type Model struct {
 	conn      conn
 	cmdline   cmdline
 	help      bool
-	known     []string // namespace names, for completion and :ns checks
-	hub       hub      // the event stream that keeps pages live (events.go)
-	logLines  int      // Options.LogLines
+	known     []string   // namespace names, for completion and :ns checks
+	hub       events.Hub // the event stream that keeps pages live (events.go)
+	logLines  int        // Options.LogLines
 	first     *backend.ImagesPrefetch
 	acts      actions.Model // image and lifecycle actions: dialogs, jobs, command log
 	stats     statsState
@@ -165,7 +166,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.acts = actions.New(actions.Config{Ctx: ctx, Backend: b, Timeout: timeout, Styles: st, Registry: opts.Registry, Clock: opts.Clock})
-	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.armSafety(), m.armStats())
+	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.hub.ArmSafety(), m.armStats())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
 	}
@@ -193,6 +194,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if actions.Handles(msg) {
 		return m, m.took(m.acts.Update(msg))
 	}
+	if events.Handles(msg) {
+		return m.updateHub(msg)
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.updateKeys(msg)
@@ -213,8 +217,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateExec(msg)
 	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg, page.GotoMsg:
 		return m.updateStats(msg)
-	case streamOpenedMsg, eventsMsg, streamEndedMsg, resubscribeMsg, resyncDueMsg, safetyMsg, headerSoonMsg:
-		return m.updateHub(msg)
 	case tea.BackgroundColorMsg:
 		m.styles = m.styles.WithLight(!msg.IsDark())
 		m.cmdline.input.SetStyles(m.styles.Input)
