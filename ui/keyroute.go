@@ -12,6 +12,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/shell"
 )
 
 // typing tells whether the keyboard goes to text: a dialog, the command
@@ -124,7 +125,7 @@ func (m Model) updateCmdline(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cmdline.close()
 		if shellFor != nil {
 			if args := strings.Fields(line); len(args) > 0 {
-				return m, execInteractive(*shellFor, args)
+				return m, shell.Terminal(*shellFor, args)
 			}
 			return m, nil
 		}

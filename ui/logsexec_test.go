@@ -12,6 +12,7 @@ import (
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/logs"
+	"github.com/ctui/ctui/ui/shell"
 )
 
 // execNode is the fake node with a running native container "web" that can
@@ -78,8 +79,8 @@ func TestShellFindsAShellThenReportsTheExitCode(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("s yields %v", msgs)
 	}
-	ready, ok := msgs[0].(shellReadyMsg)
-	if !ok || ready.err != nil || strings.Join(ready.args, " ") != "/bin/sh" || ready.target.Via != "containerd" || ready.target.Namespace != "default" {
+	ready, ok := msgs[0].(shell.ReadyMsg)
+	if !ok || ready.Err != nil || strings.Join(ready.Args, " ") != "/bin/sh" || ready.Target.Via != "containerd" || ready.Target.Namespace != "default" {
 		t.Fatalf("s finds /bin/sh after /bin/bash, natively: %+v", msgs[0])
 	}
 	sync, _ := ex.Calls()
@@ -89,7 +90,7 @@ func TestShellFindsAShellThenReportsTheExitCode(t *testing.T) {
 	if _, cmd := m.Update(ready); cmd == nil {
 		t.Fatal("a ready shell hands the terminal over (tea.Exec)")
 	}
-	m = feed(t, m, shellDoneMsg{target: ready.target, args: ready.args, res: execcmd.Result{ExitCode: 3}})
+	m = feed(t, m, shell.DoneMsg{Target: ready.Target, Args: ready.Args, Res: execcmd.Result{ExitCode: 3}})
 	if s := screen(m); !strings.Contains(s, "/bin/sh in web exited with code 3") || m.top().State().Title != "containers" || !strings.Contains(s, " web ") {
 		t.Errorf("back on the containers page with the exit code:\n%s", s)
 	}
@@ -122,7 +123,7 @@ func TestNoShellAsksForACommand(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("enter yields %v", msgs)
 	}
-	if r, ok := msgs[0].(shellReadyMsg); !ok || strings.Join(r.args, " ") != "/busybox ls" || r.target.ContainerID != "web" {
+	if r, ok := msgs[0].(shell.ReadyMsg); !ok || strings.Join(r.Args, " ") != "/busybox ls" || r.Target.ContainerID != "web" {
 		t.Errorf("the typed command runs on the terminal: %+v", msgs[0])
 	}
 	if m.cmdline.active || m.cmdline.input.Prompt != ":" {

@@ -26,6 +26,7 @@ import (
 	"github.com/ctui/ctui/ui/events"
 	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/shell"
 	"github.com/ctui/ctui/ui/theme"
 	"github.com/ctui/ctui/ui/usage"
 )
@@ -124,9 +125,9 @@ type Model struct {
 	conn      conn
 	cmdline   cmdline
 	help      bool
-	known     []string   // namespace names, for completion and :ns checks
-	hub       events.Hub // the event stream that keeps pages live (events.go)
-	logLines  int        // Options.LogLines
+	known     []string    // namespace names, for completion and :ns checks
+	hub       events.Hub  // the event stream that keeps pages live (events.go)
+	shells    shell.Flows // l, s and :exec (ui/shell)
 	first     *backend.ImagesPrefetch
 	acts      actions.Model // image and lifecycle actions: dialogs, jobs, command log
 	stats     statsState
@@ -152,19 +153,19 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	}
 	st := theme.New(theme.Options{NoColor: opts.NoColor})
 	m := Model{
-		ctx:      ctx,
-		b:        b,
-		timeout:  timeout,
-		clock:    opts.Clock,
-		styles:   st,
-		keys:     DefaultKeyMap(),
-		ns:       ns,
-		cmdline:  newCmdline(st),
-		logLines: opts.LogLines,
-		first:    opts.FirstImages,
-		stats:    statsState{every: opts.StatsInterval},
+		ctx:     ctx,
+		b:       b,
+		timeout: timeout,
+		clock:   opts.Clock,
+		styles:  st,
+		keys:    DefaultKeyMap(),
+		ns:      ns,
+		cmdline: newCmdline(st),
+		first:   opts.FirstImages,
+		stats:   statsState{every: opts.StatsInterval},
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
+	m.shells = shell.New(shell.Config{Ctx: ctx, Backend: b, Timeout: timeout, LogLines: opts.LogLines, Clock: opts.Clock})
 	m.acts = actions.New(actions.Config{Ctx: ctx, Backend: b, Timeout: timeout, Styles: st, Registry: opts.Registry, Clock: opts.Clock})
 	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.hub.ArmSafety(), m.armStats())
 	if len(opts.Notices) > 0 {
@@ -213,7 +214,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.cmdline.input.SetWidth(max(m.width-2, 1))
 		return m, m.resize()
-	case shellReadyMsg, shellDoneMsg:
+	case shell.ReadyMsg, shell.DoneMsg:
 		return m.updateExec(msg)
 	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg, page.GotoMsg:
 		return m.updateStats(msg)
