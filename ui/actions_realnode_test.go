@@ -116,7 +116,7 @@ func (d *driver) until(what string, timeout time.Duration, done func(Model) bool
 	for !done(d.m) {
 		msg, ok := d.loop.Next(time.Until(deadline))
 		if !ok {
-			d.t.Fatalf("%s: not after %v; flash %q; screen:\n%s", what, timeout, d.m.flash.text, screen(d.m))
+			d.t.Fatalf("%s: not after %v; flash %q; screen:\n%s", what, timeout, d.m.flash.Text(), screen(d.m))
 		}
 		if _, quit := msg.(tea.QuitMsg); quit {
 			continue

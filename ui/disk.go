@@ -73,7 +73,7 @@ func (m *Model) runPrune(line string) tea.Cmd {
 	f := strings.Fields(line)
 	o, err := prune.ParseArgs(f[1:])
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return m.flash.Set(err.Error(), true)
 	}
 	cfg := prune.Config{
 		Ctx: m.ctx, Namespace: m.ns, Options: o, Source: m.pruneSource(), Readonly: m.b.Config.Readonly,

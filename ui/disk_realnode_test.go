@@ -100,7 +100,7 @@ func TestDiskOnRealDaemons(t *testing.T) {
 			d.shows("the question", "Prune images?")
 			// Cancel is focused: enter cancels.
 			d.keys("enter")
-			d.until("canceled", 30*time.Second, func(m Model) bool { return strings.Contains(m.flash.text, "canceled; nothing was removed") })
+			d.until("canceled", 30*time.Second, func(m Model) bool { return strings.Contains(m.flash.Text(), "canceled; nothing was removed") })
 			if out, _ := dm.Ctr(ctx, "-n", ns, "images", "ls", "-q"); !strings.Contains(out, "localhost/test/unused:v1") {
 				t.Fatalf("canceled prune removed the image:\n%s", out)
 			}

@@ -48,13 +48,13 @@ func (m Model) updateHub(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case page.ConnectionLost(err):
 			cmd = tea.Batch(cmd, m.lose(err))
 		default:
-			cmd = tea.Batch(cmd, m.flash.set("live updates interrupted: "+err.Error(), true))
+			cmd = tea.Batch(cmd, m.flash.Set("live updates interrupted: "+err.Error(), true))
 		}
 	case out.Resubscribe:
 		cmd = m.subscribe()
 	case out.Resync:
 		cmd = m.broadcast(page.ResyncMsg{})
-	case out.Safety && !m.conn.lost:
+	case out.Safety && !m.conn.Lost:
 		cmd = tea.Batch(cmd, m.updateTop(page.ResyncMsg{}))
 	case out.Header:
 		cmd = m.loadHeader()

@@ -140,11 +140,11 @@ func TestLostConnectionStreamComesBackWithPanel(t *testing.T) {
 	n := newNode(3)
 	m, l := live(t, n)
 	n.native.Break(backend.Errorf(backend.ErrUnavailable, "containerd at /run/containerd/containerd.sock ended the event stream"))
-	m, _ = uitest.Until(t, l, m, time.Second, func(m Model) bool { return m.conn.lost })
+	m, _ = uitest.Until(t, l, m, time.Second, func(m Model) bool { return m.conn.Lost })
 	// The probe answers (the fake daemon is up): panel closes, pages
 	// reload, the stream is open again.
 	uitest.Until(t, l, m, 4*time.Second, func(m Model) bool {
-		return !m.conn.lost && m.hub.Open() && slices.Equal(n.native.Subscribers(), []string{""})
+		return !m.conn.Lost && m.hub.Open() && slices.Equal(n.native.Subscribers(), []string{""})
 	})
 }
 

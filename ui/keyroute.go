@@ -143,7 +143,7 @@ func (m *Model) run(line string) tea.Cmd {
 	case strings.TrimSpace(line) == "":
 		return nil
 	case !ok:
-		return m.flash.set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
+		return m.flash.Set("unknown command :"+strings.TrimSpace(line)+" (? lists the commands)", true)
 	case c.run != nil:
 		return c.run(m, line)
 	case c.action:
@@ -169,13 +169,13 @@ func (m *Model) run(line string) tea.Cmd {
 // it on first write, which is not what a typo should do.
 func (m *Model) switchNamespace(ns string) tea.Cmd {
 	if len(m.known) > 0 && !slices.Contains(m.known, ns) {
-		return m.flash.set("namespace "+ns+" does not exist; there are: "+strings.Join(m.known, ", "), true)
+		return m.flash.Set("namespace "+ns+" does not exist; there are: "+strings.Join(m.known, ", "), true)
 	}
 	if ns == m.ns {
 		return nil
 	}
 	m.ns = ns
-	return tea.Batch(m.broadcast(page.NamespaceMsg{Namespace: ns}), m.subscribe(), m.flash.set("namespace "+ns, false))
+	return tea.Batch(m.broadcast(page.NamespaceMsg{Namespace: ns}), m.subscribe(), m.flash.Set("namespace "+ns, false))
 }
 
 // namespacesMsg answers namespacesCmd.

@@ -17,7 +17,7 @@ import (
 func (m *Model) openLogs(obj page.Object) tea.Cmd {
 	open, err := m.shells.Logs(obj, m.styles)
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return m.flash.Set(err.Error(), true)
 	}
 	return m.open(open)
 }
@@ -26,7 +26,7 @@ func (m *Model) openLogs(obj page.Object) tea.Cmd {
 func (m *Model) shell(obj page.Object) tea.Cmd {
 	cmd, err := m.shells.Shell(obj)
 	if err != nil {
-		return m.flash.set(err.Error(), true)
+		return m.flash.Set(err.Error(), true)
 	}
 	return cmd
 }
@@ -41,11 +41,11 @@ func (m Model) updateExec(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case errors.Is(msg.Err, backend.ErrNoShell):
 			return m, m.cmdline.askCommand(msg.Err.Error()+" — command to run: ", msg.Target)
 		case msg.Err != nil:
-			return m, m.flash.set(msg.Err.Error(), true)
+			return m, m.flash.Set(msg.Err.Error(), true)
 		}
 		return m, m.shells.HandOver(msg)
 	case shell.DoneMsg:
-		return m, m.flash.set(shell.Outcome(msg))
+		return m, m.flash.Set(shell.Outcome(msg))
 	}
 	return m, nil
 }
@@ -56,7 +56,7 @@ func (m *Model) execLine(rest string) tea.Cmd {
 	cmd, open, err := m.shells.Exec(rest, obj, ok, m.styles)
 	switch {
 	case err != nil:
-		return m.flash.set(err.Error(), true)
+		return m.flash.Set(err.Error(), true)
 	case open != nil:
 		return m.open(open)
 	}

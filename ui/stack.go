@@ -55,7 +55,7 @@ func (m *Model) open(build func(page.ID) (page.Page, tea.Cmd)) tea.Cmd {
 func (m *Model) push(t page.Type) tea.Cmd {
 	r, ok := routeOf(t)
 	if !ok || r.open == nil {
-		return m.flash.set("this view is not in this build yet", true)
+		return m.flash.Set("this view is not in this build yet", true)
 	}
 	return m.open(func(id page.ID) (page.Page, tea.Cmd) { return r.open(m, id) })
 }
@@ -137,7 +137,7 @@ const (
 
 func (m Model) contentSize() (w, h int) {
 	h = m.height - headerLines - statusLines
-	if m.conn.lost {
+	if m.conn.Lost {
 		h -= frame.PanelLines
 	}
 	return max(m.width, 0), max(h, 0)

@@ -72,7 +72,7 @@ func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.stats.seq {
 			return m, nil
 		}
-		if m.conn.lost {
+		if m.conn.Lost {
 			return m, m.armStats()
 		}
 		return m, tea.Batch(m.armStats(), m.updateTop(page.StatsTickMsg{}))
@@ -95,7 +95,7 @@ func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmd, m.push(page.TypeContainers))
 	case usage.OOMResolvedMsg:
 		out := m.stats.ooms.Add(msg.Kill)
-		return m, tea.Batch(m.flash.set(usage.Flash(msg.Kill), true), m.broadcast(out))
+		return m, tea.Batch(m.flash.Set(usage.Flash(msg.Kill), true), m.broadcast(out))
 	}
 	return m, nil
 }

@@ -121,8 +121,8 @@ type Model struct {
 	// doctorRun is the last run (the background one or :doctor's): the
 	// header's badge and what :doctor opens on, one gather for both.
 	doctorRun doctorpage.RanMsg
-	flash     flash
-	conn      conn
+	flash     frame.Flash
+	conn      frame.Conn
 	cmdline   cmdline
 	help      bool
 	known     []string    // namespace names, for completion and :ns checks
@@ -169,7 +169,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	m.acts = actions.New(actions.Config{Ctx: ctx, Backend: b, Timeout: timeout, Styles: st, Registry: opts.Registry, Clock: opts.Clock})
 	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.hub.ArmSafety(), m.armStats())
 	if len(opts.Notices) > 0 {
-		m.init = tea.Batch(m.init, m.flash.set(strings.Join(opts.Notices, "; "), false))
+		m.init = tea.Batch(m.init, m.flash.Set(strings.Join(opts.Notices, "; "), false))
 	}
 	if opts.Doctor != nil {
 		m.doctor = *opts.Doctor
@@ -197,6 +197,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if events.Handles(msg) {
 		return m.updateHub(msg)
+	}
+	if frame.Handles(msg) {
+		if cmd, answered := m.conn.Update(m.ctx, m.b, m.timeout, msg); !answered {
+			return m, cmd
+		}
+		return m, m.restore()
 	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
@@ -263,7 +269,7 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if page.ConnectionLost(msg.Err) {
 			return m, m.lose(msg.Err)
 		}
-		return m, m.flash.set(msg.Err.Error(), true)
+		return m, m.flash.Set(msg.Err.Error(), true)
 	case page.SwitchNamespaceMsg:
 		cmd := m.switchNamespace(msg.Namespace)
 		if m.ns == msg.Namespace && len(m.pages) > 1 {
@@ -271,30 +277,17 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case page.FlashMsg:
-		return m, m.flash.set(msg.Text, msg.Err)
+		return m, m.flash.Set(msg.Text, msg.Err)
 	case page.DescribeMsg:
 		return m, m.describe(msg.Object)
 	case page.OpenMsg:
 		return m, m.open(msg.Open)
 	case page.OKMsg:
-		if m.conn.lost {
+		if m.conn.Lost {
 			return m, m.restore()
 		}
-	case flashExpiredMsg:
-		m.flash.expire(msg.seq)
-	case probeMsg:
-		if m.conn.lost && msg.seq == m.conn.seq {
-			return m, probeCmd(m.ctx, m.b, m.timeout, msg.seq)
-		}
-	case probeResultMsg:
-		if !m.conn.lost || msg.seq != m.conn.seq {
-			return m, nil
-		}
-		if msg.err != nil {
-			m.conn.err = msg.err
-			return m, probeTick(msg.seq)
-		}
-		return m, m.restore()
+	case frame.FlashExpiredMsg:
+		m.flash.Expire(msg)
 	case namespacesMsg:
 		if msg.err == nil {
 			m.known = msg.names
@@ -316,8 +309,8 @@ func (m *Model) loadHeader() tea.Cmd {
 
 // lose shows the connection panel (the content area shrinks by its height).
 func (m *Model) lose(err error) tea.Cmd {
-	was := m.conn.lost
-	cmd := m.conn.lose(err, m.clock.Now())
+	was := m.conn.Lost
+	cmd := m.conn.Lose(err, m.clock.Now())
 	if was {
 		return cmd
 	}
@@ -327,14 +320,13 @@ func (m *Model) lose(err error) tea.Cmd {
 // restore closes the connection panel and tells every page to reload what
 // failed.
 func (m *Model) restore() tea.Cmd {
-	m.conn.lost, m.conn.err = false, nil
-	m.conn.seq++ // ends the probe loop
+	m.conn.Restore()
 	return tea.Batch(
 		m.resize(),
 		m.resumeEvents(),
 		m.broadcast(page.ReconnectedMsg{}),
 		m.loadHeader(),
-		m.flash.set("connection restored", false),
+		m.flash.Set("connection restored", false),
 	)
 }
 

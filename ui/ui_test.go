@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/testbed/testclock"
+	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/internal/fake"
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/page"
@@ -299,22 +300,22 @@ func TestConnectionLostAndRecovered(t *testing.T) {
 	n.native.SetErr(lost)
 	m = keys(t, m, "ctrl+r")
 	s := screen(m)
-	if !m.conn.lost || !strings.Contains(s, "is containerd running?") || !strings.Contains(s, "retrying") {
+	if !m.conn.Lost || !strings.Contains(s, "is containerd running?") || !strings.Contains(s, "retrying") {
 		t.Fatalf("no connection panel:\n%s", s)
 	}
 	if !strings.Contains(s, "images") || len(strings.Split(m.View().Content, "\n")) > 24 {
 		t.Fatalf("panel should not take the screen over:\n%s", s)
 	}
 	// The probe keeps failing while the daemon is down...
-	m = feed(t, m, probeMsg{seq: m.conn.seq})
-	if !m.conn.lost {
+	m = feed(t, m, frame.ProbeMsg{Seq: m.conn.Seq()})
+	if !m.conn.Lost {
 		t.Fatal("recovered while the daemon is down")
 	}
 	// ...and the panel closes by itself once it answers; pages reload.
 	calls := len(n.native.ListCalls)
 	n.native.SetErr(nil)
-	m = feed(t, m, probeMsg{seq: m.conn.seq})
-	if m.conn.lost || !strings.Contains(screen(m), "connection restored") {
+	m = feed(t, m, frame.ProbeMsg{Seq: m.conn.Seq()})
+	if m.conn.Lost || !strings.Contains(screen(m), "connection restored") {
 		t.Fatalf("not recovered:\n%s", screen(m))
 	}
 	if len(n.native.ListCalls) != calls+1 {
@@ -328,14 +329,14 @@ func TestConnectionLostAndRecovered(t *testing.T) {
 func TestTransientErrorFlashes(t *testing.T) {
 	m := start(t, newNode(1), 100, 24)
 	m = feed(t, m, page.ErrMsg{Err: backend.Errorf(backend.ErrNotFound, "tag busybox: image not found")})
-	if !strings.Contains(screen(m), "tag busybox: image not found") || m.conn.lost {
+	if !strings.Contains(screen(m), "tag busybox: image not found") || m.conn.Lost {
 		t.Fatalf("no flash:\n%s", screen(m))
 	}
-	m = feed(t, m, flashExpiredMsg{seq: m.flash.seq - 1}) // an older flash's timer
+	m = feed(t, m, frame.FlashExpiredMsg{Seq: m.flash.Seq() - 1}) // an older flash's timer
 	if !strings.Contains(screen(m), "image not found") {
 		t.Fatal("an older timer cleared a newer flash")
 	}
-	m = feed(t, m, flashExpiredMsg{seq: m.flash.seq})
+	m = feed(t, m, frame.FlashExpiredMsg{Seq: m.flash.Seq()})
 	if strings.Contains(screen(m), "image not found") {
 		t.Fatal("flash did not expire")
 	}

@@ -30,8 +30,8 @@ func (m Model) render() string {
 	h := frame.RenderHeader(m.styles, frame.HeaderView{Info: m.header, Endpoint: m.endpoint(), NS: m.ns, Readonly: m.b.Config.Readonly,
 		Context: m.b.Config.Context, Doctor: doctorpage.Badge(m.doctorRun)})
 	lines = append(lines, h[0], h[1])
-	if m.conn.lost {
-		lines = append(lines, frame.RenderPanel(m.styles, m.conn.since, m.conn.err, probeEvery, m.clock.Now(), m.width)...)
+	if m.conn.Lost {
+		lines = append(lines, frame.RenderPanel(m.styles, m.conn.Since, m.conn.Err, frame.ProbeEvery, m.clock.Now(), m.width)...)
 	}
 	_, ch := m.contentSize()
 	var body string
@@ -81,10 +81,8 @@ func (m Model) statusLine() string {
 	switch {
 	case m.cmdline.active:
 		return m.cmdline.input.View()
-	case m.flash.text != "" && m.flash.err:
-		return ind + m.styles.FlashErr.Render(m.flash.text)
-	case m.flash.text != "":
-		return ind + m.styles.FlashInfo.Render(m.flash.text)
+	case m.flash.Text() != "":
+		return m.flash.Render(m.styles, ind)
 	}
 	var b strings.Builder
 	b.WriteString(ind)
