@@ -5,6 +5,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // subscribe opens the event stream of the current namespace (ui/events) in
@@ -38,7 +39,7 @@ func (m Model) updateHub(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.b.CRI != nil {
 			header = m.hub.HeaderAfter(out.Events)
 		}
-		return m, tea.Batch(cmd, m.broadcast(page.EventsMsg{Events: out.Events}), header, m.oomAfter(out.Events))
+		return m, tea.Batch(cmd, m.broadcast(page.EventsMsg{Events: out.Events}), header, usage.ResolveOOMs(m.ctx, m.timeout, m.b.Native, out.Events))
 	case out.Ended:
 		if m.ctx.Err() != nil {
 			return m, nil // the program is ending

@@ -148,7 +148,7 @@ func (m *Model) openTasks(id page.ID) (page.Page, tea.Cmd) {
 
 func (m *Model) openPods(id page.ID) (page.Page, tea.Cmd) {
 	cfg := pods.Config{ID: id, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.CRIErr,
-		Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMByPod: m.stats.ooms.ByPod()}
+		Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMByPod: m.stats.OOMs.ByPod()}
 	cfg.Stats.Tasks = nil // pods and their containers are CRI's
 	if m.b.CRI != nil {
 		cfg.Runtime = m.b.CRI

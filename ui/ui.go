@@ -130,7 +130,7 @@ type Model struct {
 	shells    shell.Flows // l, s and :exec (ui/shell)
 	first     *backend.ImagesPrefetch
 	acts      actions.Model // image and lifecycle actions: dialogs, jobs, command log
-	stats     statsState
+	stats     usage.Timer
 	gotoID    string // the row the next containers page opens on (enter on :top)
 }
 
@@ -162,12 +162,12 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		ns:      ns,
 		cmdline: newCmdline(st),
 		first:   opts.FirstImages,
-		stats:   statsState{every: opts.StatsInterval},
+		stats:   usage.NewTimer(opts.StatsInterval),
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.shells = shell.New(shell.Config{Ctx: ctx, Backend: b, Timeout: timeout, LogLines: opts.LogLines, Clock: opts.Clock})
 	m.acts = actions.New(actions.Config{Ctx: ctx, Backend: b, Timeout: timeout, Styles: st, Registry: opts.Registry, Clock: opts.Clock})
-	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.hub.ArmSafety(), m.armStats())
+	m.init = tea.Batch(m.loadHeader(), m.push(page.TypeImages), m.subscribe(), m.hub.ArmSafety(), m.stats.Arm())
 	if len(opts.Notices) > 0 {
 		m.init = tea.Batch(m.init, m.flash.Set(strings.Join(opts.Notices, "; "), false))
 	}
@@ -222,7 +222,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.resize()
 	case shell.ReadyMsg, shell.DoneMsg:
 		return m.updateExec(msg)
-	case statsTickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg, page.GotoMsg:
+	case usage.TickMsg, page.StatsQueriedMsg, usage.OOMResolvedMsg, page.GotoMsg:
 		return m.updateStats(msg)
 	case tea.BackgroundColorMsg:
 		m.styles = m.styles.WithLight(!msg.IsDark())

@@ -1,0 +1,95 @@
+package usage
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/cmdlog"
+	"github.com/ctui/ctui/ui/page"
+)
+
+// Timer is the root's share of resource use: the timer that asks the page
+// on screen to sample (page.StatsTickMsg), and the OOM kills seen since
+// ctui started.
+type Timer struct {
+	every time.Duration // 0: stats off
+	seq   uint64
+	OOMs  OOMs
+}
+
+// NewTimer returns the timer of --stats-interval every; 0 turns stats off.
+func NewTimer(every time.Duration) Timer { return Timer{every: every} }
+
+// TickMsg is the timer's tick; a tick of a timer that was replaced is
+// dropped.
+type TickMsg struct{ seq uint64 }
+
+// Arm schedules the next tick; nothing when stats are off.
+func (t *Timer) Arm() tea.Cmd {
+	if t.every <= 0 {
+		return nil
+	}
+	t.seq++
+	seq := t.seq
+	return tea.Tick(t.every, func(time.Time) tea.Msg { return TickMsg{seq: seq} })
+}
+
+// Due reports whether msg is the tick of the timer armed now.
+func (t Timer) Due(msg TickMsg) bool { return msg.seq == t.seq }
+
+// Sources are the pages' sources of resource use on b: none when stats are
+// off, so the pages leave out their stats columns.
+func (t Timer) Sources(b *backend.Backend) Sources {
+	var src Sources
+	if t.every <= 0 {
+		return src
+	}
+	if s, ok := b.Native.(backend.TaskMetrics); ok && b.Native != nil {
+		src.Tasks = s
+	}
+	if s, ok := b.CRI.(backend.RuntimeStats); ok && b.CRI != nil {
+		src.CRI = s
+	}
+	return src
+}
+
+// NodeCPUs is the node's core count for NODE%, known only when ctui runs
+// on the node (local).
+func NodeCPUs(local bool) int {
+	if local {
+		return runtime.NumCPU()
+	}
+	return 0
+}
+
+// Logged are the command log's entries for a page's stats queries (the
+// crictl stats or ctr tasks metrics line of each), at now.
+func Logged(msg page.StatsQueriedMsg, cfg backend.Config, now time.Time) []cmdlog.Entry {
+	out := make([]cmdlog.Entry, 0, len(msg.Queries))
+	for _, q := range msg.Queries {
+		e := cmdlog.Entry{Time: now, Kind: backend.ActionStats, Subject: q.Subject(), Namespace: q.Namespace,
+			Via: q.Via, Outcome: cmdlog.OK, Command: q.CommandLine(cfg)}
+		if msg.Err != nil {
+			e.Outcome, e.Error = cmdlog.Failed, msg.Err.Error()
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ResolveOOMs resolves the pods of the OOM kills in a batch of events
+// (native looks them up; nil names them by id only).
+func ResolveOOMs(parent context.Context, timeout time.Duration, native backend.Native, events []backend.Event) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, ev := range events {
+		if ev.Topic == backend.TopicTaskOOM && ev.ID != "" {
+			g, _ := native.(backend.ContainerGetter)
+			cmds = append(cmds, ResolveOOM(parent, timeout, g, ev))
+		}
+	}
+	return tea.Batch(cmds...)
+}
