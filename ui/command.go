@@ -4,13 +4,10 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/ui/actions"
-	"github.com/ctui/ctui/ui/exec"
 	"github.com/ctui/ctui/ui/page"
-	"github.com/ctui/ctui/ui/theme"
 )
 
 // command is one `:` command. Commands are data, like keymaps, so help and
@@ -81,43 +78,4 @@ func suggestions(namespaces []string) []string {
 		out = append(out, "ns "+ns)
 	}
 	return out
-}
-
-// cmdline is the `:` command line editor.
-type cmdline struct {
-	input  textinput.Model
-	active bool
-	// shellFor is set while the line asks which command to run in a
-	// container that has no shell; enter runs it there on the terminal.
-	shellFor *exec.Target
-}
-
-func newCmdline(st theme.Styles) cmdline {
-	in := textinput.New()
-	in.Prompt = ":"
-	in.ShowSuggestions = true
-	in.SetStyles(st.Input)
-	in.SetSuggestions(suggestions(nil))
-	return cmdline{input: in}
-}
-
-func (c *cmdline) open() tea.Cmd {
-	c.active = true
-	c.input.Reset()
-	return c.input.Focus()
-}
-
-// askCommand turns the line into a prompt for a command to run in t.
-func (c *cmdline) askCommand(prompt string, t exec.Target) tea.Cmd {
-	c.active, c.shellFor = true, &t
-	c.input.Reset()
-	c.input.Prompt, c.input.ShowSuggestions = prompt, false
-	return c.input.Focus()
-}
-
-func (c *cmdline) close() {
-	c.active, c.shellFor = false, nil
-	c.input.Prompt, c.input.ShowSuggestions = ":", true
-	c.input.Blur()
-	c.input.Reset()
 }

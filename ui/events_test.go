@@ -45,7 +45,7 @@ func do(t *testing.T, l *uitest.Loop, m Model, msg tea.Msg, within time.Duration
 func TestEventReachesPageWithoutKeys(t *testing.T) {
 	n := newNode(3)
 	m, l := live(t, n)
-	m = do(t, l, m, uitest.Press(":"), time.Second, func(m Model) bool { return m.cmdline.active })
+	m = do(t, l, m, uitest.Press(":"), time.Second, func(m Model) bool { return m.cmdline.Active })
 	m = typedLive(t, l, m, "c")
 	m = do(t, l, m, uitest.Press("enter"), time.Second, func(m Model) bool { return strings.Contains(screen(m), "containers 1") })
 

@@ -1,16 +1,13 @@
 package ui
 
 import (
-	"context"
 	"slices"
-	"sort"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/frame"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/shell"
 )
@@ -18,7 +15,7 @@ import (
 // typing tells whether the keyboard goes to text: a dialog, the command
 // line or a page's filter or search.
 func (m Model) typing() bool {
-	if _, open := m.acts.Dialog(); open || m.cmdline.active {
+	if _, open := m.acts.Dialog(); open || m.cmdline.Active {
 		return true
 	}
 	top := m.top()
@@ -46,8 +43,8 @@ func (m Model) updatePaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case dialogOpen:
 		cmd = m.took(m.acts.UpdateDialog(msg))
-	case m.cmdline.active:
-		m.cmdline.input, cmd = m.cmdline.input.Update(msg)
+	case m.cmdline.Active:
+		m.cmdline.Input, cmd = m.cmdline.Input.Update(msg)
 	case !m.help && m.typing():
 		cmd = m.updateTop(msg)
 	}
@@ -65,7 +62,7 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if _, ok := m.acts.Dialog(); ok {
 		return m, m.took(m.acts.UpdateDialog(msg))
 	}
-	if m.cmdline.active {
+	if m.cmdline.Active {
 		return m.updateCmdline(msg)
 	}
 	if m.help {
@@ -92,7 +89,7 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.help = true
 		return m, nil
 	case key.Matches(msg, k.Command):
-		return m, tea.Batch(m.cmdline.open(), namespacesCmd(m.ctx, m.b.Native, m.timeout))
+		return m, tea.Batch(m.cmdline.Open(), frame.ListNamespaces(m.ctx, m.b.Native, m.timeout))
 	case key.Matches(msg, k.Back) && !st.Filtered:
 		m.pop()
 		return m, nil
@@ -116,24 +113,17 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // updateCmdline edits the command line; enter runs it, esc cancels.
 func (m Model) updateCmdline(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch msg.Code {
-	case tea.KeyEscape:
-		m.cmdline.close()
-		return m, nil
-	case tea.KeyEnter:
-		line, shellFor := m.cmdline.input.Value(), m.cmdline.shellFor
-		m.cmdline.close()
-		if shellFor != nil {
-			if args := strings.Fields(line); len(args) > 0 {
-				return m, shell.Terminal(*shellFor, args)
-			}
-			return m, nil
-		}
+	cmd, line, shellFor, entered := m.cmdline.Key(msg)
+	switch {
+	case !entered:
+		return m, cmd
+	case shellFor == nil:
 		return m, m.run(line)
 	}
-	var cmd tea.Cmd
-	m.cmdline.input, cmd = m.cmdline.input.Update(msg)
-	return m, cmd
+	if args := strings.Fields(line); len(args) > 0 {
+		return m, shell.Terminal(*shellFor, args)
+	}
+	return m, nil
 }
 
 // run executes a command line.
@@ -176,28 +166,4 @@ func (m *Model) switchNamespace(ns string) tea.Cmd {
 	}
 	m.ns = ns
 	return tea.Batch(m.broadcast(page.NamespaceMsg{Namespace: ns}), m.subscribe(), m.flash.Set("namespace "+ns, false))
-}
-
-// namespacesMsg answers namespacesCmd.
-type namespacesMsg struct {
-	names []string
-	err   error
-}
-
-// namespacesCmd lists namespace names for completion and :ns checks.
-func namespacesCmd(parent context.Context, l backend.NamespaceLister, timeout time.Duration) tea.Cmd {
-	if l == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, timeout)
-		defer cancel()
-		nss, err := l.Namespaces(ctx)
-		names := make([]string, len(nss))
-		for i, n := range nss {
-			names[i] = n.Name
-		}
-		sort.Strings(names)
-		return namespacesMsg{names: names, err: err}
-	}
 }

@@ -38,8 +38,8 @@ func TestEscAndCommandInOneRead(t *testing.T) {
 				t.Fatalf("on %q, want pods", title(m))
 			}
 			m = feed(t, m, msgs...)
-			if got := title(m); got != tc.want || m.cmdline.active {
-				t.Fatalf("on %q (command line open %v), want %q:\n%s", got, m.cmdline.active, tc.want, screen(m))
+			if got := title(m); got != tc.want || m.cmdline.Active {
+				t.Fatalf("on %q (command line open %v), want %q:\n%s", got, m.cmdline.Active, tc.want, screen(m))
 			}
 			if s := screen(m); strings.Contains(s, "shell") {
 				t.Errorf("a letter of the command acted on the page:\n%s", s)

@@ -39,7 +39,7 @@ func (m Model) updateExec(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case shell.ReadyMsg:
 		switch {
 		case errors.Is(msg.Err, backend.ErrNoShell):
-			return m, m.cmdline.askCommand(msg.Err.Error()+" — command to run: ", msg.Target)
+			return m, m.cmdline.AskCommand(msg.Err.Error()+" — command to run: ", msg.Target)
 		case msg.Err != nil:
 			return m, m.flash.Set(msg.Err.Error(), true)
 		}

@@ -113,7 +113,7 @@ func TestNoShellAsksForACommand(t *testing.T) {
 	delete(ex.Sync, "/bin/sh -c exit 0")
 	m := onContainer(t, n, "web")
 	m = keys(t, m, "s")
-	if s := screen(m); !m.cmdline.active || !strings.Contains(s, "no shell in container web (tried /bin/bash, /bin/sh)") {
+	if s := screen(m); !m.cmdline.Active || !strings.Contains(s, "no shell in container web (tried /bin/bash, /bin/sh)") {
 		t.Fatalf("no shell: the command line asks:\n%s", s)
 	}
 	m = typed(t, m, "/busybox ls")
@@ -126,7 +126,7 @@ func TestNoShellAsksForACommand(t *testing.T) {
 	if r, ok := msgs[0].(shell.ReadyMsg); !ok || strings.Join(r.Args, " ") != "/busybox ls" || r.Target.ContainerID != "web" {
 		t.Errorf("the typed command runs on the terminal: %+v", msgs[0])
 	}
-	if m.cmdline.active || m.cmdline.input.Prompt != ":" {
+	if m.cmdline.Active || m.cmdline.Input.Prompt != ":" {
 		t.Error("the command line is itself again")
 	}
 }

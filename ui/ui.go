@@ -123,7 +123,7 @@ type Model struct {
 	doctorRun doctorpage.RanMsg
 	flash     frame.Flash
 	conn      frame.Conn
-	cmdline   cmdline
+	cmdline   frame.Cmdline
 	help      bool
 	known     []string    // namespace names, for completion and :ns checks
 	hub       events.Hub  // the event stream that keeps pages live (events.go)
@@ -160,7 +160,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		styles:  st,
 		keys:    DefaultKeyMap(),
 		ns:      ns,
-		cmdline: newCmdline(st),
+		cmdline: frame.NewCmdline(st, suggestions(nil)),
 		first:   opts.FirstImages,
 		stats:   usage.NewTimer(opts.StatsInterval),
 	}
@@ -218,7 +218,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.cmdline.input.SetWidth(max(m.width-2, 1))
+		m.cmdline.Input.SetWidth(max(m.width-2, 1))
 		return m, m.resize()
 	case shell.ReadyMsg, shell.DoneMsg:
 		return m.updateExec(msg)
@@ -226,7 +226,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateStats(msg)
 	case tea.BackgroundColorMsg:
 		m.styles = m.styles.WithLight(!msg.IsDark())
-		m.cmdline.input.SetStyles(m.styles.Input)
+		m.cmdline.Input.SetStyles(m.styles.Input)
 		m.acts.SetStyles(m.styles)
 		return m, m.broadcast(page.StylesMsg{Styles: m.styles})
 	}
@@ -288,10 +288,10 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case frame.FlashExpiredMsg:
 		m.flash.Expire(msg)
-	case namespacesMsg:
-		if msg.err == nil {
-			m.known = msg.names
-			m.cmdline.input.SetSuggestions(suggestions(m.known))
+	case frame.NamespacesMsg:
+		if msg.Err == nil {
+			m.known = msg.Names
+			m.cmdline.Input.SetSuggestions(suggestions(m.known))
 		}
 	}
 	return m, nil

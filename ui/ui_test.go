@@ -198,16 +198,16 @@ func TestCommandMode(t *testing.T) {
 	n := newNode(3)
 	m := start(t, n, 100, 24)
 	m = keys(t, m, ":")
-	if !m.cmdline.active || !strings.Contains(screen(m), ":") {
+	if !m.cmdline.Active || !strings.Contains(screen(m), ":") {
 		t.Fatal(": did not open the command line")
 	}
 	m = typed(t, m, "con")
 	m = keys(t, m, "tab")
-	if got := m.cmdline.input.Value(); got != "containers" {
+	if got := m.cmdline.Input.Value(); got != "containers" {
 		t.Fatalf("tab completed to %q", got)
 	}
 	m = keys(t, m, "esc")
-	if m.cmdline.active {
+	if m.cmdline.Active {
 		t.Fatal("esc did not close the command line")
 	}
 
@@ -215,7 +215,7 @@ func TestCommandMode(t *testing.T) {
 	m = keys(t, m, ":")
 	m = typed(t, m, "ns k8s")
 	m = keys(t, m, "tab")
-	if got := m.cmdline.input.Value(); got != "ns k8s.io" {
+	if got := m.cmdline.Input.Value(); got != "ns k8s.io" {
 		t.Fatalf("namespace completed to %q", got)
 	}
 	m = keys(t, m, "enter")

@@ -79,8 +79,8 @@ func (m Model) statusLine() string {
 		ind = m.styles.Warn.Render(s) + "  "
 	}
 	switch {
-	case m.cmdline.active:
-		return m.cmdline.input.View()
+	case m.cmdline.Active:
+		return m.cmdline.Input.View()
 	case m.flash.Text() != "":
 		return m.flash.Render(m.styles, ind)
 	}
