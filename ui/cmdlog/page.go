@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -67,91 +69,68 @@ type Config struct {
 	Entries []Entry // newest first
 }
 
-// Page is the command log page (:log).
+// Page is the command log page (:log): a list (ui/listpage) that the root
+// fills with ChangedMsg rather than one that loads.
 type Page struct {
-	styles  theme.Styles
-	keys    KeyMap
-	table   table.Model
-	entries []Entry
-	detail  int // Seq of the entry shown in full; 0 for the list
-	width   int
-	height  int
+	listpage.List[Entry]
+	keys   KeyMap
+	detail int // Seq of the entry shown in full; 0 for the list
+	width  int
+	height int
 }
 
 var _ page.Page = Page{}
 
 // New returns the page.
 func New(cfg Config) (Page, tea.Cmd) {
-	p := Page{styles: cfg.Styles, keys: DefaultKeyMap(), table: table.New(Columns(), cfg.Styles)}
-	p.set(cfg.Entries)
-	return p, nil
-}
-
-func (p *Page) set(es []Entry) {
-	p.entries = es
-	rows := make([]table.Row, len(es))
-	for i, e := range es {
-		rows[i] = Row(e)
-	}
-	p.table.SetRows(rows)
+	l := listpage.New(listpage.Config[Entry]{
+		ID: cfg.ID, Styles: cfg.Styles, Title: "log", Type: page.TypeCmdLog, Global: true,
+		Columns: func(string) []table.Column { return Columns() },
+		Row:     func(e Entry, _ string, _ time.Time) table.Row { return Row(e) },
+	})
+	l.SetItems(cfg.Entries, time.Time{}, nil)
+	return Page{List: l, keys: DefaultKeyMap()}, nil
 }
 
 // Update implements page.Page.
 func (p Page) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ChangedMsg:
-		p.set(msg.Entries)
+		p.SetItems(msg.Entries, time.Time{}, nil)
+		return p, nil
 	case page.SizeMsg:
 		p.width, p.height = msg.Width, msg.Height
-		p.table.SetSize(msg.Width, msg.Height)
-	case page.StylesMsg:
-		p.styles = msg.Styles
-		p.table.SetStyles(msg.Styles)
 	case tea.KeyPressMsg:
-		return p.updateKey(msg)
-	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
-		p.table, _ = p.table.Update(msg)
-	}
-	return p, nil
-}
-
-func (p Page) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	if p.detail != 0 {
-		if key.Matches(msg, p.keys.Back) {
-			p.detail = 0
+		if p.detail != 0 {
+			if key.Matches(msg, p.keys.Back) {
+				p.detail = 0
+			}
+			return p, nil
 		}
-		return p, nil
-	}
-	if !p.table.Typing() {
-		switch {
-		case key.Matches(msg, p.keys.Detail):
-			if s, ok := p.table.SelectedID(); ok {
+		if !p.Table.Typing() && key.Matches(msg, p.keys.Detail) {
+			if s, ok := p.Table.SelectedID(); ok {
 				p.detail, _ = strconv.Atoi(s)
 			}
 			return p, nil
-		case msg.Code == tea.KeyEscape:
-			p.table.ClearFilter()
-			return p, nil
 		}
 	}
-	var cmd tea.Cmd
-	p.table, cmd = p.table.Update(msg)
+	cmd, _ := p.List.Update(msg)
 	return p, cmd
 }
 
 // View implements page.Page.
 func (p Page) View() string {
 	if p.detail != 0 {
-		for _, e := range p.entries {
+		for _, e := range p.Items() {
 			if e.Seq == p.detail {
-				return Detail(p.styles, e, p.width, p.height)
+				return Detail(p.Styles(), e, p.width, p.height)
 			}
 		}
 	}
-	if len(p.entries) == 0 {
-		return page.Fit(p.styles.Dim.Render("no actions yet: each pull, tag, import, export, push and remove is logged here with the ctr or crictl command that does the same"), p.width, p.height)
+	if len(p.Items()) == 0 {
+		return page.Fit(p.Styles().Dim.Render("no actions yet: each pull, tag, import, export, push and remove is logged here with the ctr or crictl command that does the same"), p.width, p.height)
 	}
-	return p.table.View()
+	return p.List.View()
 }
 
 // Detail renders one entry in full, the command line wrapped but whole.
@@ -218,16 +197,12 @@ func wrap(s string, w int) []string {
 }
 
 // Keys implements page.Page.
-func (p Page) Keys() []key.Binding { return append(PageBindings(), p.table.Keys()...) }
+func (p Page) Keys() []key.Binding { return append(PageBindings(), p.Table.Keys()...) }
 
 // State implements page.Page; esc belongs to the page while an entry is
 // shown in full.
 func (p Page) State() page.State {
-	return page.State{
-		Type:     page.TypeCmdLog,
-		Title:    "log",
-		Typing:   p.table.Typing(),
-		Filtered: p.table.Filter() != "" || p.detail != 0,
-		Info:     p.table.Info(),
-	}
+	st := p.List.State()
+	st.Filtered = st.Filtered || p.detail != 0
+	return st
 }

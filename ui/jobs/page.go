@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -51,12 +52,11 @@ type Config struct {
 	Now    time.Time
 }
 
-// Page is the jobs page (:jobs).
+// Page is the jobs page (:jobs): a list (ui/listpage) that the root fills
+// with ChangedMsg rather than one that loads.
 type Page struct {
-	styles theme.Styles
+	listpage.List[Job]
 	keys   KeyMap
-	table  table.Model
-	jobs   []Job
 	now    time.Time
 	detail ID // the job shown in full; 0 for the list
 	width  int
@@ -67,18 +67,19 @@ var _ page.Page = Page{}
 
 // New returns the page.
 func New(cfg Config) (Page, tea.Cmd) {
-	p := Page{styles: cfg.Styles, keys: DefaultKeyMap(), table: table.New(Columns(), cfg.Styles)}
+	l := listpage.New(listpage.Config[Job]{
+		ID: cfg.ID, Styles: cfg.Styles, Title: "jobs", Type: page.TypeJobs, Global: true,
+		Columns: func(string) []table.Column { return Columns() },
+		Row:     func(j Job, _ string, now time.Time) table.Row { return Row(j, now) },
+	})
+	p := Page{List: l, keys: DefaultKeyMap()}
 	p.set(cfg.Jobs, cfg.Now)
 	return p, nil
 }
 
 func (p *Page) set(js []Job, now time.Time) {
-	p.jobs, p.now = js, now
-	rows := make([]table.Row, len(js))
-	for i, j := range js {
-		rows[i] = Row(j, now)
-	}
-	p.table.SetRows(rows)
+	p.now = now
+	p.SetItems(js, now, nil)
 }
 
 // Update implements page.Page.
@@ -86,57 +87,54 @@ func (p Page) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ChangedMsg:
 		p.set(msg.Jobs, msg.At)
+		return p, nil
 	case page.SizeMsg:
 		p.width, p.height = msg.Width, msg.Height
-		p.table.SetSize(msg.Width, msg.Height)
-	case page.StylesMsg:
-		p.styles = msg.Styles
-		p.table.SetStyles(msg.Styles)
 	case tea.KeyPressMsg:
-		return p.updateKey(msg)
+		if cmd, ok := p.updateKey(msg); ok {
+			return p, cmd
+		}
 	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
-		if p.detail == 0 {
-			p.table, _ = p.table.Update(msg)
+		if p.detail != 0 {
+			return p, nil
 		}
 	}
-	return p, nil
+	cmd, _ := p.List.Update(msg)
+	return p, cmd
 }
 
-func (p Page) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	if p.table.Typing() {
-		var cmd tea.Cmd
-		p.table, cmd = p.table.Update(msg)
-		return p, cmd
+// updateKey handles the page's own keys; ok is false for those the list
+// handles (cursor, filter, sort, esc clearing a filter).
+func (p *Page) updateKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	if p.Table.Typing() {
+		return nil, false
 	}
 	if p.detail != 0 {
 		switch {
 		case msg.String() == "x":
-			return p, cancelCmd(p.detail)
+			return cancelCmd(p.detail), true
 		case key.Matches(msg, p.keys.Back):
 			p.detail = 0
 		}
-		return p, nil
+		return nil, true
 	}
 	j, ok := p.selected()
 	switch {
 	case key.Matches(msg, p.keys.Detail) && ok:
 		p.detail = j.ID
-		return p, nil
+		return nil, true
 	case key.Matches(msg, p.keys.Cancel) && ok && j.Running():
-		return p, cancelCmd(j.ID)
-	case msg.Code == tea.KeyEscape && p.table.Filter() != "":
-		p.table.ClearFilter()
-		return p, nil
+		return cancelCmd(j.ID), true
+	case msg.Code == tea.KeyEscape && p.Table.Filter() == "":
+		return nil, true
 	}
-	var cmd tea.Cmd
-	p.table, cmd = p.table.Update(msg)
-	return p, cmd
+	return nil, false
 }
 
 func cancelCmd(id ID) tea.Cmd { return func() tea.Msg { return CancelMsg{ID: id} } }
 
 func (p Page) selected() (Job, bool) {
-	s, ok := p.table.SelectedID()
+	s, ok := p.Table.SelectedID()
 	if !ok {
 		return Job{}, false
 	}
@@ -148,7 +146,7 @@ func (p Page) selected() (Job, bool) {
 }
 
 func (p Page) find(id ID) (Job, bool) {
-	for _, j := range p.jobs {
+	for _, j := range p.Items() {
 		if j.ID == id {
 			return j, true
 		}
@@ -160,29 +158,24 @@ func (p Page) find(id ID) (Job, bool) {
 func (p Page) View() string {
 	if p.detail != 0 {
 		if j, ok := p.find(p.detail); ok {
-			return Detail(p.styles, j, p.now, p.width, p.height)
+			return Detail(p.Styles(), j, p.now, p.width, p.height)
 		}
 	}
-	if len(p.jobs) == 0 {
-		return page.Fit(p.styles.Dim.Render("no jobs yet: p pulls, i imports, e exports and P pushes from the images page, in the background"), p.width, p.height)
+	if len(p.Items()) == 0 {
+		return page.Fit(p.Styles().Dim.Render("no jobs yet: p pulls, i imports, e exports and P pushes from the images page, in the background"), p.width, p.height)
 	}
-	return p.table.View()
+	return p.List.View()
 }
 
 // Keys implements page.Page.
-func (p Page) Keys() []key.Binding { return append(PageBindings(), p.table.Keys()...) }
+func (p Page) Keys() []key.Binding { return append(PageBindings(), p.Table.Keys()...) }
 
 // State implements page.Page. Filtered is also set while esc has a job to
 // act on (the detail to leave, a running job to cancel), so that the root
 // hands esc to the page instead of going back.
 func (p Page) State() page.State {
 	j, ok := p.selected()
-	escHere := p.detail != 0 || (ok && j.Running())
-	return page.State{
-		Type:     page.TypeJobs,
-		Title:    "jobs",
-		Typing:   p.table.Typing(),
-		Filtered: p.table.Filter() != "" || escHere,
-		Info:     p.table.Info(),
-	}
+	st := p.List.State()
+	st.Filtered = st.Filtered || p.detail != 0 || (ok && j.Running())
+	return st
 }
