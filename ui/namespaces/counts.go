@@ -112,7 +112,7 @@ func (m *Model) arm() tea.Cmd {
 		return nil
 	}
 	m.live.armed = true
-	return m.tag().After(countCoalesce, flushMsg{gen: m.gen})
+	return m.Tag().After(countCoalesce, flushMsg{gen: m.Gen()})
 }
 
 // flush lists the namespaces again if needed and counts the due ones.
@@ -121,7 +121,7 @@ func (m Model) flush() (page.Page, tea.Cmd) {
 	var cmd tea.Cmd
 	if m.live.relist {
 		m.live.relist = false
-		cmd = m.list()
+		cmd = m.Resync()
 	}
 	return m, tea.Batch(cmd, m.count())
 }
@@ -134,7 +134,7 @@ func (m *Model) count() tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	for _, ns := range m.nss {
+	for _, ns := range m.Items() {
 		if len(m.live.busy) >= maxCounting {
 			break
 		}
@@ -143,7 +143,7 @@ func (m *Model) count() tea.Cmd {
 		}
 		delete(m.live.due, ns.Name)
 		m.live.busy[ns.Name] = true
-		cmds = append(cmds, m.tag().Wrap(countCmd(m.cfg.Ctx, m.cfg.Counter, ns.Name, m.cfg.Timeout, m.gen)))
+		cmds = append(cmds, m.Tag().Wrap(countCmd(m.cfg.Ctx, m.cfg.Counter, ns.Name, m.cfg.Timeout, m.Gen())))
 	}
 	return tea.Batch(cmds...)
 }

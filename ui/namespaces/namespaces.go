@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -63,61 +64,42 @@ type Config struct {
 	Styles      theme.Styles
 }
 
-// Model is the namespaces page.
+// Model is the namespaces page, on the list-page base (ui/listpage); it
+// keeps its counts, its own re-list on namespace events and the current
+// namespace's mark.
 type Model struct {
-	cfg     Config
-	gen     uint64
-	keys    KeyMap
-	table   table.Model
-	nss     []backend.Namespace
-	counts  map[string]counts // by namespace, once counted
-	failed  map[string]bool   // namespaces whose count failed
-	live    live
-	loading bool
-	err     error
-	width   int
-	height  int
+	listpage.List[backend.Namespace]
+	cfg    Config
+	keys   KeyMap
+	counts map[string]counts // by namespace, once counted
+	failed map[string]bool   // namespaces whose count failed
+	live   live
 }
 
 var _ page.Page = Model{}
 
-type loadedMsg struct {
-	gen uint64
-	nss []backend.Namespace
-	err error
-}
-
 // New returns the page and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
-	m := Model{cfg: cfg, keys: DefaultKeyMap(), table: table.New(Columns(), cfg.Styles)}
+	lc := listpage.Config[backend.Namespace]{
+		ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles,
+		Title: "namespaces", Type: page.TypeNamespaces, Global: true, Keys: PageBindings(),
+		Columns:     func(string) []table.Column { return Columns() },
+		Unavailable: cfg.Unavailable,
+		Failed:      func(string) string { return "namespaces: " },
+		Loading:     func(string) string { return "listing namespaces…" },
+	}
+	if l := cfg.Lister; l != nil {
+		lc.Load = func(ctx context.Context, _ string) ([]backend.Namespace, error) { return l.Namespaces(ctx) }
+	}
+	m := Model{List: listpage.New(lc), cfg: cfg, keys: DefaultKeyMap()}
 	return m, m.reload()
 }
 
-func (m Model) tag() page.Tag { return page.Tag{Page: m.cfg.ID, Gen: m.gen} }
-
 // reload starts a new generation: the list and every count again.
 func (m *Model) reload() tea.Cmd {
-	m.gen++
 	m.live = newLive()
 	m.counts, m.failed = map[string]counts{}, map[string]bool{}
-	if m.cfg.Lister == nil {
-		m.err = m.cfg.Unavailable
-		return nil
-	}
-	m.loading = true
-	return m.list()
-}
-
-// list asks for the namespaces; every one of them is counted when they
-// come.
-func (m Model) list() tea.Cmd {
-	l, parent, timeout, gen := m.cfg.Lister, m.cfg.Ctx, m.cfg.Timeout, m.gen
-	return m.tag().Wrap(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, timeout)
-		defer cancel()
-		nss, err := l.Namespaces(ctx)
-		return loadedMsg{gen: gen, nss: nss, err: err}
-	})
+	return m.Reload()
 }
 
 // row renders a namespace; the current one carries a "(current)" suffix so
@@ -157,24 +139,21 @@ func (m Model) row(ns backend.Namespace) table.Row {
 	return row(ns, m.cfg.Current, c, m.failed[ns.Name])
 }
 
-func (m *Model) setRows() {
-	rows := make([]table.Row, len(m.nss))
-	for i, ns := range m.nss {
-		rows[i] = m.row(ns)
-	}
-	m.table.SetRows(rows)
-}
+func (m *Model) setRows() { m.SetItems(m.Items(), time.Time{}, m.rowAt) }
+
+// rowAt renders a row for the list (ages play no part).
+func (m Model) rowAt(ns backend.Namespace, _ time.Time) table.Row { return m.row(ns) }
 
 // patch redraws the row of namespace name.
 func (m *Model) patch(name string) {
 	if i, ok := m.index(name); ok {
-		m.table.UpdateRows(m.row(m.nss[i]))
+		m.Table.UpdateRows(m.row(m.Items()[i]))
 	}
 }
 
 // index finds a namespace by name.
 func (m Model) index(name string) (int, bool) {
-	i := slices.IndexFunc(m.nss, func(ns backend.Namespace) bool { return ns.Name == name })
+	i := slices.IndexFunc(m.Items(), func(ns backend.Namespace) bool { return ns.Name == name })
 	return i, i >= 0
 }
 
@@ -184,28 +163,24 @@ func (m *Model) remove(name string) {
 	if !ok {
 		return
 	}
-	m.nss = slices.Delete(slices.Clone(m.nss), i, i+1)
 	delete(m.counts, name)
 	delete(m.live.due, name)
-	m.setRows()
+	m.SetItems(slices.Delete(slices.Clone(m.Items()), i, i+1), time.Time{}, m.rowAt)
 }
 
 // loaded takes the namespace list and counts every namespace not counted
 // yet (all of them on a reload; a new one after a create event).
-func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
-	m.loading = false
-	if msg.err != nil {
-		m.err = msg.err
-		return m, page.Report(msg.err)
+func (m Model) loaded(msg listpage.Loaded[backend.Namespace]) (page.Page, tea.Cmd) {
+	cmd, took := m.Take(msg, m.rowAt)
+	if !took {
+		return m, cmd
 	}
-	m.err, m.nss = nil, msg.nss
-	for _, ns := range m.nss {
+	for _, ns := range m.Items() {
 		if _, ok := m.counts[ns.Name]; !ok {
 			m.live.due[ns.Name] = true
 		}
 	}
-	m.setRows()
-	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.count())
+	return m, tea.Batch(cmd, m.count())
 }
 
 // resync lists and counts everything again, keeping the rows until the
@@ -214,106 +189,57 @@ func (m *Model) resync() tea.Cmd {
 	if m.cfg.Lister == nil {
 		return nil
 	}
-	for _, ns := range m.nss {
+	for _, ns := range m.Items() {
 		m.live.due[ns.Name] = true
 	}
-	return tea.Batch(m.list(), m.count())
+	return tea.Batch(m.Resync(), m.count())
 }
 
 // Update implements page.Page.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
-	case loadedMsg, countedMsg, flushMsg:
-		return m.reply(msg)
+	case listpage.Loaded[backend.Namespace]:
+		return m.loaded(msg)
+	case countedMsg:
+		if msg.gen == m.Gen() {
+			return m.counted(msg)
+		}
+		return m, nil
+	case flushMsg:
+		if msg.gen == m.Gen() {
+			return m.flush()
+		}
+		return m, nil
 	case page.EventsMsg:
 		return m.events(msg.Events)
 	case page.ResyncMsg:
 		return m, m.resync()
-	case page.SizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.table.SetSize(msg.Width, msg.Height)
-	case page.StylesMsg:
-		m.cfg.Styles = msg.Styles
-		m.table.SetStyles(msg.Styles)
 	case page.NamespaceMsg:
 		m.cfg.Current = msg.Namespace
-		m.setRows()
+		if len(m.Items()) > 0 {
+			m.setRows()
+		}
+		return m, nil
 	case page.ReconnectedMsg:
 		return m, m.reload()
 	case tea.KeyPressMsg:
-		return m.updateKey(msg)
-	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
-		return m, cmd
-	}
-	return m, nil
-}
-
-// reply routes the answers of the page's calls, dropping those of an older
-// generation.
-func (m Model) reply(msg tea.Msg) (page.Page, tea.Cmd) {
-	switch msg := msg.(type) {
-	case loadedMsg:
-		if msg.gen == m.gen {
-			return m.loaded(msg)
+		if m.Refreshes(msg) {
+			return m, m.reload()
 		}
-	case countedMsg:
-		if msg.gen == m.gen {
-			return m.counted(msg)
-		}
-	case flushMsg:
-		if msg.gen == m.gen {
-			return m.flush()
-		}
-	}
-	return m, nil
-}
-
-func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	if !m.table.Typing() {
-		switch {
-		case key.Matches(msg, m.keys.Switch):
-			if id, ok := m.table.SelectedID(); ok {
+		if !m.Table.Typing() && key.Matches(msg, m.keys.Switch) {
+			if id, ok := m.Table.SelectedID(); ok {
 				return m, func() tea.Msg { return page.SwitchNamespaceMsg{Namespace: id} }
 			}
 			return m, nil
-		case key.Matches(msg, m.keys.Refresh):
-			return m, m.reload()
-		case msg.Code == tea.KeyEscape:
-			m.table.ClearFilter()
-			return m, nil
 		}
 	}
-	var cmd tea.Cmd
-	m.table, cmd = m.table.Update(msg)
+	cmd, _ := m.List.Update(msg)
 	return m, cmd
-}
-
-// View implements page.Page.
-func (m Model) View() string {
-	switch {
-	case m.err != nil && len(m.nss) == 0:
-		return page.Fit(m.cfg.Styles.Bad.Render("namespaces: ")+m.err.Error(), m.width, m.height)
-	case m.loading && len(m.nss) == 0:
-		return page.Fit(m.cfg.Styles.Dim.Render("listing namespaces…"), m.width, m.height)
-	}
-	return m.table.View()
-}
-
-// Keys implements page.Page.
-func (m Model) Keys() []key.Binding {
-	return append(PageBindings(), table.DefaultKeyMap().Bindings()...)
-}
-
-// State implements page.Page.
-func (m Model) State() page.State {
-	return page.State{Type: page.TypeNamespaces, Title: "namespaces", Typing: m.table.Typing(), Filtered: m.table.Filter() != "", Info: m.table.Info()}
 }
 
 // Selected implements page.Selector: d describes the namespace under the
 // cursor (its labels).
 func (m Model) Selected() (page.Object, bool) {
-	name, ok := m.table.SelectedID()
+	name, ok := m.Table.SelectedID()
 	return page.Object{Kind: page.KindNamespace, ID: name}, ok
 }
