@@ -17,7 +17,7 @@ func BenchmarkFirstList10k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		p, _ := m.loaded(loadedMsg{gen: m.gen, images: imgs, at: time.Now()})
+		p, _ := m.loaded(loadedMsg{gen: m.Gen(), images: imgs, at: time.Now()})
 		_ = p.View()
 	}
 }

@@ -78,7 +78,7 @@ func criCmd(parent context.Context, l CRIImageLister, timeout time.Duration, gen
 func (m Model) events(evs []backend.Event) (page.Page, tea.Cmd) {
 	k8s := m.withCRI()
 	for _, ev := range evs {
-		if ev.Namespace != m.ns {
+		if ev.Namespace != m.Namespace() {
 			continue
 		}
 		switch ev.Topic {
@@ -103,7 +103,7 @@ func (m *Model) arm() tea.Cmd {
 		return nil
 	}
 	l.armed = true
-	return m.tag().After(page.Coalesce, flushMsg{gen: m.gen})
+	return m.Tag().After(page.Coalesce, flushMsg{gen: m.Gen()})
 }
 
 // flush makes the calls that are due and not already running.
@@ -118,21 +118,21 @@ func (m *Model) fetchLists() tea.Cmd {
 	var cmds []tea.Cmd
 	if l.relist && !l.listBusy && m.cfg.Lister != nil {
 		l.relist, l.listBusy = false, true
-		cmds = append(cmds, m.tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.ns, m.cfg.Timeout, m.gen)))
+		cmds = append(cmds, m.Tag().Wrap(loadCmd(m.cfg.Ctx, m.cfg.Lister, m.cfg.Clock, m.Namespace(), m.cfg.Timeout, m.Gen())))
 	}
 	if l.ctrsDue && !l.ctrsBusy && m.cfg.Containers != nil {
 		l.ctrsDue, l.ctrsBusy = false, true
-		cmds = append(cmds, m.tag().Wrap(usersCmd(m.cfg.Ctx, m.cfg.Containers, m.ns, m.cfg.Timeout, m.gen)))
+		cmds = append(cmds, m.Tag().Wrap(usersCmd(m.cfg.Ctx, m.cfg.Containers, m.Namespace(), m.cfg.Timeout, m.Gen())))
 	}
 	if l.criDue && !l.criBusy && m.withCRI() {
 		l.criDue, l.criBusy = false, true
-		cmds = append(cmds, m.tag().Wrap(criCmd(m.cfg.Ctx, m.cfg.CRI, m.cfg.Timeout, m.gen)))
+		cmds = append(cmds, m.Tag().Wrap(criCmd(m.cfg.Ctx, m.cfg.CRI, m.cfg.Timeout, m.Gen())))
 	}
 	return tea.Batch(cmds...)
 }
 
 // withCRI reports whether the page shows CRI's view: in k8s.io, with CRI.
-func (m *Model) withCRI() bool { return m.ns == backend.CRINamespace && m.cfg.CRI != nil }
+func (m *Model) withCRI() bool { return m.Namespace() == backend.CRINamespace && m.cfg.CRI != nil }
 
 // users takes the container counts.
 func (m Model) users(msg usersMsg) (page.Page, tea.Cmd) {

@@ -139,7 +139,7 @@ func TestResyncKeepsRowsUntilAnswer(t *testing.T) {
 	f := liveNative()
 	m := openLive(t, f, nil, "default")
 	p, cmd := m.Update(page.ResyncMsg{})
-	if p.State().Info != "1" || p.(Model).gen != m.gen {
+	if p.State().Info != "1" || p.(Model).Gen() != m.Gen() {
 		t.Fatalf("resync dropped rows or bumped gen: %+v", p.State())
 	}
 	m, _ = uitest.Pump(t, p.(Model), cmd, 7)

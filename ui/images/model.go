@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/ui/listpage"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/table"
 	"github.com/ctui/ctui/ui/theme"
@@ -47,13 +48,14 @@ type Config struct {
 	Clock backend.Clock
 }
 
-// Model is the images page.
+// Model is the images page. It loads in its own way (the list first, then
+// details, the containers and CRI's view) and embeds the list-page base for
+// the rest (generation, namespace, table, size, styles, mouse, filter and
+// esc, what shows before the first answer).
 type Model struct {
-	cfg   Config
-	ns    string
-	gen   uint64
-	keys  KeyMap
-	table table.Model
+	listpage.List[backend.Image]
+	cfg  Config
+	keys KeyMap
 
 	images   []backend.Image
 	byDigest map[string][]int // indexes into images
@@ -67,11 +69,7 @@ type Model struct {
 	cri      map[string]*backend.CRIImage // CRI's images by every name they have
 	live     live
 
-	loading  bool
-	err      error
 	loadedAt time.Time
-	width    int
-	height   int
 	near     []string // reused buffer for table.Near
 }
 
@@ -80,10 +78,12 @@ var _ page.Page = Model{}
 // New returns the page and the command that loads it.
 func New(cfg Config) (Model, tea.Cmd) {
 	m := Model{
+		List: listpage.New(listpage.Config[backend.Image]{
+			ID: cfg.ID, Ctx: cfg.Ctx, Timeout: cfg.Timeout, Styles: cfg.Styles, Clock: cfg.Clock, Namespace: cfg.Namespace,
+			Title: "images", Type: page.TypeImages, Caps: page.CanImageActions, Columns: Columns,
+		}),
 		cfg:      cfg,
-		ns:       cfg.Namespace,
 		keys:     DefaultKeyMap(),
-		table:    table.New(Columns(cfg.Namespace), cfg.Styles),
 		details:  map[string]detail{},
 		inflight: map[string]bool{},
 		byDigest: map[string][]int{},
@@ -92,21 +92,19 @@ func New(cfg Config) (Model, tea.Cmd) {
 	return m, m.reload()
 }
 
-func (m Model) tag() page.Tag { return page.Tag{Page: m.cfg.ID, Gen: m.gen} }
-
 // reload starts a new generation and lists the images again, with the
 // containers and CRI's images; replies of the old generation are dropped
 // when they arrive.
 func (m *Model) reload() tea.Cmd {
-	m.gen++
+	m.NextGen()
 	clear(m.inflight)
 	m.paused = false
 	m.live = live{}
 	if m.cfg.Lister == nil {
-		m.err = m.cfg.Unavailable
+		m.List.Unavailable(m.cfg.Unavailable)
 		return nil
 	}
-	m.loading = true
+	m.Begin()
 	// The list alone first: the containers (USED BY) and CRI's images
 	// follow its answer, so that they do not slow the first frame.
 	m.live.relist = true
@@ -120,11 +118,12 @@ func (m *Model) resync() tea.Cmd {
 	return m.fetchLists()
 }
 
-// Update implements page.Page.
+// Update implements page.Page: the page's own loads and events first;
+// the rest is the list's, after which the rows on screen get their details.
 func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.gen != m.gen {
+		if msg.gen != m.Gen() {
 			return m, nil
 		}
 		return m.loaded(msg)
@@ -134,36 +133,29 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		return m.events(msg.Events)
 	case page.ResyncMsg:
 		return m, m.resync()
-	case page.SizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.table.SetSize(msg.Width, msg.Height)
-		return m, m.fetch()
-	case page.StylesMsg:
-		m.cfg.Styles = msg.Styles
-		m.table.SetStyles(msg.Styles)
 	case page.NamespaceMsg:
-		if msg.Namespace == m.ns {
+		// k8s.io has CRI's columns: the list makes a new table.
+		if !m.SetNamespace(msg.Namespace) {
 			return m, nil
 		}
-		m.ns = msg.Namespace
 		clear(m.details) // sizes count content as this namespace sees it
 		m.images, m.sweep, m.usedBy, m.cri = nil, 0, nil, nil
 		clear(m.byName)
 		clear(m.byDigest)
-		// k8s.io has CRI's columns: a new table rather than a patched one.
-		m.table = table.New(Columns(m.ns), m.cfg.Styles)
-		m.table.SetSize(m.width, m.height)
 		return m, m.reload()
 	case page.ReconnectedMsg:
 		return m, m.reload()
 	case tea.KeyPressMsg:
-		return m.updateKey(msg)
-	case tea.MouseWheelMsg, tea.PasteMsg: // a paste reaches the filter only while it is typing
-		var cmd tea.Cmd
-		m.table, cmd = m.table.Update(msg)
-		return m, tea.Batch(cmd, m.fetch())
+		if m.Refreshes(msg) {
+			return m, m.reload()
+		}
 	}
-	return m, nil
+	cmd, _ := m.List.Update(msg)
+	switch msg.(type) {
+	case page.SizeMsg, tea.KeyPressMsg, tea.MouseWheelMsg, tea.PasteMsg:
+		return m, tea.Batch(cmd, m.fetch()) // the rows on screen may have changed
+	}
+	return m, cmd
 }
 
 // reply routes the answers of the page's own calls other than the list,
@@ -171,51 +163,35 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 func (m Model) reply(msg tea.Msg) (page.Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case detailsMsg:
-		if msg.gen == m.gen {
+		if msg.gen == m.Gen() {
 			return m.detailed(msg)
 		}
 	case usersMsg:
-		if msg.gen == m.gen {
+		if msg.gen == m.Gen() {
 			return m.users(msg)
 		}
 	case criImagesMsg:
-		if msg.gen == m.gen {
+		if msg.gen == m.Gen() {
 			return m.criImages(msg)
 		}
 	case flushMsg:
-		if msg.gen == m.gen {
+		if msg.gen == m.Gen() {
 			return m.flush()
 		}
 	}
 	return m, nil
 }
 
-func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
-	if !m.table.Typing() {
-		switch {
-		case key.Matches(msg, m.keys.Refresh):
-			return m, m.reload()
-		case msg.Code == tea.KeyEscape:
-			m.table.ClearFilter()
-			return m, m.fetch()
-		}
-	}
-	var cmd tea.Cmd
-	m.table, cmd = m.table.Update(msg)
-	return m, tea.Batch(cmd, m.fetch())
-}
-
 // loaded takes a list: the first, or one events asked for. Sizes already
 // known stay (they are cached by digest); new targets get theirs fetched.
 func (m Model) loaded(msg loadedMsg) (page.Page, tea.Cmd) {
-	m.loading, m.live.listBusy = false, false
+	m.live.listBusy = false
 	if msg.err != nil {
-		m.err = msg.err
-		return m, tea.Batch(m.arm(), page.Report(msg.err))
+		return m, tea.Batch(m.arm(), m.Answered(msg.err))
 	}
-	m.err, m.loadedAt, m.sweep = nil, msg.at, 0
+	m.loadedAt, m.sweep = msg.at, 0
 	m.setImages(msg.images)
-	return m, tea.Batch(func() tea.Msg { return page.OKMsg{} }, m.fetch(), m.completeFirst(), m.arm())
+	return m, tea.Batch(m.Answered(nil), m.fetch(), m.completeFirst(), m.arm())
 }
 
 // completeFirst asks, after the first list, for what the list does not
@@ -249,7 +225,7 @@ func (m *Model) redraw() {
 	for i, img := range m.images {
 		rows[i] = row(img, m.cached(img.Digest), m.extra(img), m.loadedAt)
 	}
-	m.table.SetRows(rows)
+	m.Table.SetRows(rows)
 }
 
 // extra gathers what a row shows besides the image itself.
@@ -298,7 +274,7 @@ func (m Model) detailed(msg detailsMsg) (page.Page, tea.Cmd) {
 	for i, ix := range idx {
 		rows[i] = row(m.images[ix], &d, m.extra(m.images[ix]), m.loadedAt)
 	}
-	m.table.UpdateRows(rows...)
+	m.Table.UpdateRows(rows...)
 	return m, m.fetch()
 }
 
@@ -319,9 +295,9 @@ func (m *Model) fetch() tea.Cmd {
 			return
 		}
 		m.inflight[img.Digest] = true
-		cmds = append(cmds, m.tag().Wrap(detailsCmd(m.cfg.Ctx, m.cfg.Lister, m.ns, img, m.cfg.Timeout, m.gen)))
+		cmds = append(cmds, m.Tag().Wrap(detailsCmd(m.cfg.Ctx, m.cfg.Lister, m.Namespace(), img, m.cfg.Timeout, m.Gen())))
 	}
-	m.near = m.table.Near(prefetchMargin, m.near[:0])
+	m.near = m.Table.Near(prefetchMargin, m.near[:0])
 	for _, name := range m.near {
 		if i, ok := m.indexOf(name); ok {
 			want(m.images[i])
@@ -339,45 +315,23 @@ func (m Model) indexOf(name string) (int, bool) {
 	return i, ok
 }
 
-// View implements page.Page.
-func (m Model) View() string {
-	switch {
-	case m.err != nil && len(m.images) == 0:
-		return page.Fit(m.cfg.Styles.Bad.Render("images of "+m.ns+": ")+m.err.Error(), m.width, m.height)
-	case m.loading && len(m.images) == 0:
-		return page.Fit(m.cfg.Styles.Dim.Render("listing the images of namespace "+m.ns+"…"), m.width, m.height)
-	}
-	return m.table.View()
-}
-
 // Keys implements page.Page.
 func (m Model) Keys() []key.Binding { return Bindings() }
-
-// State implements page.Page.
-func (m Model) State() page.State {
-	return page.State{
-		Type: page.TypeImages, Caps: page.CanImageActions,
-		Title:    "images",
-		Typing:   m.table.Typing(),
-		Filtered: m.table.Filter() != "",
-		Info:     m.table.Info(),
-	}
-}
 
 // Selected implements page.Selector: d describes the image under the
 // cursor (its manifest or index and config).
 func (m Model) Selected() (page.Object, bool) {
-	name, ok := m.table.SelectedID()
-	return page.Object{Kind: page.KindImage, Namespace: m.ns, ID: name}, ok
+	name, ok := m.Table.SelectedID()
+	return page.Object{Kind: page.KindImage, Namespace: m.Namespace(), ID: name}, ok
 }
 
 // Marked implements page.Marker: the image actions (export, push, remove)
 // take every marked image.
 func (m Model) Marked() []page.Object {
-	names := m.table.Marked()
+	names := m.Table.Marked()
 	out := make([]page.Object, len(names))
 	for i, n := range names {
-		out[i] = page.Object{Kind: page.KindImage, Namespace: m.ns, ID: n}
+		out[i] = page.Object{Kind: page.KindImage, Namespace: m.Namespace(), ID: n}
 	}
 	return out
 }

@@ -46,8 +46,8 @@ func newPage(f *fake.Native) (Model, tea.Cmd) {
 func TestLoadThenDetails(t *testing.T) {
 	f := fakeNative(100)
 	m, cmd := newPage(f)
-	if !m.loading || !strings.Contains(m.View(), "listing the images of namespace default") {
-		t.Fatalf("before the reply: loading=%v view %q", m.loading, m.View())
+	if !m.Loading() || !strings.Contains(m.View(), "listing the images of namespace default") {
+		t.Fatalf("before the reply: loading=%v view %q", m.Loading(), m.View())
 	}
 	msgs := uitest.Drain(cmd, wait)
 	if len(msgs) != 1 {
@@ -59,8 +59,8 @@ func TestLoadThenDetails(t *testing.T) {
 	}
 	p, cmd := m.Update(r.Msg)
 	m = p.(Model)
-	if m.table.Len() != 100 {
-		t.Fatalf("table has %d rows", m.table.Len())
+	if m.Table.Len() != 100 {
+		t.Fatalf("table has %d rows", m.Table.Len())
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "img00000:latest") || !strings.Contains(v, "…") {
 		t.Fatalf("list not shown at once with pending sizes:\n%s", v)
@@ -104,7 +104,7 @@ func TestSortBySizeAfterDetails(t *testing.T) {
 	p, _ = p.Update(uitest.Press("S")) // descending
 	p, _ = p.Update(uitest.Press("g"))
 	m = p.(Model)
-	if id, _ := m.table.SelectedID(); id != "docker.io/library/img00009:latest" {
+	if id, _ := m.Table.SelectedID(); id != "docker.io/library/img00009:latest" {
 		t.Fatalf("largest first: cursor on %s", id)
 	}
 }
@@ -115,18 +115,18 @@ func TestStaleRepliesAreDropped(t *testing.T) {
 	old := uitest.Drain(first, wait)
 	p, refresh := m.Update(uitest.Press("ctrl+r"))
 	m = p.(Model)
-	if m.gen != 2 {
-		t.Fatalf("ctrl+r: gen %d", m.gen)
+	if m.Gen() != 2 {
+		t.Fatalf("ctrl+r: gen %d", m.Gen())
 	}
 	f.ImagesByNS["default"] = f.ImagesByNS["default"][:1]
 	p, _ = m.Update(old[0].(page.Reply).Msg) // the first load answers late
 	m = p.(Model)
-	if m.table.Len() != 0 {
-		t.Fatalf("stale reply applied: %d rows", m.table.Len())
+	if m.Table.Len() != 0 {
+		t.Fatalf("stale reply applied: %d rows", m.Table.Len())
 	}
 	m, _ = uitest.Pump(t, m, refresh, 7)
-	if m.table.Len() != 1 {
-		t.Fatalf("fresh reply: %d rows", m.table.Len())
+	if m.Table.Len() != 1 {
+		t.Fatalf("fresh reply: %d rows", m.Table.Len())
 	}
 }
 
@@ -162,8 +162,8 @@ func TestLoadErrorIsShownAndReported(t *testing.T) {
 	f.SetErr(nil)
 	p, cmd := m.Update(page.ReconnectedMsg{})
 	m, _ = uitest.Pump(t, p.(Model), cmd, 7)
-	if m.err != nil || m.table.Len() != 4 {
-		t.Fatalf("after reconnect: err=%v rows=%d", m.err, m.table.Len())
+	if m.Err() != nil || m.Table.Len() != 4 {
+		t.Fatalf("after reconnect: err=%v rows=%d", m.Err(), m.Table.Len())
 	}
 }
 

@@ -223,6 +223,10 @@ func (l *List[T]) Answered(err error) tea.Cmd {
 	return func() tea.Msg { return page.OKMsg{} }
 }
 
+// Err is the last load's failure (or why the API is unavailable); nil
+// after an answer.
+func (l List[T]) Err() error { return l.err }
+
 // Loading is true from a Reload until its answer.
 func (l List[T]) Loading() bool { return l.loading }
 
