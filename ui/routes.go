@@ -61,9 +61,13 @@ func routes() []route {
 			cmd: command{name: "namespaces", aliases: []string{"ns", "namespace"}, args: "[NAME]", help: "namespaces; with NAME, switch to it"}},
 		{typ: page.TypeExec, run: (*Model).execCommand,
 			cmd: command{name: "exec", args: "[-it] CMD...", help: "run CMD in the container under the cursor: output and exit code in a pane; -it on the terminal"}},
-		{typ: page.TypeJobs, open: (*Model).openJobs, doc: "Jobs page (:jobs)", keys: jobs.PageBindings,
+		{typ: page.TypeJobs, open: func(m *Model, id page.ID) (page.Page, tea.Cmd) {
+			return jobs.New(jobs.Config{ID: id, Styles: m.styles, Jobs: m.acts.Jobs(), Now: m.clock.Now()})
+		}, doc: "Jobs page (:jobs)", keys: jobs.PageBindings,
 			cmd: command{name: "jobs", aliases: []string{"job"}, help: "background image actions: progress, outcome; x cancels"}},
-		{typ: page.TypeCmdLog, open: (*Model).openCmdLog, doc: "Command log (:log)", keys: cmdlog.PageBindings,
+		{typ: page.TypeCmdLog, open: func(m *Model, id page.ID) (page.Page, tea.Cmd) {
+			return cmdlog.New(cmdlog.Config{ID: id, Styles: m.styles, Entries: m.acts.Entries()})
+		}, doc: "Command log (:log)", keys: cmdlog.PageBindings,
 			cmd: command{name: "log", help: "finished actions with their ctr/crictl command lines"}},
 		{typ: page.TypeTop, open: func(m *Model, id page.ID) (page.Page, tea.Cmd) { return top.New(m.topConfig(id)) },
 			doc: "Top (:top)", keys: top.PageBindings,
@@ -165,14 +169,6 @@ func (m *Model) openNamespaces(id page.ID) (page.Page, tea.Cmd) {
 		cfg.Lister, cfg.Counter = m.b.Native, m.b.Native
 	}
 	return namespaces.New(cfg)
-}
-
-func (m *Model) openJobs(id page.ID) (page.Page, tea.Cmd) {
-	return jobs.New(jobs.Config{ID: id, Styles: m.styles, Jobs: m.acts.Jobs(), Now: m.clock.Now()})
-}
-
-func (m *Model) openCmdLog(id page.ID) (page.Page, tea.Cmd) {
-	return cmdlog.New(cmdlog.Config{ID: id, Styles: m.styles, Entries: m.acts.Entries()})
 }
 
 func (m *Model) openHealth(id page.ID) (page.Page, tea.Cmd) {
