@@ -104,9 +104,7 @@ func routeOf(t page.Type) (route, bool) {
 
 func (m *Model) openImages(id page.ID) (page.Page, tea.Cmd) {
 	cfg := images.Config{
-		ID: id, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-		Unavailable: m.b.NativeErr,
-	}
+		ID: id, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.NativeErr}
 	if m.b.Native != nil {
 		cfg.Lister, cfg.Containers = m.b.Native, m.b.Native
 		if m.first != nil {
@@ -121,9 +119,7 @@ func (m *Model) openImages(id page.ID) (page.Page, tea.Cmd) {
 
 func (m *Model) openContainers(id page.ID) (page.Page, tea.Cmd) {
 	cfg := containers.Config{
-		ID: id, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-		Unavailable: m.b.NativeErr,
-	}
+		ID: id, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.NativeErr}
 	if m.b.Native != nil {
 		cfg.Lister = m.b.Native
 	}
@@ -137,9 +133,7 @@ func (m *Model) openContainers(id page.ID) (page.Page, tea.Cmd) {
 
 func (m *Model) openTasks(id page.ID) (page.Page, tea.Cmd) {
 	cfg := tasks.Config{
-		ID: id, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
-		Unavailable: m.b.NativeErr,
-	}
+		ID: id, Ctx: m.ctx, Namespace: m.ns, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Unavailable: m.b.NativeErr}
 	if m.b.Native != nil {
 		cfg.Lister = m.b.Native
 	}
@@ -162,9 +156,7 @@ func (m *Model) openPods(id page.ID) (page.Page, tea.Cmd) {
 
 func (m *Model) openNamespaces(id page.ID) (page.Page, tea.Cmd) {
 	cfg := namespaces.Config{
-		ID: id, Ctx: m.ctx, Current: m.ns, Timeout: m.timeout, Styles: m.styles,
-		Unavailable: m.b.NativeErr,
-	}
+		ID: id, Ctx: m.ctx, Current: m.ns, Timeout: m.timeout, Styles: m.styles, Unavailable: m.b.NativeErr}
 	if m.b.Native != nil {
 		cfg.Lister, cfg.Counter = m.b.Native, m.b.Native
 	}

@@ -4,8 +4,10 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/containerd"
 	"github.com/ctui/ctui/backend/cri"
+	"github.com/ctui/ctui/backend/remote"
 	"github.com/ctui/ctui/ui/images"
 	"github.com/ctui/ctui/ui/namespaces"
+	"github.com/ctui/ctui/ui/shell"
 	"github.com/ctui/ctui/ui/top"
 )
 
@@ -35,4 +37,5 @@ var (
 	_ backend.RuntimeDescriber   = (*cri.Client)(nil)
 	_ backend.CgroupDriverReader = (*cri.Client)(nil)
 	_ backend.Execer             = (*cri.Client)(nil)
+	_ shell.LogFSer              = (*remote.Transport)(nil)
 )
