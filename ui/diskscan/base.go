@@ -88,7 +88,7 @@ func NewBase(cfg BaseConfig) (Base, tea.Cmd) {
 		Columns: func(string) []table.Column { return cols },
 		Row:     func(r table.Row, _ string, _ time.Time) table.Row { return r },
 		Failed:  cfg.Failed, Loading: cfg.Loading,
-		Keys:    append(append([]key.Binding(nil), cfg.Keys...), cfg.Refresh),
+		Keys: append(append([]key.Binding(nil), cfg.Keys...), cfg.Refresh),
 	})}
 	b.Scan = b.newScan(cfg.Namespace)
 	return b, b.Reload()
