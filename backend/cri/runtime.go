@@ -90,6 +90,23 @@ func (c *Client) sandboxRefs(ctx context.Context) (map[string]backend.PodRef, er
 	return out, nil
 }
 
+// containersWithSandboxes is what PodRefs and PodContainers start from: the
+// sandboxes by id (one ListPodSandbox) and every container (one
+// ListContainers).
+func (c *Client) containersWithSandboxes(ctx context.Context) (map[string]backend.PodRef, []*runtimeapi.Container, error) {
+	sandboxes, err := c.sandboxRefs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	lctx, cancel := c.unary(ctx)
+	r, err := c.runtime.ListContainers(lctx, &runtimeapi.ListContainersRequest{})
+	cancel()
+	if err != nil {
+		return nil, nil, c.rtErr(err, "list pod containers")
+	}
+	return sandboxes, r.Containers, nil
+}
+
 // PodRefs says which pod each CRI container and sandbox belongs to, keyed by
 // container id (a sandbox by its own id, which is also its containerd
 // container's): the sandbox's metadata name, namespace and uid, and the
@@ -98,21 +115,15 @@ func (c *Client) sandboxRefs(ctx context.Context) (map[string]backend.PodRef, er
 // memory (backend.JoinPods). This is how a pod made without kubelet's labels
 // (`crictl runp`) gets its name on the containers and tasks pages.
 func (c *Client) PodRefs(ctx context.Context) (map[string]backend.PodRef, error) {
-	sandboxes, err := c.sandboxRefs(ctx)
+	sandboxes, containers, err := c.containersWithSandboxes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	lctx, cancel := c.unary(ctx)
-	r, err := c.runtime.ListContainers(lctx, &runtimeapi.ListContainersRequest{})
-	cancel()
-	if err != nil {
-		return nil, c.rtErr(err, "list pod containers")
-	}
-	out := make(map[string]backend.PodRef, len(sandboxes)+len(r.Containers))
+	out := make(map[string]backend.PodRef, len(sandboxes)+len(containers))
 	for id, sb := range sandboxes {
 		out[id] = sb
 	}
-	for _, ct := range r.Containers {
+	for _, ct := range containers {
 		sb, ok := sandboxes[ct.PodSandboxId]
 		if !ok {
 			// The sandbox went between the two calls: what the
@@ -138,18 +149,12 @@ func (c *Client) PodRefs(ctx context.Context) (map[string]backend.PodRef, error)
 // 18 ms in all on 1.6, 35 ms on 2.x. A container removed between the list and its status call
 // keeps its list row without the details.
 func (c *Client) PodContainers(ctx context.Context) ([]backend.PodContainer, error) {
-	sandboxes, err := c.sandboxRefs(ctx)
+	sandboxes, containers, err := c.containersWithSandboxes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	lctx, cancel := c.unary(ctx)
-	r, err := c.runtime.ListContainers(lctx, &runtimeapi.ListContainersRequest{})
-	cancel()
-	if err != nil {
-		return nil, c.rtErr(err, "list pod containers")
-	}
-	out := make([]backend.PodContainer, len(r.Containers))
-	for i, ct := range r.Containers {
+	out := make([]backend.PodContainer, len(containers))
+	for i, ct := range containers {
 		out[i] = toPodContainer(ct, sandboxes)
 	}
 
