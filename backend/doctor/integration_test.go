@@ -587,7 +587,14 @@ func (n *node) fingerprint() string {
 	defer cancel()
 	out, err := n.d.Ctr(ctx, "-n", "k8s.io", "images", "ls")
 	must(n.t, err)
-	return b.String() + out
+	for _, l := range strings.SplitAfter(out, "\n") {
+		// ctr's own log lines (2.x warns that cgroup v1 is deprecated,
+		// time-stamped to the second) are not the node's state.
+		if !strings.HasPrefix(l, "time=") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }
 
 // capSysResource says whether this process (and so the daemons it starts)
