@@ -160,9 +160,24 @@ func checkConfig(f *Facts) Finding {
 	for _, cf := range c.Files {
 		switch {
 		case major == 1 && cf.Version >= 3:
-			out = append(out, fail(fmt.Sprintf("%s is a version %d config, which %s does not read (1.x reads version 2).", cf.Path, cf.Version, f.daemonName()),
-				[]string{lineEvidence(cf, "version")},
-				"Write the file in version 2 (plugins.\"io.containerd.grpc.v1.cri\" tables), e.g. from: containerd config default > "+cf.Path+".new"))
+			// 1.6 starts on it all the same, as if it were version 2: the
+			// 2.x plugin tables are unknown to it, so CRI runs on defaults.
+			ev := []string{lineEvidence(cf, "version")}
+			if plugins, ok := cf.Data["plugins"].(map[string]any); ok {
+				var ids []string
+				for id := range plugins {
+					if strings.HasPrefix(id, "io.containerd.cri.v1.") {
+						ids = append(ids, id)
+					}
+				}
+				sort.Strings(ids)
+				for _, id := range ids {
+					ev = append(ev, fmt.Sprintf("%s:%d: [plugins.%q] (a containerd 2.x plugin: 1.x ignores its settings)", cf.Path, cf.line("plugins", id), id))
+				}
+			}
+			out = append(out, fail(fmt.Sprintf("%s is a version %d config, which %s does not read as written: 1.x knows version 2 at most, so the settings of containerd 2.x's plugin tables (sandbox image, runtimes, CNI, registry) do not apply and CRI runs on its defaults.", cf.Path, cf.Version, f.daemonName()),
+				ev,
+				"Write the file in version 2: version = 2, and the CRI settings under [plugins.\"io.containerd.grpc.v1.cri\"] (pinned_images.sandbox -> sandbox_image, cni.bin_dirs -> cni.bin_dir, [plugins.\"io.containerd.cri.v1.runtime\".containerd] -> [plugins.\"io.containerd.grpc.v1.cri\".containerd], [plugins.\"io.containerd.cri.v1.images\".registry] -> [plugins.\"io.containerd.grpc.v1.cri\".registry]); containerd config default > "+cf.Path+".new writes a version 2 file to start from; then: "+f.restartFix()))
 		case major == 1 && cf.Version < 2:
 			out = append(out, warn(fmt.Sprintf("%s is a version 1 config (no version key), deprecated since containerd 1.5 and migrated at every start.", cf.Path),
 				[]string{cf.Path + ": no version = 2 line"},

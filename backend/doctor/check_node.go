@@ -139,6 +139,11 @@ func checkSandboxImage(f *Facts) Finding {
 			// The deprecated mirrors are CRI's own: ctui cannot resolve
 			// through them, so it does not guess.
 			finding += ", and fails where the node cannot reach its registry."
+		case f.node() != Local:
+			// The resolve reads hosts.toml, its CA files and registries.yaml
+			// with containerd's own code, which reads this machine's files:
+			// over SSH it would answer for the wrong machine.
+			finding += "; whether its registry has it is not asked over SSH (the registry files and network are the node's): run ctui doctor on the node for that."
 		default:
 			if err := f.probePull(want); err != nil {
 				finding += fmt.Sprintf(", and it cannot be pulled with this node's registry configuration: %v", err)
@@ -153,11 +158,23 @@ func checkSandboxImage(f *Facts) Finding {
 	}
 	pinCapable := f.daemonMajor() >= 2 || (f.daemonMajor() == 1 && f.daemonMinor() >= 7)
 	if pinCapable && !found.Pinned {
-		return warn(fmt.Sprintf("The sandbox image %s is present but not pinned: kubelet's image garbage collection may remove it.", img),
-			[]string{where, fmt.Sprintf("crictl images --pinned: %s pinned=false", img)},
-			"Name it exactly as the image is tagged in the sandbox image setting (CRI pins the configured one):\n"+setFix)
+		ev := []string{where, fmt.Sprintf("crictl images --pinned: %s pinned=false", want)}
+		key := setSandbox.path(f.schema())
+		if want != img {
+			// CRI labels an image pinned only when its stored name is
+			// the configured string itself; containerd stores the
+			// normalized name, so a short name is never pinned.
+			return warn(fmt.Sprintf("The sandbox image %s is present but not pinned: CRI pins only the image stored under exactly the configured name, and containerd stores this one as %s, so kubelet's image garbage collection may remove it.", img, want),
+				append(ev, fmt.Sprintf("ctr -n k8s.io images ls: %s (no image is named %s)", want, img)),
+				"Write the full name in the sandbox image setting:\n"+f.snippet(f.tableOf(setSandbox)+"\n  "+key[len(key)-1]+" = \""+want+"\""))
+		}
+		return warn(fmt.Sprintf("The sandbox image %s is present but not pinned: kubelet's image garbage collection may remove it.", img), ev,
+			"CRI pins the configured image when it pulls it or sees it change: crictl pull "+want+", or restart containerd ("+f.restartFix()+"), which pins it at start.")
 	}
-	return ok("The sandbox image %s is in k8s.io.", img)
+	if !pinCapable {
+		return ok("The sandbox image %s is in k8s.io (%s pins no image).", img, f.daemonName())
+	}
+	return ok("The sandbox image %s is in k8s.io, pinned.", img)
 }
 
 // normalize is a reference as containerd stores it (docker.io/library/...).
@@ -231,10 +248,15 @@ func checkCNI(f *Facts) Finding {
 	}
 	if hasCond && !cond.Status {
 		fix := sampleFix
-		if len(confs) > 0 {
-			fix = "journalctl -u containerd shows the CNI load error; correct " + filepath.Join(confDir, confs[0])
+		ev := []string{condEv}
+		// The daemon's own reason (CRI Status verbose), when it has one.
+		if st := strings.Trim(f.CRI.LastCNILoadStatus, "\""); st != "" && st != "OK" {
+			ev = append(ev, "crictl info: lastCNILoadStatus = "+st)
 		}
-		out = append(out, fail("CRI reports NetworkReady=false: "+cond.Message, []string{condEv}, fix))
+		if len(confs) > 0 {
+			fix = "Correct " + filepath.Join(confDir, confs[0]) + " (the load error above; journalctl -u containerd has it too): containerd reloads it when it changes"
+		}
+		out = append(out, fail("CRI reports NetworkReady=false: "+cond.Message, ev, fix))
 	}
 	if len(out) == 0 {
 		return ok("CNI is ready with %s.", filepath.Join(confDir, confs[0]))

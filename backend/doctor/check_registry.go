@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -297,10 +298,16 @@ func probeEndpoints(f *Facts, p string, doc registriesYAML, lineOf func(string) 
 	}
 	sort.Slice(probes, func(i, j int) bool { return probes[i].ep < probes[j].ep })
 	errs := make([]error, len(probes))
-	client := &http.Client{Timeout: f.opts.Timeout, Transport: &http.Transport{
+	tr := &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // reachability only, nothing is trusted
 		Proxy:           http.ProxyFromEnvironment,
-	}}
+	}
+	if d, ok := f.node().(Dialer); ok {
+		// From the node, as k3s would reach them: its names, routes and
+		// firewall (this machine's proxy settings are not the node's).
+		tr.DialContext, tr.Proxy = d.DialContext, nil
+	}
+	client := &http.Client{Timeout: f.opts.Timeout, Transport: tr}
 	var wg sync.WaitGroup
 	for i, pr := range probes {
 		wg.Go(func() {
@@ -329,8 +336,13 @@ func probeEndpoints(f *Facts, p string, doc registriesYAML, lineOf func(string) 
 	var out []Finding
 	for i, pr := range probes {
 		if errs[i] != nil {
-			out = append(out, warn(fmt.Sprintf("Mirror endpoint %s for %s in %s does not answer; pulls wait for it before falling back.", pr.ep, pr.host, p),
-				[]string{lineOf(pr.ep), "GET " + pr.ep + "/v2/: " + errs[i].Error()},
+			why := errs[i].Error()
+			var ne net.Error
+			if errors.Is(errs[i], context.DeadlineExceeded) || (errors.As(errs[i], &ne) && ne.Timeout()) {
+				why = fmt.Sprintf("no answer within %s (--timeout): %v", f.opts.Timeout, errs[i])
+			}
+			out = append(out, warn(fmt.Sprintf("Mirror endpoint %s for %s in %s does not answer%s; pulls wait for it before falling back.", pr.ep, pr.host, p, f.fromWhere()),
+				[]string{lineOf(pr.ep), "GET " + pr.ep + "/v2/: " + why},
 				"Start or correct the mirror, or remove the endpoint from mirrors."+pr.host+".endpoint in "+p+", then restart k3s or rke2-server"))
 		}
 	}

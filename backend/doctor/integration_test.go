@@ -78,6 +78,15 @@ func startNodeLayout(t *testing.T, v, layout testbed.Version, opts ...testbed.Op
 	must(t, os.MkdirAll(n.path("/sys/module/br_netfilter"), 0o755))
 	n.write("/sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n")
 
+	n.connect()
+	t.Cleanup(func() { n.b.Close() })
+	return n
+}
+
+// connect opens ctui's backend on the daemon, as ctui doctor does.
+func (n *node) connect() {
+	n.t.Helper()
+	d := n.d
 	cfg := backend.Config{Address: d.Socket, RuntimeEndpoint: d.Endpoint, ImageEndpoint: d.Endpoint,
 		Namespace: "k8s.io", Timeout: 10 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -93,8 +102,26 @@ func startNodeLayout(t *testing.T, v, layout testbed.Version, opts ...testbed.Op
 	} else {
 		n.b.CRI = c
 	}
-	t.Cleanup(func() { n.b.Close() })
-	return n
+}
+
+// restart rewrites the daemon's config file with edit and restarts the
+// daemon on it (systemctl restart containerd), linking its new process
+// into the node's /proc and connecting ctui's backend again.
+func (n *node) restart(edit func(string) string) {
+	n.t.Helper()
+	cfg := filepath.Join(n.d.Dir, "config.toml")
+	b, err := os.ReadFile(cfg)
+	must(n.t, err)
+	must(n.t, os.WriteFile(cfg, []byte(edit(string(b))), 0o644))
+	old := n.d.PID()
+	n.b.Close()
+	must(n.t, n.d.Pause())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	must(n.t, n.d.Resume(ctx))
+	n.remove("/proc/" + strconv.Itoa(old))
+	must(n.t, os.Symlink("/proc/"+strconv.Itoa(n.d.PID()), n.path("/proc/"+strconv.Itoa(n.d.PID()))))
+	n.connect()
 }
 
 func must(t *testing.T, err error) {
@@ -169,7 +196,11 @@ func (n *node) writeCNI(bins ...string) {
 }
 
 // waitNetworkReady waits for CRI to load the CNI config (it watches the dir).
-func (n *node) waitNetworkReady() {
+func (n *node) waitNetworkReady() { n.t.Helper(); n.waitNetwork(true) }
+
+// waitNetwork waits for CRI's NetworkReady to become ready (true or false)
+// as it reloads the CNI conf dir.
+func (n *node) waitNetwork(ready bool) {
 	n.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -177,12 +208,12 @@ func (n *node) waitNetworkReady() {
 		st, err := n.b.CRI.Status(ctx)
 		cancel()
 		if err == nil {
-			if c, ok := st.Condition(backend.ConditionNetworkReady); ok && c.Status {
+			if c, ok := st.Condition(backend.ConditionNetworkReady); ok && c.Status == ready {
 				return
 			}
 		}
 		if time.Now().After(deadline) {
-			n.t.Fatalf("NetworkReady never became true: %v %+v", err, st.Conditions)
+			n.t.Fatalf("NetworkReady never became %v: %v %+v", ready, err, st.Conditions)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -374,7 +405,32 @@ func TestFilesFireAndClear(t *testing.T) {
 				n.write("/etc/rancher/k3s/registries.yaml", "mirrors:\n  docker.io:\n    endpoint: [\"http://127.0.0.1:1\"\n")
 				want(t, n.run("registry"), doctor.FAIL, "registries.yaml does not parse")
 				n.write("/etc/rancher/k3s/registries.yaml", "mirrors:\n  docker.io:\n    endpoint:\n      - \"http://127.0.0.1:1\"\n")
-				want(t, n.run("registry"), doctor.WARN, "does not answer", "registries.yaml:4: - \"http://127.0.0.1:1\"")
+				want(t, n.run("registry"), doctor.WARN, "does not answer", "registries.yaml:4: - \"http://127.0.0.1:1\"", "connection refused")
+				// A mirror that accepts the connection and never
+				// answers: the probe gives up at --timeout and says so.
+				silent, err := net.Listen("tcp", "127.0.0.1:0")
+				must(t, err)
+				defer silent.Close()
+				go func() {
+					var held []net.Conn
+					defer func() {
+						for _, c := range held {
+							c.Close()
+						}
+					}()
+					for {
+						c, err := silent.Accept()
+						if err != nil {
+							return
+						}
+						held = append(held, c)
+					}
+				}()
+				ep := "http://" + silent.Addr().String()
+				n.write("/etc/rancher/k3s/registries.yaml", "mirrors:\n  docker.io:\n    endpoint:\n      - \""+ep+"\"\n")
+				want(t, n.run("registry"), doctor.WARN, "Mirror endpoint "+ep+" for docker.io", "does not answer",
+					"GET "+ep+"/v2/: no answer within 5s (--timeout)")
+				silent.Close()
 				n.remove("/etc/rancher")
 				want(t, n.run("registry"), doctor.OK)
 			})
@@ -385,7 +441,25 @@ func TestFilesFireAndClear(t *testing.T) {
 				want(t, n.run("cni"), doctor.FAIL, "binaries are missing", conf+": plugin type \"portmap\"", "containernetworking-plugins")
 				must(t, os.Remove(conf))
 				want(t, n.run("cni"), doctor.FAIL, "holds no network config", filepath.Join(n.d.Dir, "cni/net.d"), "\"type\": \"bridge\"")
+				// CRI sees the dir empty too: NetworkReady=false, with
+				// its own reason.
+				n.waitNetwork(false)
+				want(t, n.run("cni"), doctor.FAIL, "holds no network config", "CRI reports NetworkReady=false",
+					"crictl info: NetworkReady=false", "crictl info: lastCNILoadStatus = cni config load failed: no network config found in "+filepath.Join(n.d.Dir, "cni/net.d"))
 				n.writeCNI("portmap")
+				n.waitNetworkReady()
+				want(t, n.run("cni"), doctor.OK, "10-test.conflist")
+				// NetworkReady=false alone: a conflist doctor reads
+				// (valid JSON, every plugin's binary there) that CRI
+				// refuses (no name): only CRI's condition says so.
+				must(t, os.WriteFile(conf, []byte(strings.Replace(testConflist, `"name": "test-net", `, "", 1)), 0o644))
+				n.waitNetwork(false)
+				f := n.run("cni")
+				want(t, f, doctor.FAIL, "CRI reports NetworkReady=false", "crictl info: NetworkReady=false", "crictl info: lastCNILoadStatus = ", "no name", "Correct "+conf)
+				if len(f.Evidence) != 2 || strings.Contains(f.Finding, "missing") || strings.Contains(f.Finding, "holds no") {
+					t.Errorf("NetworkReady=false alone reported with other findings:\n%s", show(f))
+				}
+				n.writeCNI()
 				n.waitNetworkReady()
 				want(t, n.run("cni"), doctor.OK, "10-test.conflist")
 			})
@@ -524,20 +598,6 @@ func TestDaemonFireAndClear(t *testing.T) {
 				if f.Status == doctor.FAIL {
 					t.Errorf("still FAIL 30 s after ctr pulled it:\n%s", show(f))
 				}
-			})
-
-			t.Run("restrict_oom_score_adj off", func(t *testing.T) {
-				if capSysResource() {
-					t.Skip("this machine grants CAP_SYS_RESOURCE: pods would start, nothing to find")
-				}
-				n := startNode(t, v, testbed.WithConfigEdit(func(s string) string {
-					return strings.Replace(s, "restrict_oom_score_adj = true", "restrict_oom_score_adj = false", 1)
-				}))
-				table := `[plugins."io.containerd.grpc.v1.cri"]`
-				if v == testbed.V2 {
-					table = `[plugins."io.containerd.cri.v1.runtime"]`
-				}
-				want(t, n.run("containerd-config"), doctor.FAIL, "every pod sandbox fails", "no CAP_SYS_RESOURCE", "restrict_oom_score_adj = false", table, "restrict_oom_score_adj = true")
 			})
 
 			if v == testbed.V2 {

@@ -1,8 +1,10 @@
 package doctor
 
 import (
+	"context"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -41,3 +43,20 @@ func (localFS) Glob(p string) ([]string, error)                       { return f
 func (localFS) Open(n string) (io.ReadCloser, error)                  { return os.Open(n) }
 func (localFS) Filesystems(d []backend.DiskRoot) []backend.Filesystem { return backend.Filesystems(d) }
 func (localFS) SocketPID(p string) (int, error)                       { return socketPeerPID(p) }
+
+// Dialer is a NodeFS that opens TCP connections from the node itself (over
+// SSH: the connection's direct-tcpip channel), so the registry mirror
+// probes see the node's names, routes and firewall. Local has none: this
+// machine is the node.
+type Dialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// fromWhere says where a network probe ran, for findings: "" on the node
+// itself, " (asked from the node over SSH)" through a Dialer.
+func (f *Facts) fromWhere() string {
+	if _, ok := f.node().(Dialer); ok {
+		return " (asked from the node over SSH)"
+	}
+	return ""
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"strconv"
 	"strings"
 
@@ -16,11 +17,26 @@ import (
 // NodeFS is the node as doctor reads it over this connection: its files,
 // /proc and /sys through sftp (Files), free space through sftp's statvfs
 // extension (filesystems told apart by its fsid), and the process serving a socket found on the node.
-func (t *Transport) NodeFS() doctor.NodeFS { return nodeFS{t.Files()} }
+func (t *Transport) NodeFS() doctor.NodeFS { return nodeFS{t.Files(), t} }
 
-type nodeFS struct{ f *Files }
+type nodeFS struct {
+	f *Files
+	t *Transport
+}
 
-var _ doctor.NodeFS = nodeFS{}
+var (
+	_ doctor.NodeFS = nodeFS{}
+	_ doctor.Dialer = nodeFS{}
+)
+
+// DialContext opens a TCP connection from the node (ssh -W through the
+// master), for the doctor's registry mirror probes.
+func (n nodeFS) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if network != "tcp" && network != "tcp4" && network != "tcp6" {
+		return nil, fmt.Errorf("dial %s %s from the node: only tcp goes over SSH", network, addr)
+	}
+	return n.t.DialTCP(ctx, addr)
+}
 
 func (n nodeFS) ReadFile(name string) ([]byte, error) {
 	fh, err := n.f.Open(name)

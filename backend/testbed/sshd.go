@@ -18,7 +18,8 @@ import (
 // SSHD is Debian's OpenSSH server on a private loopback port, in front of the
 // test daemons, for remote-node tests (ssh://). It runs in a mount namespace
 // of its own, where private copies of /etc/passwd, /etc/group, /etc/shadow
-// and /etc/sudoers add two users that exist nowhere else: User, who may run
+// and /etc/sudoers add two users that exist nowhere else (and /etc/hosts
+// NodeOnlyHost): User, who may run
 // anything through sudo without a password (and needs sudo to reach a
 // daemon's socket, which is root's), and PasswordUser, whose sudo asks for a
 // password. The real /etc is never touched; the users vanish with the
@@ -47,6 +48,11 @@ type SSHD struct {
 	cmd        *exec.Cmd
 	exited     chan struct{}
 }
+
+// NodeOnlyHost is a name only the node behind SSHD resolves (127.0.0.1 in
+// its private /etc/hosts): what ctui reaches through it is reached from
+// the node, not from ctui's machine.
+const NodeOnlyHost = "ctui-node-only.test"
 
 // Test users' ids; well above any distribution's system and login ranges.
 const (
@@ -174,6 +180,7 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 		"passwd": fmt.Sprintf("%s:x:%d:%d:ctui test:%s:/bin/sh\n%s:x:%d:%d:ctui test:%s:/bin/sh\n", s.User, sshUID, sshUID, home, s.PasswordUser, sshPWUID, sshPWUID, home),
 		"group":  fmt.Sprintf("%s:x:%d:\n%s:x:%d:\n", s.User, sshUID, s.PasswordUser, sshPWUID),
 		"shadow": fmt.Sprintf("%s:*:19000:0:99999:7:::\n%s:*:19000:0:99999:7:::\n", s.User, s.PasswordUser),
+		"hosts":  "127.0.0.1 " + NodeOnlyHost + "\n",
 	}
 	for name, extra := range add {
 		real, err := os.ReadFile("/etc/" + name)
@@ -209,7 +216,7 @@ const sshdScript = `set -e
 mount --make-rprivate /
 mount -t tmpfs -o mode=755 ctui-sshd /run
 mkdir -p /run/sshd
-for f in passwd group shadow sudoers; do mount --bind "$1/etc-$f" "/etc/$f"; done
+for f in passwd group shadow sudoers hosts; do mount --bind "$1/etc-$f" "/etc/$f"; done
 if [ -n "$2" ]; then mkdir -p /run/containerd && ln -s "$2" /run/containerd/containerd.sock; fi
 exec /usr/sbin/sshd -D -e -f "$1/sshd_config"`
 

@@ -51,6 +51,9 @@ func ParseVersion(s string) (Version, error) {
 	return "", fmt.Errorf("unknown containerd version %q: use 1.6 or 2.x", s)
 }
 
+// DefaultConfigPath is where containerd reads its config without --config.
+const DefaultConfigPath = "/etc/containerd/config.toml"
+
 // Option changes how a daemon is configured.
 type Option func(*options)
 
@@ -63,7 +66,17 @@ type options struct {
 	// noCRIWait starts without waiting for CRI to answer (a CRI that
 	// fails to load on purpose).
 	noCRIWait bool
+	// atDefaultPath starts containerd without --config (see
+	// WithConfigAtDefaultPath).
+	atDefaultPath bool
 }
+
+// WithConfigAtDefaultPath starts containerd without --config, so it reads
+// its default /etc/containerd/config.toml, as a packaged daemon does: in a
+// mount namespace of its own, where the daemon's Dir/config.toml is bound
+// over that path. The real /etc is never changed; the file must exist
+// there as the mount point (Debian's containerd package installs it).
+func WithConfigAtDefaultPath() Option { return func(o *options) { o.atDefaultPath = true } }
 
 // WithConfigEdit rewrites the rendered config.toml before the daemon
 // starts (a test's broken setting: restrict_oom_score_adj = false, a
@@ -101,6 +114,9 @@ type Daemon struct {
 	BinDir   string // the directory of containerd and its shim
 	LogPath  string // the daemon's stdout and stderr
 	CRI      bool   // whether the CRI plugin is enabled
+	// AtDefaultPath says the daemon runs without --config, its config
+	// bound at DefaultConfigPath in its own mount namespace.
+	AtDefaultPath bool
 
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the daemon process is reaped
@@ -151,7 +167,12 @@ func StartDaemon(ctx context.Context, v Version, dir string, opts ...Option) (*D
 	if os.Geteuid() != 0 {
 		return nil, errors.New("containerd needs root: run the tests as root (sudo make test)")
 	}
-	d := &Daemon{Version: v, CRI: o.cri && !o.noCRIWait, exited: make(chan struct{}), pods: map[string]*podRecord{}}
+	d := &Daemon{Version: v, CRI: o.cri && !o.noCRIWait, AtDefaultPath: o.atDefaultPath, exited: make(chan struct{}), pods: map[string]*podRecord{}}
+	if o.atDefaultPath {
+		if st, err := os.Stat(DefaultConfigPath); err != nil || !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("a daemon without --config needs %s to exist as the mount point of its own config (apt-get install containerd creates it): %v", DefaultConfigPath, err)
+		}
+	}
 	switch v {
 	case V16:
 		d.BinDir, d.CtrPath = "/usr/bin", "/usr/bin/ctr"
@@ -291,6 +312,12 @@ func (d *Daemon) start(ctx context.Context, cfg string) error {
 	}
 	defer logf.Close()
 	cmd := exec.Command(filepath.Join(d.BinDir, "containerd"), "--config", cfg)
+	if d.AtDefaultPath {
+		// The shell binds the config over the default path in the new
+		// mount namespace (Go makes its mounts private first), then
+		// becomes containerd: the same process, with no --config.
+		cmd = exec.Command("/bin/sh", "-c", `mount --bind "$1" "$2" && exec "$3"`, "ctui-testbed", cfg, DefaultConfigPath, filepath.Join(d.BinDir, "containerd"))
+	}
 	cmd.Dir = d.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// The daemon finds its shim on PATH first: put its own directory there.
@@ -299,6 +326,9 @@ func (d *Daemon) start(ctx context.Context, cfg string) error {
 	// still use it to end tasks. Pdeathsig ends it if this process dies
 	// without stopping it (the forking thread stays locked below).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if d.AtDefaultPath {
+		cmd.SysProcAttr.Unshareflags = syscall.CLONE_NEWNS
+	}
 	d.cmd = cmd
 
 	started := make(chan error, 1)
