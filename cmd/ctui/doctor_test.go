@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/ctui/ctui/backend/testbed"
 )
@@ -32,9 +37,10 @@ func TestDoctorUnreadableFiles(t *testing.T) {
 	for _, v := range testbed.Versions() {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			d := testbed.Start(t, v)
+			d := testbed.Start(t, v, cniInDir(v))
 			r := newDoctorRoot(t, d)
 			root, write := r.dir, r.write
+			r.writeCNI(d)
 			// Kernel files all right but one.
 			for _, m := range []string{"overlay", "br_netfilter"} {
 				write("/sys/module/"+m+"/.keep", "", 0o644)
@@ -92,6 +98,21 @@ func TestDoctorUnreadableFiles(t *testing.T) {
 				!strings.Contains(l, "/etc/rancher/k3s/registries.yaml (permission denied)") {
 				t.Errorf("registry does not SKIP naming both files: %q", l)
 			}
+			// The CNI conf dir, which containerd (root, with every
+			// capability) reads and ctui here cannot: SKIP, then OK.
+			confDir := filepath.Join(d.Dir, "cni/net.d")
+			if err := os.Chmod(confDir, 0); err != nil {
+				t.Fatal(err)
+			}
+			if l := run()["cni"]; !strings.HasPrefix(l, "SKIP") || !strings.Contains(l, "cannot read "+confDir+" (permission denied): run ctui doctor as root") {
+				t.Errorf("cni with its conf dir unreadable: %q", l)
+			}
+			if err := os.Chmod(confDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if l := run()["cni"]; !strings.HasPrefix(l, "OK") {
+				t.Errorf("cni with its conf dir readable again: %q", l)
+			}
 			// The daemon's config file.
 			if err := os.Chmod(filepath.Join(d.Dir, "config.toml"), 0); err != nil {
 				t.Fatal(err)
@@ -142,4 +163,54 @@ func (r *doctorRoot) link(p string) {
 	if err := os.Symlink(p, filepath.Join(r.dir, p)); err != nil {
 		r.t.Fatal(err)
 	}
+}
+
+// cniInDir points CRI's CNI conf and bin dirs into the daemon's directory,
+// in its version's schema.
+func cniInDir(v testbed.Version) testbed.Option {
+	if v == testbed.V2 {
+		return testbed.WithConfigExtra("[plugins.\"io.containerd.cri.v1.runtime\".cni]\n  conf_dir = \"{{.Dir}}/cni/net.d\"\n  bin_dirs = [\"{{.Dir}}/cni/bin\"]\n")
+	}
+	return testbed.WithConfigExtra("[plugins.\"io.containerd.grpc.v1.cri\".cni]\n  conf_dir = \"{{.Dir}}/cni/net.d\"\n  bin_dir = \"{{.Dir}}/cni/bin\"\n")
+}
+
+// writeCNI writes a conflist and its plugins' binaries into the daemon's
+// CNI dirs (cniInDir) and waits until ctui doctor finds CNI ready (CRI
+// loads the config when it sees it).
+func (r *doctorRoot) writeCNI(d *testbed.Daemon) {
+	r.t.Helper()
+	for _, b := range []string{"bridge", "host-local", "portmap"} {
+		r.write(filepath.Join(d.Dir, "cni/bin", b), "#!/bin/sh\nexit 1\n", 0o755)
+	}
+	r.write(filepath.Join(d.Dir, "cni/net.d/10-test.conflist"), `{"cniVersion": "1.0.0", "name": "test-net", "plugins": [
+  {"type": "bridge", "bridge": "cni0", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}`, 0o644)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		out, _ := runCtui(r.t, nil, "doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", r.dir, "--check", "cni")
+		if strings.HasPrefix(out, "OK") {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("CNI never became ready:\n%s", out)
+		}
+	}
+}
+
+// runCtuiPty runs the binary with its standard output on a terminal (a
+// pty) and returns what it wrote there.
+func runCtuiPty(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ctuiBin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TERM=xterm-256color"}, env...)
+	f, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatalf("run ctui %v on a pty: %v", args, err)
+	}
+	defer f.Close()
+	// The read ends with EIO once the program has exited and closed it.
+	out, _ := io.ReadAll(f)
+	cmd.Wait()
+	return strings.ReplaceAll(string(out), "\r\n", "\n")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +52,19 @@ func TestDoctorCLI(t *testing.T) {
 			if strings.Contains(out, "\x1b[") {
 				t.Errorf("colour off a terminal:\n%q", out)
 			}
+			// On a terminal: colour, unless NO_COLOR or --no-color.
+			one := append(args, "--check", "cgroup-driver")
+			if out := runCtuiPty(t, nil, one...); !strings.Contains(out, "\x1b[1;31mFAIL\x1b[0m  cgroup-driver  kubelet uses the systemd cgroup driver") {
+				t.Errorf("no colour on a terminal:\n%q", out)
+			}
+			for _, c := range []struct {
+				env  []string
+				args []string
+			}{{[]string{"NO_COLOR=1"}, one}, {nil, append(one, "--no-color")}} {
+				if out := runCtuiPty(t, c.env, c.args...); strings.Contains(out, "\x1b[") || !strings.Contains(out, "FAIL  cgroup-driver  kubelet uses") {
+					t.Errorf("colour on a terminal with %v %v:\n%q", c.env, c.args[len(c.args)-1], out)
+				}
+			}
 
 			out, code = runCtui(t, nil, append(args, "--check", "kernel")...)
 			if code != 0 || strings.Count(out, "\n") != 2 || !strings.HasPrefix(out, "OK    kernel  overlay and br_netfilter are loaded") {
@@ -100,11 +112,7 @@ func TestEndToEndDoctor(t *testing.T) {
 	for _, v := range testbed.Versions() {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			cni := "[plugins.\"io.containerd.grpc.v1.cri\".cni]\n  conf_dir = \"{{.Dir}}/cni/net.d\"\n  bin_dir = \"{{.Dir}}/cni/bin\"\n"
-			if v == testbed.V2 {
-				cni = "[plugins.\"io.containerd.cri.v1.runtime\".cni]\n  conf_dir = \"{{.Dir}}/cni/net.d\"\n  bin_dirs = [\"{{.Dir}}/cni/bin\"]\n"
-			}
-			d := testbed.Start(t, v, testbed.WithConfigExtra(cni))
+			d := testbed.Start(t, v, cniInDir(v))
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			if err := d.ImportTestImages(ctx, "k8s.io"); err != nil {
@@ -129,23 +137,8 @@ func TestEndToEndDoctor(t *testing.T) {
 			write("/proc/sys/net/bridge/bridge-nf-call-iptables", "1\n", 0o644)
 			write("/proc/swaps", "Filename Type Size Used Priority\n", 0o644)
 			write("/etc/crictl.yaml", "runtime-endpoint: "+d.Endpoint+"\nimage-endpoint: "+d.Endpoint+"\n", 0o644)
-			for _, b := range []string{"bridge", "host-local", "portmap"} {
-				write(filepath.Join(d.Dir, "cni/bin", b), "#!/bin/sh\nexit 1\n", 0o755)
-			}
-			write(filepath.Join(d.Dir, "cni/net.d/10-test.conflist"), `{"cniVersion": "1.0.0", "name": "test-net", "plugins": [
-  {"type": "bridge", "bridge": "cni0", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]]}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}`, 0o644)
 			write("/var/lib/kubelet/config.yaml", "cgroupDriver: systemd\n", 0o644)
-			// CRI loads the CNI config when it sees it.
-			for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
-				out, _ := runCtui(t, nil, "doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", root, "--check", "cni")
-				if strings.HasPrefix(out, "OK") {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("CNI never became ready:\n%s", out)
-				}
-			}
+			r.writeCNI(d)
 			out, code := runCtui(t, nil, "doctor", "-a", d.Socket, "-r", d.Endpoint, "--host-root", root)
 			if code != 2 || !strings.Contains(out, "doctor: 1 FAIL, 9 OK") {
 				t.Fatalf("the node is not right but for one check (exit %d):\n%s", code, out)
