@@ -7,10 +7,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
-	checks "github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui/cmdlog"
 	"github.com/ctui/ctui/ui/containers"
 	"github.com/ctui/ctui/ui/content"
+	"github.com/ctui/ctui/ui/contexts"
 	doctorpage "github.com/ctui/ctui/ui/doctor"
 	"github.com/ctui/ctui/ui/du"
 	"github.com/ctui/ctui/ui/health"
@@ -89,6 +89,8 @@ func routes() []route {
 			cmd: command{name: "prune", args: "images [-A] | containers [AGE] [-A] | content", help: "preview, then (ctrl+d, asks first) remove unused images, stopped containers, or left-behind leases, ingests and garbage; -A: every namespace"}},
 		{typ: page.TypeDoctor, open: (*Model).openDoctor, doc: "Node doctor (:doctor)", keys: doctorpage.DefaultKeyMap().Bindings,
 			cmd: command{name: "doctor", aliases: []string{"dr"}, help: "the node doctor: each check OK/WARN/FAIL/SKIP, failures first; enter shows the evidence and fix"}},
+		{typ: page.TypeContexts, open: func(m *Model, id page.ID) (page.Page, tea.Cmd) { return contexts.New(m.contextsConfig(id)) }, doc: "Contexts (:ctx)", keys: contexts.PageBindings,
+			cmd: command{name: "ctx", aliases: []string{"context", "contexts"}, help: "contexts of ~/.config/ctui/config.yaml, the current one marked; enter switches to one (reconnects)"}},
 	}
 }
 
@@ -172,22 +174,14 @@ func (m *Model) openHealth(id page.ID) (page.Page, tea.Cmd) {
 }
 
 func (m *Model) openDoctor(id page.ID) (page.Page, tea.Cmd) {
-	return doctorpage.New(doctorpage.Config{ID: id, Ctx: m.ctx, Source: m.doctorSource(),
+	return doctorpage.New(doctorpage.Config{ID: id, Ctx: m.ctx, Source: doctorpage.SourceOf(m.b, m.doctor, m.timeout),
 		Timeout: 3 * m.timeout, Styles: m.styles, Clock: m.clock, Last: m.doctorRun})
 }
 
-// doctorSource is the node :doctor checks: the connected backend, the
-// files under the configured root.
-func (m *Model) doctorSource() doctorpage.Source {
-	o := m.doctor
-	if o.Timeout <= 0 {
-		o.Timeout = m.timeout
-	}
-	src := doctorpage.Source{Backend: m.b, Options: o}
-	if r := m.b.Config.Remote; r != "" && o.Node == nil {
-		src.Unavailable = checks.RemoteRefusal(r)
-	}
-	return src
+// contextsConfig is :ctx's page: the switcher cmd/ctui gave, the context
+// in use, the jobs a switch would cut off.
+func (m *Model) contextsConfig(id page.ID) contexts.Config {
+	return contexts.Config{ID: id, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Switcher: m.switcher, Current: m.b.Config.Context, Running: m.acts.Running}
 }
 
 // execCommand runs `:exec [-it] CMD...` in the container under the cursor.

@@ -22,6 +22,7 @@ import (
 	"github.com/ctui/ctui/backend"
 	checks "github.com/ctui/ctui/backend/doctor"
 	"github.com/ctui/ctui/ui/actions"
+	"github.com/ctui/ctui/ui/contexts"
 	doctorpage "github.com/ctui/ctui/ui/doctor"
 	"github.com/ctui/ctui/ui/events"
 	"github.com/ctui/ctui/ui/frame"
@@ -69,6 +70,9 @@ type Options struct {
 	// background soon after start, for the header's badge; nil runs them
 	// only on :doctor, with the node's defaults.
 	Doctor *checks.Options
+	// Contexts lists and switches the contexts for :ctx (cmd/ctui's reads
+	// ~/.config/ctui/config.yaml); nil: :ctx says there are none.
+	Contexts contexts.Switcher
 }
 
 // doctorDelay is how long after start the background doctor run waits, so
@@ -132,6 +136,7 @@ type Model struct {
 	acts      actions.Model // image and lifecycle actions: dialogs, jobs, command log
 	stats     usage.Timer
 	gotoID    string // the row the next containers page opens on (enter on :top)
+	switcher  contexts.Switcher
 }
 
 type entry struct {
@@ -153,16 +158,17 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 	}
 	st := theme.New(theme.Options{NoColor: opts.NoColor})
 	m := Model{
-		ctx:     ctx,
-		b:       b,
-		timeout: timeout,
-		clock:   opts.Clock,
-		styles:  st,
-		keys:    DefaultKeyMap(),
-		ns:      ns,
-		cmdline: frame.NewCmdline(st, suggestions(nil)),
-		first:   opts.FirstImages,
-		stats:   usage.NewTimer(opts.StatsInterval),
+		ctx:      ctx,
+		b:        b,
+		timeout:  timeout,
+		clock:    opts.Clock,
+		styles:   st,
+		keys:     DefaultKeyMap(),
+		ns:       ns,
+		cmdline:  frame.NewCmdline(st, suggestions(nil)),
+		first:    opts.FirstImages,
+		stats:    usage.NewTimer(opts.StatsInterval),
+		switcher: opts.Contexts,
 	}
 	m.keys.Shell.SetEnabled(!b.Config.Readonly)
 	m.shells = shell.New(shell.Config{Ctx: ctx, Backend: b, Timeout: timeout, LogLines: opts.LogLines, Clock: opts.Clock})
@@ -176,7 +182,7 @@ func New(ctx context.Context, b *backend.Backend, opts Options) Model {
 		if b.Config.Remote == "" {
 			// The header's badge: a local run costs nothing; over a slow
 			// link :doctor runs only when asked.
-			m.init = tea.Batch(m.init, doctorpage.RunLater(ctx, m.doctorSource(), doctorDelay, 3*timeout, opts.Clock.Now))
+			m.init = tea.Batch(m.init, doctorpage.RunLater(ctx, doctorpage.SourceOf(b, m.doctor, timeout), doctorDelay, 3*timeout, opts.Clock.Now))
 		}
 	}
 	return m

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/ctui/ctui/backend"
@@ -21,7 +22,7 @@ import (
 // sides carry its reason.
 func connect(ctx context.Context, cfg backend.Config, prefetch bool, trace *startupTrace, getenv env, debug io.Writer) (*backend.Backend, *backend.ImagesPrefetch) {
 	if cfg.Remote != "" && cfg.Transport == nil {
-		rc, err := openRemote(ctx, cfg, getenv, debug)
+		rc, err := openRemote(ctx, cfg, getenv, debug, ttyFile(os.Stdin) && ttyFile(os.Stderr))
 		if err != nil {
 			return &backend.Backend{Config: cfg, NativeErr: err, CRIErr: err}, nil
 		}

@@ -101,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 
 	trace.mark("flags and config")
 
-	var profile <-chan colorprofile.Profile
+	var profile func() colorprofile.Profile
 	if !o.showVersion && !o.showDoctor {
 		profile = detectColorProfile()
 	}
@@ -110,7 +110,7 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 	defer stop()
 	b, firstImages := connect(ctx, cfg, !o.showVersion && !o.showDoctor, trace, os.LookupEnv, debugLog)
 	trace.mark("both connects done")
-	defer b.Close()
+	defer func() { b.Close() }() // the last backend: :ctx replaces b
 	if b.NativeErr != nil {
 		fmt.Fprintf(debugLog, "containerd side: %+v\n", b.NativeErr)
 	}
@@ -141,15 +141,23 @@ func run(args []string, stdout, stderr io.Writer, start time.Time) int {
 		fmt.Fprintf(stderr, "ctui: cannot reach the node's runtime:\n  containerd: %v\n  CRI: %v\n", b.NativeErr, b.CRIErr)
 		return 1
 	}
-	uo := uiOptions{noColor: noColor, warnings: warnings, registry: registryOptions(o, os.LookupEnv, cfg.HostRoot), logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile}
-	if cfg.Address != "" {
-		// :doctor reads the node's files: this machine's, or a remote
-		// node's over its connection (doctorOptions).
-		uo.doctor = doctorOptions(b, cfg.HostRoot, os.LookupEnv, cfg.Timeout)
+	sw := &contextSwitcher{o: *o, getenv: os.LookupEnv, exeDir: exeDir, debug: debugLog}
+	uo := uiOptions{noColor: noColor, warnings: warnings, logLines: o.logLines, statsInterval: o.statsInterval, firstImages: firstImages, trace: trace, profile: profile, contexts: sw}
+	for {
+		uo.node(o, cfg, b)
+		if err := runUI(ctx, b, uo); err != nil {
+			fmt.Fprintf(stderr, "ctui: %v\n", err)
+			return 1
+		}
+		// :ctx connected to another context and quit the UI: close this
+		// node's connection and reopen on that one.
+		next := sw.take()
+		if next == nil {
+			return 0
+		}
+		b.Close()
+		b, cfg = next.b, next.cfg
+		uo.firstImages, uo.trace = nil, nil
+		uo.warnings = append([]string{"context " + cfg.Context + ": " + cfg.Where(cfg.Address)}, next.warnings...)
 	}
-	if err := runUI(ctx, b, uo); err != nil {
-		fmt.Fprintf(stderr, "ctui: %v\n", err)
-		return 1
-	}
-	return 0
 }

@@ -19,8 +19,9 @@ const envSSH = "CTUI_SSH"
 // openRemote connects to the node cfg.Remote names and fills in what was
 // found there: the socket (autodetected on the node unless named) for both
 // APIs, and the transport that carries them. ssh may prompt on the terminal
-// (a password, a passphrase, an unknown host key) when there is one.
-func openRemote(ctx context.Context, cfg backend.Config, getenv env, debug io.Writer) (backend.Config, error) {
+// (a password, a passphrase, an unknown host key) when prompt is set and
+// there is one.
+func openRemote(ctx context.Context, cfg backend.Config, getenv env, debug io.Writer, prompt bool) (backend.Config, error) {
 	ep, err := remote.Parse(cfg.Remote)
 	if err != nil {
 		return cfg, err
@@ -34,7 +35,7 @@ func openRemote(ctx context.Context, cfg backend.Config, getenv env, debug io.Wr
 	t, sock, err := remote.Open(ctx, ep, remote.Options{
 		SSH:            strings.Fields(sshCmd),
 		ConnectTimeout: cfg.Timeout,
-		Prompt:         ttyFile(os.Stdin) && ttyFile(os.Stderr),
+		Prompt:         prompt,
 		Debug:          debug,
 	})
 	if err != nil {

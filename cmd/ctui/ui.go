@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -26,10 +27,24 @@ type uiOptions struct {
 	trace *startupTrace
 	// profile is the terminal's colour profile, detected while connecting
 	// (see detectColorProfile); nil leaves it to bubbletea.
-	profile <-chan colorprofile.Profile
+	profile func() colorprofile.Profile
 	// doctor is where :doctor reads the node's files (--host-root, the
 	// environment); nil when there is no local containerd to check.
 	doctor *doctor.Options
+	// contexts lists and switches contexts for :ctx.
+	contexts *contextSwitcher
+}
+
+// node sets what depends on the node the UI opens on: how pulls reach
+// registries (the node's registry files under its root) and where :doctor
+// reads the node's files (this machine's, or a remote node's over its
+// connection; nowhere without a containerd socket).
+func (o *uiOptions) node(flags *options, cfg backend.Config, b *backend.Backend) {
+	o.registry = registryOptions(flags, os.LookupEnv, cfg.HostRoot)
+	o.doctor = nil
+	if cfg.Address != "" {
+		o.doctor = doctorOptions(b, cfg.HostRoot, os.LookupEnv, cfg.Timeout)
+	}
 }
 
 // detectColorProfile detects the terminal's colour profile as bubbletea
@@ -38,16 +53,20 @@ type uiOptions struct {
 // capability of the terminal) to learn whether it passes 24-bit colour
 // through, 20-60 ms on a small machine that otherwise lie between connecting
 // and the first frame.
-func detectColorProfile() <-chan colorprofile.Profile {
+// The answer is kept for the UI reopened on another context (:ctx).
+func detectColorProfile() func() colorprofile.Profile {
 	ch := make(chan colorprofile.Profile, 1)
 	go func() { ch <- colorprofile.Detect(os.Stdout, os.Environ()) }()
-	return ch
+	return sync.OnceValue(func() colorprofile.Profile { return <-ch })
 }
 
 func runUI(ctx context.Context, b *backend.Backend, o uiOptions) error {
 	uo := ui.Options{NoColor: o.noColor, Notices: o.warnings, Registry: o.registry, LogLines: o.logLines, FirstImages: o.firstImages, StatsInterval: o.statsInterval, Doctor: o.doctor}
+	if o.contexts != nil {
+		uo.Contexts = o.contexts
+	}
 	if o.profile != nil {
-		uo.Program = append(uo.Program, tea.WithColorProfile(<-o.profile))
+		uo.Program = append(uo.Program, tea.WithColorProfile(o.profile()))
 		o.trace.mark("colour profile detected")
 	}
 	if t := o.trace; t != nil {

@@ -39,6 +39,20 @@ type Source struct {
 	Unavailable error
 }
 
+// SourceOf is the node :doctor checks: the connected backend, the files
+// under o's root; a remote node's only when o reads them there (o.Node).
+// A zero o.Timeout is timeout.
+func SourceOf(b *backend.Backend, o checks.Options, timeout time.Duration) Source {
+	if o.Timeout <= 0 {
+		o.Timeout = timeout
+	}
+	src := Source{Backend: b, Options: o}
+	if r := b.Config.Remote; r != "" && o.Node == nil {
+		src.Unavailable = checks.RemoteRefusal(r)
+	}
+	return src
+}
+
 // RunCmd gathers the node's facts and runs every check, as `ctui doctor`
 // does, and answers with a RanMsg. Built from values only; ctx bounds it.
 func RunCmd(ctx context.Context, src Source, now func() time.Time) func() tea.Msg {

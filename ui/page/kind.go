@@ -26,6 +26,7 @@ const (
 	TypeLeases        Type = "leases"
 	TypeDoctor        Type = "doctor"
 	TypeTop           Type = "top"
+	TypeContexts      Type = "contexts"
 )
 
 // Caps are the root's actions a page's rows take: the root binds those
