@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,20 @@ import (
 	"github.com/ctui/ctui/ui/internal/uitest"
 	"github.com/ctui/ctui/ui/prune"
 )
+
+// countingClient is the real adapter, counting the usages asked of active
+// snapshots (containers' writable layers, never cached).
+type countingClient struct {
+	*containerd.Client
+	active atomic.Int64
+}
+
+func (c *countingClient) SnapshotUsage(ctx context.Context, ns string, ref backend.SnapshotRef, kind backend.SnapshotKind) (backend.DiskUsage, error) {
+	if kind != backend.SnapshotCommitted {
+		c.active.Add(1)
+	}
+	return c.Client.SnapshotUsage(ctx, ns, ref, kind)
+}
 
 // TestDiskOnRealDaemons walks :du and :prune images through the preview and
 // its confirmation on containerd 1.6 and 2.x: the filesystem line and the
@@ -64,7 +79,8 @@ func TestDiskOnRealDaemons(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
+			counted := &countingClient{Client: nc}
+			b := &backend.Backend{Config: cfg, Native: counted, CRI: rc}
 			defer b.Close()
 			d := &driver{t: t, m: New(ctx, b, Options{NoColor: true}), loop: uitest.NewLoop(t)}
 			d.send(tea.WindowSizeMsg{Width: 160, Height: 40})
@@ -83,12 +99,27 @@ func TestDiskOnRealDaemons(t *testing.T) {
 			if !ok {
 				t.Fatalf("top page is %T", d.m.pages[len(d.m.pages)-1].p)
 			}
-			if iu, ok := top.Report().Image("localhost/test/unused:v1"); !ok || iu.Unique < 2<<20 || iu.Partial {
+			iu, ok := top.Report().Image("localhost/test/unused:v1")
+			if !ok || iu.Unique < 2<<20 || iu.Partial {
 				t.Fatalf("unused image's usage %+v", iu)
 			}
 
+			counted.active.Store(0)
 			d.command("prune images")
 			d.shows("the preview", "will remove 1 images")
+			// The preview frees what :du called the image's unique size, and
+			// measured no container's writable layer to say so (the images'
+			// own snapshots are committed: the adapter has them from :du).
+			pv, ok := d.m.pages[len(d.m.pages)-1].p.(prune.Model)
+			if !ok {
+				t.Fatalf("top page is %T", d.m.pages[len(d.m.pages)-1].p)
+			}
+			if plan, _ := pv.Plan(); plan.Images.Reclaim != iu.Unique || plan.Images.Partial {
+				t.Fatalf("preview frees %d (partial %v), :du said %d unique", plan.Images.Reclaim, plan.Images.Partial, iu.Unique)
+			}
+			if n := counted.active.Load(); n != 0 {
+				t.Fatalf("the image prune's preview measured %d active snapshots", n)
+			}
 			s = body(d.m)
 			for _, want := range []string{"localhost/test/unused:v1", "remove", "keep", "used by container stopped-user", testbed.PauseImage} {
 				if !strings.Contains(s, want) {

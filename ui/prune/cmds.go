@@ -97,7 +97,7 @@ func makePlan(ctx context.Context, src Source, o Options, ns string, clock backe
 				inv.CRIImageRefs = append(inv.CRIImageRefs, pc.ImageRef)
 			}
 		}
-		usage, err := backend.MeasureSnapshots(ctx, src.Disk, n, inv.Snapshots)
+		usage, err := backend.MeasureSnapshots(ctx, src.Disk, n, toMeasure(inv, o.What, clock))
 		if err != nil {
 			return p, err
 		}
@@ -123,6 +123,31 @@ func makePlan(ctx context.Context, src Source, o Options, ns string, clock backe
 	}
 	p.At = clock.Now()
 	return p, nil
+}
+
+// toMeasure is what a prune's plan needs measured. An image prune frees
+// only what images hold, so it measures the snapshots images reach (their
+// unpacked layers, committed: the adapter has them cached once :du, the
+// snapshots page or an earlier preview measured them) and not the thousands
+// of containers' writable layers, which it never frees. The other prunes
+// free containers' layers and orphans, so they measure every snapshot.
+func toMeasure(inv backend.DiskInventory, what What, clock backend.Clock) []backend.Snapshot {
+	if what != Images {
+		return inv.Snapshots
+	}
+	held := map[backend.SnapshotRef]bool{}
+	for _, iu := range inv.Analyze(nil, clock.Now(), 0).Images {
+		for _, r := range iu.Snapshots {
+			held[r] = true
+		}
+	}
+	var out []backend.Snapshot
+	for _, sn := range inv.Snapshots {
+		if held[sn.SnapshotRef] {
+			out = append(out, sn)
+		}
+	}
+	return out
 }
 
 func unavailable(why error, what string) error {
