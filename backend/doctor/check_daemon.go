@@ -182,6 +182,10 @@ func checkConfig(f *Facts) Finding {
 			out = append(out, warn(fmt.Sprintf("%s is a version 1 config (no version key), deprecated since containerd 1.5 and migrated at every start.", cf.Path),
 				[]string{cf.Path + ": no version = 2 line"},
 				"Add version = 2 at the top and rename plugin tables to their full ids (plugins.cri -> plugins.\"io.containerd.grpc.v1.cri\"), then: "+f.restartFix()))
+		case major >= 2 && cf.Version > f.maxConfigVersion():
+			out = append(out, fail(fmt.Sprintf("%s is a version %d config, which %s refuses: it reads version %d at most, so it will not start on this file again.", cf.Path, cf.Version, f.daemonName(), f.maxConfigVersion()),
+				[]string{lineEvidence(cf, "version")},
+				fmt.Sprintf("Write it for this daemon: version = %d and only the settings it knows (containerd config default prints a file of its version to compare with); check with: containerd --config %s config dump", f.maxConfigVersion(), cf.Path)))
 		case major >= 2 && cf.Version < 3:
 			ev := []string{lineEvidence(cf, "version")}
 			if v, found := cf.get("plugins", cf.pluginKey(pluginCRI)); found {
@@ -249,6 +253,19 @@ func checkConfig(f *Facts) Finding {
 }
 
 const deprecationCgroupV1 = "io.containerd.deprecation/cgroup-v1"
+
+// maxConfigVersion is the newest config version the daemon reads: 2 on
+// 1.x, 3 on 2.0 to 2.3, 4 from 2.4 (which moves the grpc, ttrpc and
+// metrics tables into server plugins).
+func (f *Facts) maxConfigVersion() int {
+	switch {
+	case f.daemonMajor() == 1:
+		return 2
+	case f.daemonMajor() == 2 && f.daemonMinor() >= 0 && f.daemonMinor() < 4:
+		return 3
+	}
+	return 4
+}
 
 func isRegistryDeprecation(id string) bool {
 	return strings.HasPrefix(id, "io.containerd.deprecation/cri-registry-")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -195,4 +196,24 @@ func TestVersion3ConfigOn1x(t *testing.T) {
 	}
 	n.restart(func(string) string { return string(v2) })
 	want(t, n.run("containerd-config"), doctor.OK, "version 2")
+}
+
+// TestConfigVersionTooNew (2.x): the daemon's file rewritten with a config
+// version newer than it reads (5; 2.4 reads 4) fails, and containerd
+// itself refuses the file (config dump); put back, it clears.
+func TestConfigVersionTooNew(t *testing.T) {
+	n := startNode(t, testbed.V2)
+	cfg := filepath.Join(n.d.Dir, "config.toml")
+	orig, err := os.ReadFile(cfg)
+	must(t, err)
+	must(t, os.WriteFile(cfg, []byte(strings.Replace(string(orig), "version = 3", "version = 5", 1)), 0o644))
+	want(t, n.run("containerd-config"), doctor.FAIL, cfg+" is a version 5 config, which containerd 2.", "reads version 4 at most", cfg+":1: version = 5", "containerd --config "+cfg+" config dump")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, filepath.Join(n.d.BinDir, "containerd"), "--config", cfg, "config", "dump").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "expected containerd config version equal to or less than `4`, got `5`") {
+		t.Errorf("containerd 2.x read a version 5 file (%v):\n%s", err, out)
+	}
+	must(t, os.WriteFile(cfg, orig, 0o644))
+	want(t, n.run("containerd-config"), doctor.OK, "version 3")
 }
