@@ -170,13 +170,11 @@ func TestOOMFireAndClear(t *testing.T) {
 func TestVersion3ConfigOn1x(t *testing.T) {
 	n := startNode(t, testbed.V16)
 	cfg := filepath.Join(n.d.Dir, "config.toml")
-	v2, err := os.ReadFile(cfg)
-	must(t, err)
 	v3 := fmt.Sprintf("version = 3\nroot = %q\nstate = %q\n\n[grpc]\n  address = %q\n\n"+
 		"[plugins.\"io.containerd.cri.v1.images\".pinned_images]\n  sandbox = %q\n\n"+
 		"[plugins.\"io.containerd.cri.v1.runtime\"]\n  restrict_oom_score_adj = true\n",
 		n.d.Dir+"/root", n.d.Dir+"/state", n.d.Socket, testbed.PauseImage)
-	must(t, os.WriteFile(cfg, []byte(v3), 0o644))
+	v2 := n.editConfig(func(string) string { return v3 })
 	checkV3 := func() {
 		t.Helper()
 		want(t, n.run("containerd-config"), doctor.FAIL, cfg+" is a version 3 config, which containerd 1.6", "do not apply",
@@ -194,7 +192,7 @@ func TestVersion3ConfigOn1x(t *testing.T) {
 	if img := backend.ParseCRIConfig(st.Info).SandboxImage; img == testbed.PauseImage || img == "" {
 		t.Errorf("1.6 on a version 3 file uses sandbox image %q: the file's pinned_images.sandbox was expected to be ignored", img)
 	}
-	n.restart(func(string) string { return string(v2) })
+	n.restart(func(string) string { return v2 })
 	want(t, n.run("containerd-config"), doctor.OK, "version 2")
 }
 
@@ -204,9 +202,7 @@ func TestVersion3ConfigOn1x(t *testing.T) {
 func TestConfigVersionTooNew(t *testing.T) {
 	n := startNode(t, testbed.V2)
 	cfg := filepath.Join(n.d.Dir, "config.toml")
-	orig, err := os.ReadFile(cfg)
-	must(t, err)
-	must(t, os.WriteFile(cfg, []byte(strings.Replace(string(orig), "version = 3", "version = 5", 1)), 0o644))
+	orig := n.editConfig(func(s string) string { return strings.Replace(s, "version = 3", "version = 5", 1) })
 	want(t, n.run("containerd-config"), doctor.FAIL, cfg+" is a version 5 config, which containerd 2.", "reads version 4 at most", cfg+":1: version = 5", "containerd --config "+cfg+" config dump")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -214,6 +210,6 @@ func TestConfigVersionTooNew(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "expected containerd config version equal to or less than `4`, got `5`") {
 		t.Errorf("containerd 2.x read a version 5 file (%v):\n%s", err, out)
 	}
-	must(t, os.WriteFile(cfg, orig, 0o644))
+	n.editConfig(func(string) string { return orig })
 	want(t, n.run("containerd-config"), doctor.OK, "version 3")
 }

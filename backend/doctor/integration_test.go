@@ -104,15 +104,23 @@ func (n *node) connect() {
 	}
 }
 
-// restart rewrites the daemon's config file with edit and restarts the
-// daemon on it (systemctl restart containerd), linking its new process
-// into the node's /proc and connecting ctui's backend again.
-func (n *node) restart(edit func(string) string) {
+// editConfig rewrites the daemon's config file (the running daemon does
+// not reread it) and returns what it held.
+func (n *node) editConfig(edit func(string) string) string {
 	n.t.Helper()
 	cfg := filepath.Join(n.d.Dir, "config.toml")
 	b, err := os.ReadFile(cfg)
 	must(n.t, err)
 	must(n.t, os.WriteFile(cfg, []byte(edit(string(b))), 0o644))
+	return string(b)
+}
+
+// restart rewrites the daemon's config file with edit and restarts the
+// daemon on it (systemctl restart containerd), linking its new process
+// into the node's /proc and connecting ctui's backend again.
+func (n *node) restart(edit func(string) string) {
+	n.t.Helper()
+	n.editConfig(edit)
 	old := n.d.PID()
 	n.b.Close()
 	must(n.t, n.d.Pause())
