@@ -129,7 +129,8 @@ func TestDoctorMirrorProbeFromNode(t *testing.T) {
 		t.Errorf("from this machine, which cannot resolve %s: %s %q", testbed.NodeOnlyHost, f.Status, f.Finding)
 	}
 	mirror.Close()
-	if f := run(tr.NodeFS()); f.Status != doctor.WARN || !strings.Contains(f.Finding, "Mirror endpoint "+ep+" for docker.io in /etc/rancher/k3s/registries.yaml does not answer (asked from the node over SSH)") {
-		t.Errorf("over ssh with the mirror stopped: %s %q", f.Status, f.Finding)
+	if f := run(tr.NodeFS()); f.Status != doctor.WARN || !strings.Contains(f.Finding, "Mirror endpoint "+ep+" for docker.io in /etc/rancher/k3s/registries.yaml does not answer (asked from the node over SSH)") ||
+		!strings.Contains(strings.Join(f.Evidence, "\n"), "the node did not connect: ") {
+		t.Errorf("over ssh with the mirror stopped (the evidence should carry ssh's reason): %s %q %q", f.Status, f.Finding, f.Evidence)
 	}
 }

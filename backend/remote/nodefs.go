@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/doctor"
@@ -35,7 +36,41 @@ func (n nodeFS) DialContext(ctx context.Context, network, addr string) (net.Conn
 	if network != "tcp" && network != "tcp4" && network != "tcp6" {
 		return nil, fmt.Errorf("dial %s %s from the node: only tcp goes over SSH", network, addr)
 	}
-	return n.t.DialTCP(ctx, addr)
+	c, err := n.t.DialTCP(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	if pc, ok := c.(*pipeConn); ok {
+		return &nodeConn{Conn: c, pc: pc}, nil
+	}
+	return c, nil
+}
+
+// nodeConn is a connection opened by the node's sshd. When the node could
+// not connect, ssh says why on stderr and the stream just ends: the first
+// read's end of file becomes ssh's sentence ("connect failed: Connection
+// refused"), which the probe's finding shows.
+type nodeConn struct {
+	net.Conn
+	pc  *pipeConn
+	got bool
+}
+
+func (c *nodeConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.got = true
+	}
+	if errors.Is(err, io.EOF) && !c.got {
+		select {
+		case <-c.pc.done:
+		case <-time.After(time.Second):
+		}
+		if m := c.pc.Message(); m != "" {
+			return n, fmt.Errorf("the node did not connect: %s", m)
+		}
+	}
+	return n, err
 }
 
 func (n nodeFS) ReadFile(name string) ([]byte, error) {
