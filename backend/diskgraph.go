@@ -102,6 +102,38 @@ func (g *diskGraph) reach(content []string, snaps []SnapshotRef) (map[string]boo
 	return cs, ss
 }
 
+// heldBy is what snapshot r holds besides itself: its parents and what
+// labels name, as reach walks them; ok is false when r does not exist. A
+// snapshot without reference labels (a container's writable layer) holds
+// what its parent holds, which is walked once per parent and kept in memo;
+// so thousands of containers on a few images cost one walk per image layer,
+// not one per container.
+func (g *diskGraph) heldBy(r SnapshotRef, memo map[SnapshotRef][]SnapshotRef) (held []SnapshotRef, ok bool) {
+	s, ok := g.snaps[r]
+	if !ok {
+		return nil, false
+	}
+	walk := func(from SnapshotRef) []SnapshotRef {
+		_, ss := g.reach(nil, []SnapshotRef{from})
+		out := make([]SnapshotRef, 0, len(ss))
+		for x := range ss {
+			if x != r {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	if c, sr := gcRefs(s.Labels); len(c)+len(sr) > 0 || s.Parent == "" {
+		return walk(r), true
+	}
+	p := SnapshotRef{Snapshotter: r.Snapshotter, Key: s.Parent}
+	if held, ok = memo[p]; !ok {
+		held = walk(p)
+		memo[p] = held
+	}
+	return held, true
+}
+
 // targets groups image names by target digest, names sorted.
 func targets(imgs []Image) (order []string, names map[string][]string) {
 	names = map[string][]string{}

@@ -161,8 +161,8 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 			snapCount[r]++
 		}
 	}
-	holders := map[string][]Holder{}
-	snapHolders := map[SnapshotRef][]Holder{}
+	holders := make(map[string][]Holder, len(inv.Content))
+	snapHolders := make(map[SnapshotRef][]Holder, len(inv.Snapshots))
 	for _, t := range order {
 		r := per[t]
 		iu := ImageUsage{Target: t, Names: names[t]}
@@ -203,7 +203,10 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 		return a.Names[0] < b.Names[0]
 	})
 
-	// Containers: their writable layer, and what they hold.
+	// Containers: their writable layer, and what they hold. Thousands of
+	// containers share a few parents: what a parent holds is walked once.
+	rep.Containers = make([]ContainerUsage, 0, len(inv.Containers))
+	parents := map[SnapshotRef][]SnapshotRef{}
 	for _, c := range inv.Containers {
 		cu := ContainerUsage{ID: c.ID, Image: c.Image}
 		if c.SnapshotKey == "" {
@@ -216,13 +219,11 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 			if _, exists := g.snaps[cu.Snapshot]; !exists {
 				cu.Usage = DiskUsage{Reason: "snapshot " + cu.Snapshot.String() + " does not exist"}
 			}
-			_, ss := g.reach(nil, []SnapshotRef{cu.Snapshot})
-			for r := range ss {
-				h := Holder{HeldByContainer, c.ID}
-				if r != cu.Snapshot {
-					h = Holder{HeldByChild, c.ID}
+			if held, ok := g.heldBy(cu.Snapshot, parents); ok {
+				snapHolders[cu.Snapshot] = append(snapHolders[cu.Snapshot], Holder{HeldByContainer, c.ID})
+				for _, r := range held {
+					snapHolders[r] = append(snapHolders[r], Holder{HeldByChild, c.ID})
 				}
-				snapHolders[r] = append(snapHolders[r], h)
 			}
 		}
 		c2, s2 := gcRefs(c.Labels)
@@ -323,6 +324,7 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 	}
 
 	// Snapshots.
+	rep.Snapshots = make([]SnapshotInfo, 0, len(inv.Snapshots))
 	for _, s := range inv.Snapshots {
 		si := SnapshotInfo{Snapshot: s, Usage: usage[s.SnapshotRef], Holders: dedupHolders(snapHolders[s.SnapshotRef])}
 		rep.Snapshots = append(rep.Snapshots, si)
@@ -356,6 +358,7 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 			mediaTypes[im.Digest] = im.MediaType
 		}
 	}
+	rep.Content = make([]BlobInfo, 0, len(inv.Content))
 	for _, b := range inv.Content {
 		bi := BlobInfo{ContentBlob: b, Kind: kinds[b.Digest], MediaType: mediaTypes[b.Digest], Holders: dedupHolders(holders[b.Digest])}
 		if bi.MediaType != "" {
