@@ -77,11 +77,9 @@ func TestStoresOnRealDaemons(t *testing.T) {
 			}
 			// A child of the image's top layer (a GC root, as ctr prepares
 			// it), then t: the parent chains.
-			var top string
-			for _, l := range strings.Split(ctr("snapshots", "ls"), "\n")[1:] {
-				if f := strings.Fields(l); len(f) >= 2 && f[len(f)-1] == "Committed" {
-					top = f[0]
-				}
+			top, err := dm.LastCommittedSnapshot(ctx, ns)
+			if err != nil {
+				t.Fatal(err)
 			}
 			ctr("snapshots", "prepare", "child-snap", top)
 			d.keys("ctrl+r")

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	containerd "github.com/containerd/containerd/v2/client"
@@ -146,4 +147,24 @@ func SeedDiskScale(ctx context.Context, address, ns string, nDistinct, nNames, n
 		return fmt.Errorf("seed containers in %s: %w", ns, err)
 	}
 	return nil
+}
+
+// LastCommittedSnapshot is the key of the last committed snapshot `ctr
+// snapshots ls` lists in namespace ns (an image's layer), for a test that
+// prepares a child of it, as `ctr snapshots prepare KEY PARENT` does.
+func (d *Daemon) LastCommittedSnapshot(ctx context.Context, ns string) (string, error) {
+	out, err := d.Ctr(ctx, "-n", ns, "snapshots", "ls")
+	if err != nil {
+		return "", err
+	}
+	var key string
+	for _, l := range strings.Split(out, "\n")[1:] {
+		if f := strings.Fields(l); len(f) >= 2 && f[len(f)-1] == "Committed" {
+			key = f[0]
+		}
+	}
+	if key == "" {
+		return "", fmt.Errorf("no committed snapshot in ctr -n %s snapshots ls:\n%s", ns, out)
+	}
+	return key, nil
 }
