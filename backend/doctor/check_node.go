@@ -165,7 +165,7 @@ func checkSandboxImage(f *Facts) Finding {
 			// the configured string itself; containerd stores the
 			// normalized name, so a short name is never pinned.
 			return warn(fmt.Sprintf("The sandbox image %s is present but not pinned: CRI pins only the image stored under exactly the configured name, and containerd stores this one as %s, so kubelet's image garbage collection may remove it.", img, want),
-				append(ev, fmt.Sprintf("ctr -n k8s.io images ls: %s (no image is named %s)", want, img)),
+				append(ev, fmt.Sprintf("crictl images: the image is tagged %s, not %s", want, img)),
 				"Write the full name in the sandbox image setting:\n"+f.snippet(f.tableOf(setSandbox)+"\n  "+key[len(key)-1]+" = \""+want+"\""))
 		}
 		return warn(fmt.Sprintf("The sandbox image %s is present but not pinned: kubelet's image garbage collection may remove it.", img), ev,
