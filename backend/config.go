@@ -118,6 +118,15 @@ func (c Config) WhereEndpoint(ep string) string {
 	return ep
 }
 
+// RemoteWindow is the HTTP/2 flow-control window (per stream and per
+// connection) of a gRPC connection carried by a Transport. gRPC starts at
+// 64 KiB and grows it by measuring, a doubling per round trip: over a link
+// with 100 ms round trips a 3 MB answer (10,000 image records) then takes
+// a dozen round trips instead of one and the transfer. A window this size
+// lets any answer up to it come in one round trip; memory is spent only as
+// data arrives.
+const RemoteWindow = 16 << 20
+
 // DefaultTimeout is used when no timeout is configured: ctr's connect timeout.
 const DefaultTimeout = 10 * time.Second
 

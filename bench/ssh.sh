@@ -8,6 +8,9 @@
 # with sudo, not root. Needs root, tmux and openssh-server.
 #
 #   bench/ssh.sh [version] [images] [rounds] [delay]   (default 1.6 10000 7 50ms)
+#
+# CTUI=bin/a,bin/b compares binaries in the same rounds (default bin/ctui);
+# KEYS=0 skips the key presses.
 set -eu
 cd "$(dirname "$0")/.."
 version=${1:-1.6}
@@ -29,4 +32,4 @@ CTUI_SSH=$(sed -n 's/^CTUI_SSH=//p' "$out")
 export CTUI_SSH
 args=$(sed -n 's/^ARGS=//p' "$out")
 # shellcheck disable=SC2086
-go run ./bench/tmuxbench --ctui bin/ctui $args --runs "$rounds" --keys 20
+go run ./bench/tmuxbench --ctui "${CTUI:-bin/ctui}" $args --runs "$rounds" --keys "${KEYS:-20}"

@@ -75,13 +75,17 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 		timeout = backend.DefaultTimeout
 	}
 	target := backend.Target{API: "containerd", Endpoint: cfg.Where(cfg.Address)}
-	cc, err := client.New(cfg.Address, client.WithTimeout(timeout), client.WithExtraDialOpts([]grpc.DialOption{
+	opts := []grpc.DialOption{
 		grpc.WithContextDialer(dial),
 		// The handshake may take longer than a call: a call's own deadline
 		// then ends it as a timeout, instead of racing the transport, whose
 		// give-up reads as a broken handshake (a peer that is not gRPC).
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: 2 * timeout}),
-	}))
+	}
+	if cfg.Transport != nil {
+		opts = append(opts, grpc.WithInitialWindowSize(backend.RemoteWindow), grpc.WithInitialConnWindowSize(backend.RemoteWindow))
+	}
+	cc, err := client.New(cfg.Address, client.WithTimeout(timeout), client.WithExtraDialOpts(opts))
 	if err != nil {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}

@@ -151,10 +151,12 @@ func dial(ep string, timeout time.Duration, t backend.Transport) (*grpc.ClientCo
 		d := net.Dialer{Timeout: timeout}
 		return d.DialContext(ctx, network, addr)
 	}
+	var remote []grpc.DialOption
 	if t != nil {
 		dialer = func(ctx context.Context, _ string) (net.Conn, error) { return t.DialSocket(ctx, addr) }
+		remote = []grpc.DialOption{grpc.WithInitialWindowSize(backend.RemoteWindow), grpc.WithInitialConnWindowSize(backend.RemoteWindow)}
 	}
-	conn, err := grpc.NewClient("passthrough:///"+addr,
+	conn, err := grpc.NewClient("passthrough:///"+addr, append(remote,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(dialer),
 		grpc.WithConnectParams(grpc.ConnectParams{
@@ -169,7 +171,7 @@ func dial(ep string, timeout time.Duration, t backend.Transport) (*grpc.ClientCo
 			MinConnectTimeout: 2 * timeout,
 		}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMsgSize)),
-	)
+	)...)
 	if err != nil {
 		return nil, backend.Translate(err, backend.Target{API: "CRI", Endpoint: ep}, "connect to "+ep)
 	}

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bufio"
 	"net"
 	"os"
 	"os/exec"
@@ -77,6 +78,27 @@ func (c *pipeConn) Close() error {
 	})
 	return nil
 }
+
+// failure is why the session ended before it relayed (read failed with
+// err): what ssh, sudo or the script said, with the exit status once the
+// process is gone.
+func (c *pipeConn) failure(err error) error {
+	select {
+	case <-c.done:
+		return &RunError{Msg: strings.TrimSpace(c.stderr.String()), Err: &exec.ExitError{ProcessState: c.cmd.ProcessState}}
+	case <-time.After(2 * time.Second):
+		return &RunError{Msg: strings.TrimSpace(c.stderr.String()), Err: err}
+	}
+}
+
+// bufferedConn is a relay whose first bytes were read into r (the probe's
+// lines, and maybe what the daemon sent at once after them).
+type bufferedConn struct {
+	*pipeConn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // Message is what ssh or the relay said on stderr, for a connection that
 // ended early.

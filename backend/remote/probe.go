@@ -1,10 +1,13 @@
 package remote
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/ctui/ctui/backend"
 )
@@ -34,24 +37,126 @@ const probeScript = `for p do
   fi
 done`
 
+// relayProbeScript is probeScript followed, in the same session, by a
+// relay to the first socket that is "ok": a line "relay PATH" marks where
+// the probe's lines end and the relay's bytes begin ("relay-none": no
+// socket to relay to, the session ends). Through sudo, one session thus
+// both finds the socket and carries a gRPC connection to it, instead of a
+// probe session and then one relay session per API, each a few round trips
+// and a sudo apart.
+const relayProbeScript = probeScript + `
+for p do
+  if [ -S "$p" ] && [ -r "$p" ] && [ -w "$p" ]; then
+    echo "relay $p"
+    set -- "$p"
+` + relayScript + `
+  fi
+done
+echo relay-none`
+
 // findSocket checks the socket the endpoint names, or looks for the known
 // ones (backend.KnownSockets, the list autodetection uses on the node
-// itself), in one command on the node.
+// itself), in one command on the node. Through sudo it runs as the first
+// sessions of both APIs' relays (relayProbeScript); their connections wait
+// in t.spares for the first two dials.
 func (t *Transport) findSocket(ctx context.Context) (Socket, error) {
 	paths := []string{t.ep.Socket}
 	if t.ep.Socket == "" {
 		paths = backend.KnownSocketPaths()
 	}
-	out, err := t.Run(ctx, append([]string{"sh", "-c", probeScript, "ctui-probe"}, paths...)...)
+	var state map[string]string
+	var err error
+	if t.ep.Sudo {
+		state, err = t.probeRelays(ctx, paths, 2)
+	} else {
+		var out []byte
+		out, err = t.Run(ctx, append([]string{"sh", "-c", probeScript, "ctui-probe"}, paths...)...)
+		state = probeStates(string(out))
+	}
 	if err != nil {
 		return Socket{}, t.runError(err, "look for containerd's socket")
 	}
+	return t.decide(paths, state)
+}
+
+// probeStates reads the probe's lines: the state of each path.
+func probeStates(out string) map[string]string {
 	state := map[string]string{}
-	for _, l := range strings.Split(string(out), "\n") {
+	for _, l := range strings.Split(out, "\n") {
 		if st, p, ok := strings.Cut(strings.TrimSpace(l), " "); ok {
 			state[p] = st
 		}
 	}
+	return state
+}
+
+// probeRelays runs relayProbeScript in n sessions at once and returns the
+// probe's states (the first session's answer); the sessions that went on
+// as relays are kept in t.spares for DialSocket.
+func (t *Transport) probeRelays(ctx context.Context, paths []string, n int) (map[string]string, error) {
+	type answer struct {
+		state map[string]string
+		conn  net.Conn
+		path  string
+		err   error
+	}
+	args := t.sessionArgs(false, append([]string{"sh", "-c", relayProbeScript, "ctui-probe"}, paths...))
+	answers := make(chan answer, n)
+	for range n {
+		go func() {
+			var a answer
+			a.state, a.path, a.conn, a.err = t.probeRelay(ctx, args)
+			answers <- a
+		}()
+	}
+	var first answer
+	for i := range n {
+		a := <-answers
+		if i == 0 || first.err != nil && a.err == nil {
+			first = a
+		}
+		if a.conn != nil {
+			t.mu.Lock()
+			t.spares[a.path] = append(t.spares[a.path], a.conn)
+			t.mu.Unlock()
+		}
+	}
+	return first.state, first.err
+}
+
+// probeRelay runs one relayProbeScript session: the states it printed, and
+// the connection to path when it went on as a relay.
+func (t *Transport) probeRelay(ctx context.Context, args []string) (map[string]string, string, net.Conn, error) {
+	c, err := t.pipe(args, t.Node())
+	if err != nil {
+		return nil, "", nil, err
+	}
+	pc := c.(*pipeConn)
+	if dl, ok := ctx.Deadline(); ok {
+		pc.r.SetReadDeadline(dl)
+	}
+	br := bufio.NewReader(pc)
+	var out strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		if path, ok := strings.CutPrefix(strings.TrimSpace(line), "relay "); ok {
+			pc.r.SetReadDeadline(time.Time{})
+			return probeStates(out.String()), path, &bufferedConn{pipeConn: pc, r: br}, nil
+		}
+		if strings.TrimSpace(line) == "relay-none" {
+			pc.Close()
+			return probeStates(out.String()), "", nil, nil
+		}
+		out.WriteString(line)
+		if err != nil {
+			pc.Close()
+			return nil, "", nil, pc.failure(err)
+		}
+	}
+}
+
+// decide picks the socket from the probe's states, or says why none.
+func (t *Transport) decide(paths []string, state map[string]string) (Socket, error) {
 	as := "the login user"
 	if t.ep.User != "" {
 		as = t.ep.User

@@ -48,9 +48,10 @@ type Transport struct {
 
 	mu       sync.Mutex
 	up       bool
-	lost     error             // why the connection is down, while it is
-	forwards map[string]string // socket on the node -> forwarded local socket
-	files    *Files            // the node's files over sftp, once asked for
+	lost     error                 // why the connection is down, while it is
+	forwards map[string]string     // socket on the node -> forwarded local socket
+	spares   map[string][]net.Conn // socket on the node -> relays the probe opened, for the first dials
+	files    *Files                // the node's files over sftp, once asked for
 	master   *exec.Cmd
 	closed   bool
 	closing  chan struct{}
@@ -83,7 +84,7 @@ func Open(ctx context.Context, ep Endpoint, opts Options) (*Transport, Socket, e
 		return nil, Socket{}, backend.Errorf(backend.ErrFailed, "connect to %s: %v", ep.Node(), err)
 	}
 	t := &Transport{ep: ep, opts: opts, dir: dir, ctl: filepath.Join(dir, "ctl"),
-		forwards: map[string]string{}, closing: make(chan struct{}), exited: make(chan string, 1)}
+		forwards: map[string]string{}, spares: map[string][]net.Conn{}, closing: make(chan struct{}), exited: make(chan string, 1)}
 	if err := t.startMaster(ctx, opts.Prompt); err != nil {
 		os.RemoveAll(dir)
 		return nil, Socket{}, err
@@ -211,6 +212,7 @@ func (t *Transport) supervise() {
 		t.mu.Lock()
 		t.up = false
 		t.lost = lostError(t.ep, last)
+		t.dropSpares()
 		t.mu.Unlock()
 		fmt.Fprintf(t.opts.Debug, "ssh: connection to %s lost: %s\n", t.ep.Node(), strings.TrimSpace(last))
 		delay := 250 * time.Millisecond
@@ -255,6 +257,7 @@ func (t *Transport) Close() error {
 	t.closed = true
 	close(t.closing)
 	m, files := t.master, t.files
+	t.dropSpares()
 	t.mu.Unlock()
 	if files != nil {
 		files.close()
@@ -264,6 +267,16 @@ func (t *Transport) Close() error {
 	}
 	t.wg.Wait()
 	return os.RemoveAll(t.dir)
+}
+
+// dropSpares closes the relays no dial took (t.mu held).
+func (t *Transport) dropSpares() {
+	for k, cs := range t.spares {
+		for _, c := range cs {
+			c.Close()
+		}
+		delete(t.spares, k)
+	}
 }
 
 // check says why nothing can be dialed now: the connection is down (and
@@ -367,6 +380,13 @@ echo "ctui: neither socat nor python3 is on the node to reach $1 through sudo" >
 exit 127`
 
 func (t *Transport) relay(ctx context.Context, socket string) (net.Conn, error) {
+	t.mu.Lock()
+	if cs := t.spares[socket]; len(cs) > 0 {
+		t.spares[socket] = cs[1:]
+		t.mu.Unlock()
+		return cs[0], nil
+	}
+	t.mu.Unlock()
 	return t.pipe(t.sessionArgs(false, []string{"sh", "-c", relayScript, "ctui-relay", socket}), t.Where(socket))
 }
 
