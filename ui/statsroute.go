@@ -10,10 +10,6 @@ import (
 	"github.com/ctui/ctui/ui/usage"
 )
 
-// DefaultStatsInterval is how often the page on screen samples resource
-// use unless --stats-interval says otherwise.
-const DefaultStatsInterval = 2 * time.Second
-
 // statsSources are the pages' sources of resource use (none with stats
 // off).
 func (m Model) statsSources() usage.Sources { return m.stats.Sources(m.b) }
@@ -21,17 +17,14 @@ func (m Model) statsSources() usage.Sources { return m.stats.Sources(m.b) }
 // nodeCPUs is the node's core count for NODE%, when ctui runs on it.
 func (m Model) nodeCPUs() int { return usage.NodeCPUs(localRuntime(m.b.Config)) }
 
-// updateStats routes the stats timer (to the page on top), the pages'
-// stats queries (to the command log) and OOM kills (flash, counts to every
+// updateStats routes the stats timer (to the page on top, while it has
+// something to sample), the pages' stats queries (to the command log) and OOM kills (flash, counts to every
 // page).
 func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case usage.TickMsg:
-		if !m.stats.Due(msg) {
-			return m, nil
-		}
-		if m.conn.Lost {
-			return m, m.stats.Arm()
+		if !m.stats.Fired(msg) || m.conn.Lost || !usage.Wanted(m.top()) {
+			return m, nil // asleep until a message leaves the page on top wanting a sample (Update's Wake)
 		}
 		return m, tea.Batch(m.stats.Arm(), m.updateTop(page.StatsTickMsg{}))
 	case page.StatsQueriedMsg:

@@ -195,9 +195,16 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.init)
 }
 
-// Update routes a message: keys to the command line, help or the page on
-// top; replies to the page that asked; the rest to the part that owns it.
+// Update implements tea.Model: route msg, then wake the stats timer if the page on top now has a row to sample.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	tm, cmd := m.route(msg)
+	r := tm.(Model)
+	return r, tea.Batch(cmd, r.stats.Wake(r.top()))
+}
+
+// route routes a message: keys to the command line, help or the page on
+// top; replies to the page that asked; the rest to the part that owns it.
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if actions.Handles(msg) {
 		return m, m.took(m.acts.Update(msg))
 	}

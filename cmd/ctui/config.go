@@ -16,7 +16,7 @@ import (
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/registry"
 	"github.com/ctui/ctui/backend/remote"
-	"github.com/ctui/ctui/ui"
+	"github.com/ctui/ctui/ui/usage"
 )
 
 // Environment variables ctr and crictl read; ctui reads the same ones.
@@ -71,7 +71,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.hostsDir, "hosts-dir", "", "':'-separated certs.d roots with <host>/hosts.toml, as ctr --hosts-dir (default: CRI's "+registry.DefaultConfigPath+")")
 	fs.StringVar(&o.hostRoot, "host-root", "", "where the node's root filesystem is, e.g. /host in kubectl debug node (env "+envHostRoot+"); sockets are looked for, log files, crictl.yaml, certs.d, registries.yaml and ctui doctor's files (/etc, /var/lib, /proc, /sys, the daemon's paths) read under it (default: autodetect, / then "+backend.DefaultHostRoot+")")
 	fs.IntVar(&o.logLines, "log-lines", 0, "lines a log page keeps, the newest (0 or less: 10000); each costs its text plus some 80 bytes")
-	fs.DurationVar(&o.statsInterval, "stats-interval", ui.DefaultStatsInterval, "how often the page on screen samples CPU and memory, e.g. 2s or 500ms; 0 turns stats off")
+	fs.DurationVar(&o.statsInterval, "stats-interval", usage.DefaultInterval, "how often the page on screen samples CPU and memory, e.g. 2s or 500ms; 0 turns stats off")
 	fs.BoolVar(&o.noColor, "no-color", false, "monochrome screen (also when "+envNoColor+" is set)")
 	fs.StringVar(&o.traceStartup, "trace-startup", "", "write when each phase of the start ended (config, connects, terminal set up and answers, first list, first frame) to this file")
 	fs.BoolVarP(&o.showVersion, "version", "v", false, "print versions of ctui, containerd and the CRI runtime, then exit (same as ctui version)")

@@ -25,20 +25,30 @@ func columns(ns string, stats bool) []table.Column {
 	return cols
 }
 
-// sample asks for the resource use of the running containers on screen:
+// request is what a sample asks for: the running containers on screen,
 // those CRI manages through CRI (crictl stats), the rest through task
-// metrics (ctr tasks metrics); one call each.
-func (m *Model) sample() tea.Cmd {
-	if !m.statsOn() {
-		return nil
-	}
+// metrics (ctr tasks metrics); one call each. Empty with stats off.
+func (m Model) request() usage.Request {
 	req := usage.Request{Namespace: m.Namespace()}
+	if !m.statsOn() {
+		return req
+	}
 	for _, id := range m.Table.Near(0, nil) {
 		if i, ok := m.index[id]; ok {
 			req.AddRunning(m.ctrs[i], m.cfg.Stats)
 		}
 	}
-	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return req
+}
+
+// WantsStats implements page.StatsWanter: a running container is on
+// screen.
+func (m Model) WantsStats() bool { return !m.request().Empty() }
+
+// sample asks for the resource use of the running containers on screen;
+// nothing when none runs.
+func (m *Model) sample() tea.Cmd {
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, m.request())
 }
 
 // sampled takes a sample's answer and redraws the rows it changed.

@@ -2,6 +2,7 @@ package containers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,47 @@ func TestStatsColumnsAndSortByCPU(t *testing.T) {
 	p, _ = p.Update(page.OOMMsg{Kill: page.OOMKill{Namespace: "default", ID: "c-stopped"}})
 	if v := ansi.Strip(p.View()); !strings.Contains(v, "OOMKilled") {
 		t.Fatalf("after the OOM kill:\n%s", v)
+	}
+}
+
+// With no running container on screen the page wants no sample: the tick
+// asks nothing (no command, no call) and the root's timer may sleep; a
+// running container off screen changes nothing, one scrolled onto the
+// screen does.
+func TestNoRunningRowOnScreenWantsNoStats(t *testing.T) {
+	var ctrs []backend.Container
+	for i := range 200 {
+		ctrs = append(ctrs, backend.Container{ID: fmt.Sprintf("c-%03d", i), Image: "busybox"})
+	}
+	ctrs[150].Task = &backend.Task{PID: 150, Status: backend.TaskRunning}
+	f := &fake.Native{Ctrs: map[string][]backend.Container{"default": ctrs}}
+	src := &metrics{}
+	m, cmd := New(Config{ID: 3, Ctx: context.Background(), Lister: f, Namespace: "default", Timeout: time.Second,
+		Styles: theme.New(theme.Options{}), Stats: usage.Sources{Tasks: src}})
+	var p page.Page = m
+	p, _ = p.Update(page.SizeMsg{Width: 120, Height: 10})
+	p, _ = uitest.Pump(t, p, cmd)
+	if !strings.Contains(ansi.Strip(p.View()), "c-000") {
+		t.Fatalf("not listed:\n%s", ansi.Strip(p.View()))
+	}
+	if p.(page.StatsWanter).WantsStats() {
+		t.Error("the page wants a sample with no running container on screen")
+	}
+	if _, cmd := p.Update(page.StatsTickMsg{}); cmd != nil {
+		t.Error("a tick with no running container on screen issued a command")
+	}
+	if src.calls != 0 {
+		t.Errorf("%d metrics calls with no running container on screen", src.calls)
+	}
+	for range 150 {
+		p, _ = p.Update(uitest.Press("j"))
+	}
+	if !p.(page.StatsWanter).WantsStats() {
+		t.Fatalf("the page wants no sample with c-150 running on screen:\n%s", ansi.Strip(p.View()))
+	}
+	p, cmd = p.Update(page.StatsTickMsg{})
+	uitest.Pump(t, p, cmd)
+	if src.calls != 2 {
+		t.Errorf("%d metrics calls with c-150 on screen, want 2: the tick's, and the first rate's soon after", src.calls)
 	}
 }

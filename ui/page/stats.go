@@ -13,6 +13,17 @@ import (
 // on top gets it, so pages below cost nothing.
 type StatsTickMsg struct{}
 
+// StatsWanter is a page that samples resource use. WantsStats tells
+// whether a sample now would ask for anything: a running row on screen,
+// :top's list or the node's totals. While the page on top wants none, the
+// root's stats timer sleeps (no tick, no update, no frame), so an idle
+// screen without a running row costs nothing; the root wakes it after the
+// first message that leaves the page wanting one (a task started, a
+// scroll, a page popped).
+type StatsWanter interface {
+	WantsStats() bool
+}
+
 // StatsQueriedMsg tells the root which stats calls a page made, for the
 // command log (ctr tasks metrics, crictl stats, crictl statsp).
 type StatsQueriedMsg struct {

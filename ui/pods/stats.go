@@ -28,19 +28,28 @@ func columns(stats bool) []table.Column {
 	return cols
 }
 
-// sample asks for the use of the ready pods on screen: one
-// ListPodSandboxStats (crictl statsp).
-func (m *Model) sample() tea.Cmd {
-	if !m.cfg.statsOn() {
-		return nil
-	}
+// request is what a sample asks for: the ready pods on screen, in one
+// ListPodSandboxStats (crictl statsp). Empty with stats off.
+func (m Model) request() usage.Request {
 	var req usage.Request
+	if !m.cfg.statsOn() {
+		return req
+	}
 	for _, id := range m.Table.Near(0, nil) {
 		if p, ok := m.pods[id]; ok && p.State == backend.PodReady {
 			req.Pods = append(req.Pods, id)
 		}
 	}
-	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return req
+}
+
+// WantsStats implements page.StatsWanter: a ready pod is on screen.
+func (m Model) WantsStats() bool { return !m.request().Empty() }
+
+// sample asks for the use of the ready pods on screen; nothing when none
+// is.
+func (m *Model) sample() tea.Cmd {
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, m.request())
 }
 
 func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {
@@ -98,18 +107,29 @@ func containerColumns(stats bool) []table.Column {
 	return cols
 }
 
-// sample asks for the use of the pod's running containers on screen.
-func (m *ContainersModel) sample() tea.Cmd {
-	if !m.cfg.statsOn() {
-		return nil
-	}
+// request is what a sample asks for: the pod's running containers on
+// screen (crictl stats). Empty with stats off.
+func (m ContainersModel) request() usage.Request {
 	var req usage.Request
+	if !m.cfg.statsOn() {
+		return req
+	}
 	for _, id := range m.Table.Near(0, nil) {
 		if c, ok := m.byID[id]; ok && c.State == backend.ContainerRunning {
 			req.CRI = append(req.CRI, id)
 		}
 	}
-	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return req
+}
+
+// WantsStats implements page.StatsWanter: a running container of the pod
+// is on screen.
+func (m ContainersModel) WantsStats() bool { return !m.request().Empty() }
+
+// sample asks for the use of the pod's running containers on screen;
+// nothing when none runs.
+func (m *ContainersModel) sample() tea.Cmd {
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, m.request())
 }
 
 func (m ContainersModel) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {

@@ -26,21 +26,29 @@ func columns(ns string, stats bool) []table.Column {
 	return cols
 }
 
-// sample asks for the resource use of the running tasks on screen: CRI's
+// request is what a sample asks for: the running tasks on screen, CRI's
 // containers through CRI (crictl stats), the rest through task metrics
-// (ctr tasks metrics); one call each.
-func (m *Model) sample() tea.Cmd {
+// (ctr tasks metrics); one call each. Empty with stats off.
+func (m Model) request() usage.Request {
+	req := usage.Request{Namespace: m.Namespace()}
 	if !m.statsOn() {
-		return nil
+		return req
 	}
-	ns := m.Namespace()
-	req := usage.Request{Namespace: ns}
 	for _, id := range m.Table.Near(0, nil) {
 		if c, ok := m.byID[id]; ok {
 			req.AddRunning(c, m.cfg.Stats)
 		}
 	}
-	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, req)
+	return req
+}
+
+// WantsStats implements page.StatsWanter: a running task is on screen.
+func (m Model) WantsStats() bool { return !m.request().Empty() }
+
+// sample asks for the resource use of the running tasks on screen;
+// nothing when none runs.
+func (m *Model) sample() tea.Cmd {
+	return m.usage.Sample(m.Tag(), m.cfg.Ctx, m.cfg.Timeout, m.cfg.Stats, m.request())
 }
 
 func (m Model) sampled(msg usage.SampledMsg) (page.Page, tea.Cmd) {

@@ -269,6 +269,12 @@ func (m *Model) sample() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// WantsStats implements page.StatsWanter: :top samples while it lists a
+// running container, and reads the node's totals on the node.
+func (m Model) WantsStats() bool {
+	return m.cfg.Stats.On() && len(m.items) > 0 || m.cfg.ProcDir != ""
+}
+
 // redraw renders the rows of keys again (the table keeps CPU order).
 func (m *Model) redraw(keys []string) {
 	rows := make([]table.Row, 0, len(keys))

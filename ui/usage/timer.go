@@ -12,12 +12,17 @@ import (
 	"github.com/ctui/ctui/ui/page"
 )
 
+// DefaultInterval is how often the page on screen samples resource use
+// unless --stats-interval says otherwise.
+const DefaultInterval = 2 * time.Second
+
 // Timer is the root's share of resource use: the timer that asks the page
 // on screen to sample (page.StatsTickMsg), and the OOM kills seen since
 // ctui started.
 type Timer struct {
 	every time.Duration // 0: stats off
 	seq   uint64
+	armed bool // a tick is on its way
 	OOMs  OOMs
 }
 
@@ -34,12 +39,38 @@ func (t *Timer) Arm() tea.Cmd {
 		return nil
 	}
 	t.seq++
+	t.armed = true
 	seq := t.seq
 	return tea.Tick(t.every, func(time.Time) tea.Msg { return TickMsg{seq: seq} })
 }
 
-// Due reports whether msg is the tick of the timer armed now.
-func (t Timer) Due(msg TickMsg) bool { return msg.seq == t.seq }
+// Fired takes msg, the timer's tick: false for a tick of a timer that
+// was replaced; true leaves the timer unarmed until Arm or Wake.
+func (t *Timer) Fired(msg TickMsg) bool {
+	if msg.seq != t.seq || !t.armed {
+		return false
+	}
+	t.armed = false
+	return true
+}
+
+// Wanted tells whether page p has something to sample now (a
+// page.StatsWanter that wants); a page that samples nothing never does.
+func Wanted(p any) bool {
+	w, ok := p.(page.StatsWanter)
+	return ok && w.WantsStats()
+}
+
+// Wake arms the sleeping timer when p, the page on top, has something to
+// sample; nothing while a tick is on its way or stats are off. The root
+// calls it after every message, so the cost of a sleeping timer is one
+// look at the rows on screen per message, and none per interval.
+func (t *Timer) Wake(p any) tea.Cmd {
+	if t.armed || t.every <= 0 || !Wanted(p) {
+		return nil
+	}
+	return t.Arm()
+}
 
 // Sources are the pages' sources of resource use on b: none when stats are
 // off, so the pages leave out their stats columns.
