@@ -49,7 +49,7 @@ func (m Model) updateStats(msg tea.Msg) (tea.Model, tea.Cmd) {
 // when ctui runs on the node.
 func (m Model) topConfig(id page.ID) top.Config {
 	cfg := top.Config{ID: id, Ctx: m.ctx, Timeout: m.timeout, Styles: m.styles, Clock: m.clock, Namespace: m.ns, All: true,
-		Unavailable: m.b.NativeErr, Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMs: m.stats.OOMs.Total()}
+		Unavailable: m.b.NativeErr, Stats: m.statsSources(), CPUs: m.nodeCPUs(), OOMs: m.stats.OOMs.Total(), Pods: top.PodsOf(m.b.CRI)}
 	if m.b.Native != nil {
 		cfg.Lister = m.b.Native
 	}

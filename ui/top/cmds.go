@@ -27,10 +27,20 @@ type Lister interface {
 	backend.ContainerLister
 }
 
+// PodsOf is the CRI side's pod lister for Config.Pods; nil when the side
+// is unavailable or cannot say.
+func PodsOf(cri any) backend.PodRefLister {
+	p, _ := cri.(backend.PodRefLister)
+	return p
+}
+
 // load lists the running containers of every namespace (all) or of ns:
 // one namespace list, then one container list and one bulk task list per
-// namespace.
-func load(ctx context.Context, l Lister, ns string, all bool) ([]Item, error) {
+// namespace. In k8s.io each container's pod is its sandbox's, as CRI
+// records it (pods, when not nil: one ListPodSandbox and one
+// ListContainers per list, not per row), so a pod made without kubelet's
+// labels (crictl runp) is named too; CRI not answering leaves the labels.
+func load(ctx context.Context, l Lister, pods backend.PodRefLister, ns string, all bool) ([]Item, error) {
 	names := []string{ns}
 	if all {
 		nss, err := l.Namespaces(ctx)
@@ -47,6 +57,11 @@ func load(ctx context.Context, l Lister, ns string, all bool) ([]Item, error) {
 		ctrs, err := l.Containers(ctx, n)
 		if err != nil {
 			return out, err
+		}
+		if n == backend.CRINamespace && pods != nil {
+			if refs, perr := pods.PodRefs(ctx); perr == nil {
+				backend.JoinPods(ctrs, refs)
+			}
 		}
 		for _, c := range ctrs {
 			if c.Status() == backend.TaskRunning {

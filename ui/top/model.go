@@ -40,6 +40,9 @@ type Config struct {
 	// Unavailable says why.
 	Lister      Lister
 	Unavailable error
+	// Pods names the pod of each k8s.io container by its sandbox (CRI);
+	// nil: by the labels alone.
+	Pods backend.PodRefLister
 	// Stats are the sources to sample; CRI is used for the containers CRI
 	// manages in k8s.io. CPUs is the node's core count (0: unknown).
 	Stats usage.Sources
@@ -120,11 +123,11 @@ func (m *Model) reload() tea.Cmd {
 		return nil
 	}
 	m.Begin()
-	l, parent, timeout, ns, all := m.cfg.Lister, m.cfg.Ctx, m.cfg.Timeout, m.Namespace(), m.all
+	l, pods, parent, timeout, ns, all := m.cfg.Lister, m.cfg.Pods, m.cfg.Ctx, m.cfg.Timeout, m.Namespace(), m.all
 	return m.Tag().Wrap(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
-		items, err := load(ctx, l, ns, all)
+		items, err := load(ctx, l, pods, ns, all)
 		return loadedMsg{gen: gen, items: items, err: err}
 	})
 }

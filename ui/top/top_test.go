@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,41 @@ func TestTop(t *testing.T) {
 	p, _ = p.Update(page.OOMMsg{Total: 2})
 	if v := ansi.Strip(p.View()); !strings.Contains(v, "OOM kills since start: 2") {
 		t.Errorf("after an OOM kill:\n%s", v)
+	}
+}
+
+// A k8s.io container of a pod made without kubelet's labels (crictl runp)
+// is named by its sandbox's metadata, as CRI records it, in one PodRefs
+// (ListPodSandbox and ListContainers) per list, whatever the number of
+// rows; another namespace's container keeps no pod.
+func TestTopNamesPodsBySandbox(t *testing.T) {
+	run := &backend.Task{PID: 1, Status: backend.TaskRunning}
+	f := &fake.Native{
+		NS: []backend.Namespace{{Name: "default"}, {Name: "k8s.io"}},
+		Ctrs: map[string][]backend.Container{
+			"default": {{ID: "native", Task: run}},
+			"k8s.io":  {{ID: "c9", Task: run}, {ID: "c8", Task: run}, {ID: "sb9", Task: run}},
+		},
+	}
+	r := &fake.Runtime{
+		PodList: []backend.Pod{{ID: "sb9", Name: "runp", Namespace: "tools"}},
+		PodCtrs: []backend.PodContainer{{ID: "c9", Name: "app", PodID: "sb9"}, {ID: "c8", Name: "side", PodID: "sb9"}},
+	}
+	m, cmd := New(Config{ID: 7, Ctx: context.Background(), Timeout: time.Second, Styles: theme.New(theme.Options{}),
+		Clock: func() time.Time { return start }, Namespace: "default", All: true, Lister: f, Pods: PodsOf(r)})
+	var p page.Page = m
+	p, _ = p.Update(page.SizeMsg{Width: 120, Height: 10})
+	p, _ = uitest.Pump(t, p, cmd)
+	v := ansi.Strip(p.View())
+	for _, want := range []string{"c9 +tools/runp app", "c8 +tools/runp side", "sb9 +tools/runp", "native +-"} {
+		if !regexp.MustCompile(want).MatchString(v) {
+			t.Errorf("no %q on :top:\n%s", want, v)
+		}
+	}
+	if n := r.Count("PodRefs"); n != 1 {
+		t.Errorf("%d PodRefs calls for one list of 4 rows, want 1", n)
+	}
+	if PodsOf(nil) != nil {
+		t.Error("PodsOf(nil) is not nil")
 	}
 }
