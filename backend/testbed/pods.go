@@ -353,6 +353,21 @@ func (d *Daemon) ContainerLogPath(ctx context.Context, containerID string) (stri
 	return st.Status.GetLogPath(), nil
 }
 
+// ReopenContainerLog asks CRI to reopen a container's log file, kubelet's
+// second step of rotation (after renaming the file away): the runtime
+// creates a new file at the same path.
+func (d *Daemon) ReopenContainerLog(ctx context.Context, containerID string) error {
+	conn, err := d.dialCRI()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := runtimeapi.NewRuntimeServiceClient(conn).ReopenContainerLog(ctx, &runtimeapi.ReopenContainerLogRequest{ContainerId: containerID}); err != nil {
+		return fmt.Errorf("reopen the log of %s: %w", containerID, err)
+	}
+	return nil
+}
+
 // criHasImages tells whether the CRI image service knows every ref.
 func criHasImages(ctx context.Context, is runtimeapi.ImageServiceClient, refs []string) bool {
 	for _, ref := range refs {
