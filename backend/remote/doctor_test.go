@@ -23,56 +23,43 @@ import (
 // a missing sandbox image's registry is not asked over ssh (its resolve
 // reads the registry files with containerd's code, on ctui's machine).
 func TestDoctorOverSSH(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts containerd daemons and sshd")
-	}
-	for _, v := range testbed.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			d := testbed.Start(t, v)
-			s := testbed.StartSSHD(t, d.Socket)
-			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-			defer cancel()
-			tr, _, b, err := open(ctx, t, s.SSHCommand, s.Endpoint(s.User, d.Socket, true))
-			if err != nil {
-				t.Fatal(err)
-			}
-			localFacts := doctor.Gather(ctx, b, doctor.Options{Timeout: 20 * time.Second})
-			remoteFacts := doctor.Gather(ctx, b, doctor.Options{Node: tr.NodeFS(), Timeout: 20 * time.Second})
-			if remoteFacts.PIDErr != nil || remoteFacts.PID == 0 || remoteFacts.PID != localFacts.PID {
-				t.Fatalf("daemon's process over ssh: %d, %v; on the node: %d, %v", remoteFacts.PID, remoteFacts.PIDErr, localFacts.PID, localFacts.PIDErr)
-			}
-			if remoteFacts.ConfigErr != nil {
-				t.Fatalf("daemon's config over ssh: %v", remoteFacts.ConfigErr)
-			}
-			remote := doctor.Run(remoteFacts, doctor.Checks())
-			local := doctor.Run(localFacts, doctor.Checks())
-			for i := range local {
-				l, r := local[i], remote[i]
-				t.Logf("%-10s local %s %q / over ssh %s %q", l.Check, l.Status, l.Finding, r.Status, r.Finding)
-				if l.Check == "crictl" {
-					// The node's /run is sshd's private one, where the
-					// default socket exists: proof the files read are
-					// the node's, not this machine's.
-					if r.Status != doctor.OK || !strings.Contains(r.Finding, "crictl finds containerd at /run/containerd/containerd.sock") {
-						t.Errorf("crictl over ssh: %s %q", r.Status, r.Finding)
-					}
-					continue
+	onEachNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+		tr, _, b := mustOpen(ctx, t, s, s.Endpoint(s.User, d.Socket, true))
+		localFacts := doctor.Gather(ctx, b, doctor.Options{Timeout: 20 * time.Second})
+		remoteFacts := doctor.Gather(ctx, b, doctor.Options{Node: tr.NodeFS(), Timeout: 20 * time.Second})
+		if remoteFacts.PIDErr != nil || remoteFacts.PID == 0 || remoteFacts.PID != localFacts.PID {
+			t.Fatalf("daemon's process over ssh: %d, %v; on the node: %d, %v", remoteFacts.PID, remoteFacts.PIDErr, localFacts.PID, localFacts.PIDErr)
+		}
+		if remoteFacts.ConfigErr != nil {
+			t.Fatalf("daemon's config over ssh: %v", remoteFacts.ConfigErr)
+		}
+		remote := doctor.Run(remoteFacts, doctor.Checks())
+		local := doctor.Run(localFacts, doctor.Checks())
+		for i := range local {
+			l, r := local[i], remote[i]
+			t.Logf("%-10s local %s %q / over ssh %s %q", l.Check, l.Status, l.Finding, r.Status, r.Finding)
+			if l.Check == "crictl" {
+				// The node's /run is sshd's private one, where the
+				// default socket exists: proof the files read are
+				// the node's, not this machine's.
+				if r.Status != doctor.OK || !strings.Contains(r.Finding, "crictl finds containerd at /run/containerd/containerd.sock") {
+					t.Errorf("crictl over ssh: %s %q", r.Status, r.Finding)
 				}
-				if l.Check == "sandbox-image" && l.Status == doctor.FAIL {
-					// The missing image's registry is asked only on the
-					// node itself: over ssh the finding says so.
-					if r.Status != doctor.FAIL || !strings.Contains(r.Finding, "whether its registry has it is not asked over SSH") {
-						t.Errorf("sandbox-image over ssh: %s %q", r.Status, r.Finding)
-					}
-					continue
-				}
-				if l.Status != r.Status || l.Finding != r.Finding {
-					t.Errorf("check %s: on the node %s %q, over ssh %s %q", l.Check, l.Status, l.Finding, r.Status, r.Finding)
-				}
+				continue
 			}
-		})
-	}
+			if l.Check == "sandbox-image" && l.Status == doctor.FAIL {
+				// The missing image's registry is asked only on the
+				// node itself: over ssh the finding says so.
+				if r.Status != doctor.FAIL || !strings.Contains(r.Finding, "whether its registry has it is not asked over SSH") {
+					t.Errorf("sandbox-image over ssh: %s %q", r.Status, r.Finding)
+				}
+				continue
+			}
+			if l.Status != r.Status || l.Finding != r.Finding {
+				t.Errorf("check %s: on the node %s %q, over ssh %s %q", l.Check, l.Status, l.Finding, r.Status, r.Finding)
+			}
+		}
+	})
 }
 
 // TestDoctorMirrorProbeFromNode: over ssh the registries.yaml mirror probe
@@ -86,8 +73,7 @@ func TestDoctorMirrorProbeFromNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a containerd daemon and sshd")
 	}
-	d := testbed.Start(t, testbed.V2)
-	s := testbed.StartSSHD(t, d.Socket)
+	d, s := startNode(t, testbed.V2)
 	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
 		w.WriteHeader(http.StatusOK)
@@ -108,10 +94,7 @@ func TestDoctorMirrorProbeFromNode(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	tr, _, b, err := open(ctx, t, s.SSHCommand, s.Endpoint(s.User, d.Socket, true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, _, b := mustOpen(ctx, t, s, s.Endpoint(s.User, d.Socket, true))
 	check, err := doctor.Find("registry")
 	if err != nil {
 		t.Fatal(err)

@@ -20,88 +20,75 @@ import (
 // shell found as locally, a missing command in a sentence, and no fifo
 // directory left on the node.
 func TestNativeExecOverSSH(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts containerd daemons and sshd")
-	}
-	for _, v := range testbed.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			d := testbed.Start(t, v)
-			s := testbed.StartSSHD(t, d.Socket)
-			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-			defer cancel()
-			before, _ := filepath.Glob("/tmp/ctui-exec.*")
-			if err := d.RunTask(ctx, "default", "sleeper", testbed.BusyboxImage, "", "sleep", "2147483647"); err != nil {
-				t.Fatal(err)
+	onEachNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+		before, _ := filepath.Glob("/tmp/ctui-exec.*")
+		if err := d.RunTask(ctx, "default", "sleeper", testbed.BusyboxImage, "", "sleep", "2147483647"); err != nil {
+			t.Fatal(err)
+		}
+		for _, user := range []string{s.User} {
+			_, _, b := mustOpen(ctx, t, s, s.Endpoint(user, "", true))
+			ex := b.Native.(backend.Execer)
+			req := func(args ...string) backend.ExecRequest {
+				return backend.ExecRequest{Namespace: "default", ContainerID: "sleeper", Args: args}
 			}
-			for _, user := range []string{s.User} {
-				_, _, b, err := open(ctx, t, s.SSHCommand, s.Endpoint(user, "", true))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ex := b.Native.(backend.Execer)
-				req := func(args ...string) backend.ExecRequest {
-					return backend.ExecRequest{Namespace: "default", ContainerID: "sleeper", Args: args}
-				}
 
-				var out, errb strings.Builder
-				r := req("sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3")
-				r.Stdout, r.Stderr = &out, &errb
-				code, err := ex.Exec(ctx, r)
-				if err != nil || code != 3 || out.String() != "to-stdout\n" || errb.String() != "to-stderr\n" {
-					t.Fatalf("exec over ssh: code %d, %v, stdout %q, stderr %q", code, err, out.String(), errb.String())
-				}
+			var out, errb strings.Builder
+			r := req("sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3")
+			r.Stdout, r.Stderr = &out, &errb
+			code, err := ex.Exec(ctx, r)
+			if err != nil || code != 3 || out.String() != "to-stdout\n" || errb.String() != "to-stderr\n" {
+				t.Fatalf("exec over ssh: code %d, %v, stdout %q, stderr %q", code, err, out.String(), errb.String())
+			}
 
-				out.Reset()
-				r = req("sh", "-c", "read x; echo got $x")
-				r.Stdin, r.Stdout = strings.NewReader("hello-stdin\n"), &out
-				if code, err := ex.Exec(ctx, r); err != nil || code != 0 || out.String() != "got hello-stdin\n" {
-					t.Fatalf("exec with stdin over ssh: code %d, %v, %q", code, err, out.String())
-				}
+			out.Reset()
+			r = req("sh", "-c", "read x; echo got $x")
+			r.Stdin, r.Stdout = strings.NewReader("hello-stdin\n"), &out
+			if code, err := ex.Exec(ctx, r); err != nil || code != 0 || out.String() != "got hello-stdin\n" {
+				t.Fatalf("exec with stdin over ssh: code %d, %v, %q", code, err, out.String())
+			}
 
-				out.Reset()
-				resize := make(chan backend.TermSize, 1)
-				resize <- backend.TermSize{Width: 101, Height: 37}
-				r = req("sh", "-c", "sleep 1; stty size; exit 4")
-				r.TTY, r.Stdout, r.Size, r.Resize = true, &out, backend.TermSize{Width: 80, Height: 24}, resize
-				if code, err := ex.Exec(ctx, r); err != nil || code != 4 || !strings.Contains(out.String(), "37 101") {
-					t.Fatalf("tty exec over ssh after a resize: code %d, %v, output %q", code, err, out.String())
-				}
+			out.Reset()
+			resize := make(chan backend.TermSize, 1)
+			resize <- backend.TermSize{Width: 101, Height: 37}
+			r = req("sh", "-c", "sleep 1; stty size; exit 4")
+			r.TTY, r.Stdout, r.Size, r.Resize = true, &out, backend.TermSize{Width: 80, Height: 24}, resize
+			if code, err := ex.Exec(ctx, r); err != nil || code != 4 || !strings.Contains(out.String(), "37 101") {
+				t.Fatalf("tty exec over ssh after a resize: code %d, %v, output %q", code, err, out.String())
+			}
 
-				out.Reset()
-				sh, code, err := backend.ExecShell(ctx, ex, backend.ExecRequest{Namespace: "default", ContainerID: "sleeper",
-					Stdin: strings.NewReader("echo in-the-shell; exit 7\n"), Stdout: &out})
-				if err != nil || sh != "/bin/sh" || code != 7 || out.String() != "in-the-shell\n" {
-					t.Fatalf("shell over ssh: %q, code %d, %v, %q", sh, code, err, out.String())
-				}
+			out.Reset()
+			sh, code, err := backend.ExecShell(ctx, ex, backend.ExecRequest{Namespace: "default", ContainerID: "sleeper",
+				Stdin: strings.NewReader("echo in-the-shell; exit 7\n"), Stdout: &out})
+			if err != nil || sh != "/bin/sh" || code != 7 || out.String() != "in-the-shell\n" {
+				t.Fatalf("shell over ssh: %q, code %d, %v, %q", sh, code, err, out.String())
+			}
 
-				_, err = ex.ExecSync(ctx, req("/no/such/command"))
-				if !errors.Is(err, backend.ErrCommandNotFound) {
-					t.Fatalf("a missing command over ssh: %v", err)
-				}
-				got, err := ex.ExecSync(ctx, req("cat", "/etc/hostname-missing"))
-				if err != nil || got.ExitCode == 0 || !strings.Contains(string(got.Stderr), "hostname-missing") {
-					t.Fatalf("exec sync over ssh: %+v, %v", got, err)
+			_, err = ex.ExecSync(ctx, req("/no/such/command"))
+			if !errors.Is(err, backend.ErrCommandNotFound) {
+				t.Fatalf("a missing command over ssh: %v", err)
+			}
+			got, err := ex.ExecSync(ctx, req("cat", "/etc/hostname-missing"))
+			if err != nil || got.ExitCode == 0 || !strings.Contains(string(got.Stderr), "hostname-missing") {
+				t.Fatalf("exec sync over ssh: %+v, %v", got, err)
+			}
+		}
+		// Every session took its fifos with it.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var left []string
+			now, _ := filepath.Glob("/tmp/ctui-exec.*")
+			for _, p := range now {
+				if !slices.Contains(before, p) {
+					left = append(left, p)
 				}
 			}
-			// Every session took its fifos with it.
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				var left []string
-				now, _ := filepath.Glob("/tmp/ctui-exec.*")
-				for _, p := range now {
-					if !slices.Contains(before, p) {
-						left = append(left, p)
-					}
-				}
-				if len(left) == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("fifo directories left on the node: %v", left)
-				}
-				time.Sleep(100 * time.Millisecond)
+			if len(left) == 0 {
+				break
 			}
-		})
-	}
+			if time.Now().After(deadline) {
+				t.Fatalf("fifo directories left on the node: %v", left)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 }

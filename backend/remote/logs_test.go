@@ -19,68 +19,52 @@ import (
 // native task's file:// log, as a user whose sudo reaches the root-owned
 // files and through the sftp subsystem without sudo.
 func TestLogsOverSSH(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts containerd daemons and sshd")
-	}
-	for _, v := range testbed.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			d := testbed.Start(t, v)
-			s := testbed.StartSSHD(t, d.Socket)
-			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-			defer cancel()
-			node := logstest.Seed(ctx, t, d)
+	onEachNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+		node := logstest.Seed(ctx, t, d)
 
-			tr, _, b, err := open(ctx, t, s.SSHCommand, s.Endpoint(s.User, "", true))
+		tr, _, b := mustOpen(ctx, t, s, s.Endpoint(s.User, "", true))
+		files := tr.Files()
+		ctrs, err := b.CRI.PodContainers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := logstest.ByID(ctrs)
+
+		t.Run("follow across rotation and a dropped link", func(t *testing.T) {
+			src, err := logs.CRISource(byID[node.Logger])
 			if err != nil {
 				t.Fatal(err)
 			}
-			files := tr.Files()
-			ctrs, err := b.CRI.PodContainers(ctx)
-			if err != nil {
+			src.FS = files
+			fctx, stop := context.WithCancel(ctx)
+			defer stop()
+			f := logstest.FollowAcrossRotation(fctx, t, d, node, src, 2*time.Minute)
+
+			// The link drops: a sentence, then the log goes on from
+			// where it stopped once sshd is back.
+			s.Kill()
+			f.Collect(f.Live, "lost the SSH connection")
+			time.Sleep(2 * time.Second) // lines written while the link is down
+			if err := s.Start(); err != nil {
 				t.Fatal(err)
 			}
-			byID := logstest.ByID(ctrs)
+			f.Collect(f.Live+6, "connection back")
+			t.Logf("notices: %q", f.Notices)
+			f.CheckOrder()
+		})
 
-			t.Run("follow across rotation and a dropped link", func(t *testing.T) {
-				src, err := logs.CRISource(byID[node.Logger])
-				if err != nil {
-					t.Fatal(err)
-				}
-				src.FS = files
-				fctx, stop := context.WithCancel(ctx)
-				defer stop()
-				f := logstest.FollowAcrossRotation(fctx, t, d, node, src, 2*time.Minute)
-
-				// The link drops: a sentence, then the log goes on from
-				// where it stopped once sshd is back.
-				s.Kill()
-				f.Collect(f.Live, "lost the SSH connection")
-				time.Sleep(2 * time.Second) // lines written while the link is down
-				if err := s.Start(); err != nil {
-					t.Fatal(err)
-				}
-				f.Collect(f.Live+6, "connection back")
-				t.Logf("notices: %q", f.Notices)
-				f.CheckOrder()
-			})
-
-			t.Run("previous attempt", func(t *testing.T) {
-				logstest.PreviousAttempt(ctx, t, node, byID, func(c backend.PodContainer) (logs.Source, error) {
-					return logs.PreviousSourceOn(c, files)
-				})
-			})
-
-			t.Run("native task log through sudo", func(t *testing.T) {
-				logstest.TaskLog(ctx, t, b.Native, files)
-			})
-			t.Run("native task log through the sftp subsystem, as root", func(t *testing.T) {
-				tr, _, rb, err := open(ctx, t, s.SSHCommand, s.Endpoint("", d.Socket, false))
-				if err != nil {
-					t.Fatal(err)
-				}
-				logstest.TaskLog(ctx, t, rb.Native, tr.Files())
+		t.Run("previous attempt", func(t *testing.T) {
+			logstest.PreviousAttempt(ctx, t, node, byID, func(c backend.PodContainer) (logs.Source, error) {
+				return logs.PreviousSourceOn(c, files)
 			})
 		})
-	}
+
+		t.Run("native task log through sudo", func(t *testing.T) {
+			logstest.TaskLog(ctx, t, b.Native, files)
+		})
+		t.Run("native task log through the sftp subsystem, as root", func(t *testing.T) {
+			tr, _, rb := mustOpen(ctx, t, s, s.Endpoint("", d.Socket, false))
+			logstest.TaskLog(ctx, t, rb.Native, tr.Files())
+		})
+	})
 }
