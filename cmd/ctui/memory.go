@@ -14,18 +14,11 @@ import (
 // collects sooner and hands freed pages back to the kernel.
 const memoryFloor = 36 << 20
 
-// keepMemoryCompact sets a soft memory limit that follows the live heap:
-// memoryFloor, or twice the live heap once that is larger, re-read after
-// every collection. So a small node keeps ctui's resident size low, and a
-// huge one (more live data than the floor) never makes the collector run
-// back to back. The limit counts all of the runtime's memory, not only the
-// heap: stacks, the collector's own metadata and freed pages not yet handed
-// back take some 15 MB beside a live heap of 30 MB, so a limit of one and a
-// half times the live heap left the heap no room at all (at :du on 5,000
-// containers the collector ran 150 times in 7 s, each after a megabyte of
-// allocation, and took most of the page's time). Twice the live heap leaves
-// it about the room GOGC=100 gives. GOMEMLIMIT in the environment turns this
-// off.
+// keepMemoryCompact sets a soft memory limit that follows the live heap,
+// re-read after every collection (memoryLimit). So a small node keeps ctui's
+// resident size low, and a huge one (more live data than the floor) never
+// makes the collector run back to back. GOMEMLIMIT in the environment turns
+// this off.
 func keepMemoryCompact() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
 		return
@@ -43,13 +36,31 @@ type gcSentinel struct {
 	_ [24]byte
 }
 
+// memoryLimit is the limit for a live heap of live bytes: memoryFloor while
+// one and a half times the live heap fits under it, else twice the live
+// heap. The limit counts all of the runtime's memory, not only the heap:
+// stacks, the collector's metadata and freed pages not yet handed back take
+// some 15 MB beside a live heap of 30 MB, so a limit of one and a half times
+// the live heap (as until 2026-12-05) left the heap no room at all: at :du
+// on 5,000 containers the collector ran 150 times in 7 s, each after a
+// megabyte of allocation, and took most of the page's time. Twice the live
+// heap leaves it about the room GOGC=100 gives. Below the switch the floor
+// is kept as it was, so the navigator's peak (a live heap under 24 MB) is
+// bounded as before.
+func memoryLimit(live int64) int64 {
+	if live+live/2 <= memoryFloor {
+		return memoryFloor
+	}
+	return 2 * live
+}
+
 func armLimitFollower(sample []metrics.Sample) {
 	sample[0].Name = "/gc/heap/live:bytes"
 	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
 			live := int64(sample[0].Value.Uint64())
-			debug.SetMemoryLimit(max(memoryFloor, 2*live))
+			debug.SetMemoryLimit(memoryLimit(live))
 		}
 		armLimitFollower(sample)
 	})

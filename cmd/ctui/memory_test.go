@@ -43,3 +43,20 @@ func TestMemoryLimitFollowsLiveHeap(t *testing.T) {
 		t.Fatalf("with the live heap gone the limit is %d MiB, want the floor %d MiB", lim>>20, memoryFloor>>20)
 	}
 }
+
+// TestMemoryLimitSteps: the floor while one and a half times the live heap
+// fits under it (the navigator's heap), twice the live heap above, so the
+// collector has room beside the runtime's own memory.
+func TestMemoryLimitSteps(t *testing.T) {
+	for _, tc := range []struct{ live, want int64 }{
+		{0, memoryFloor},
+		{15 << 20, memoryFloor},
+		{memoryFloor * 2 / 3, memoryFloor},
+		{memoryFloor*2/3 + 1<<20, 2 * (memoryFloor*2/3 + 1<<20)},
+		{30 << 20, 60 << 20},
+	} {
+		if got := memoryLimit(tc.live); got != tc.want {
+			t.Errorf("memoryLimit(%d MiB) = %d MiB, want %d MiB", tc.live>>20, got>>20, tc.want>>20)
+		}
+	}
+}
