@@ -102,8 +102,9 @@ func (g *diskGraph) reach(content []string, snaps []SnapshotRef) (map[string]boo
 	return cs, ss
 }
 
-// heldBy is what snapshot r holds besides itself: its parents and what
-// labels name, as reach walks them; ok is false when r does not exist. A
+// heldBy is what snapshot r holds: its parents and what labels name, as
+// reach walks them (r itself may be among them: skip it); ok is false when
+// r does not exist. A
 // snapshot without reference labels (a container's writable layer) holds
 // what its parent holds, which is walked once per parent and kept in memo;
 // so thousands of containers on a few images cost one walk per image layer,
@@ -117,9 +118,7 @@ func (g *diskGraph) heldBy(r SnapshotRef, memo map[SnapshotRef][]SnapshotRef) (h
 		_, ss := g.reach(nil, []SnapshotRef{from})
 		out := make([]SnapshotRef, 0, len(ss))
 		for x := range ss {
-			if x != r {
-				out = append(out, x)
-			}
+			out = append(out, x)
 		}
 		return out
 	}

@@ -222,7 +222,9 @@ func (inv DiskInventory) Analyze(usage map[SnapshotRef]DiskUsage, now time.Time,
 			if held, ok := g.heldBy(cu.Snapshot, parents); ok {
 				snapHolders[cu.Snapshot] = append(snapHolders[cu.Snapshot], Holder{HeldByContainer, c.ID})
 				for _, r := range held {
-					snapHolders[r] = append(snapHolders[r], Holder{HeldByChild, c.ID})
+					if r != cu.Snapshot {
+						snapHolders[r] = append(snapHolders[r], Holder{HeldByChild, c.ID})
+					}
 				}
 			}
 		}
