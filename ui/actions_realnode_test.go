@@ -20,8 +20,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/backend/containerd"
-	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/testbed"
 	testreg "github.com/ctui/ctui/backend/testbed/registry"
 	"github.com/ctui/ctui/ui/internal/uitest"
@@ -206,16 +204,7 @@ func testActionsOnDaemon(t *testing.T, v testbed.Version, repo string, plain, au
 	ctr("namespaces", "create", "imp")
 
 	cfg := backend.Config{Address: dm.Socket, RuntimeEndpoint: dm.Endpoint, Namespace: "default", Timeout: 10 * time.Second}
-	nc, err := containerd.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := cri.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
-	defer b.Close()
+	b := bothAPIs(ctx, t, cfg)
 	// Registry config isolated from the host's: no certs.d, no
 	// registries.yaml, no docker config.
 	reg := backend.RegistryOptions{HostsDirs: []string{}, RegistriesYAML: []string{}, DockerConfig: "-"}

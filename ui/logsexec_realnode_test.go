@@ -11,8 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/backend/containerd"
-	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/ui/internal/uitest"
 )
@@ -36,16 +34,7 @@ func TestLogsAndExecOnRealDaemons(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := backend.Config{Address: d.Socket, RuntimeEndpoint: d.Endpoint, Namespace: "default", Timeout: 5 * time.Second}
-			nc, err := containerd.New(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rc, err := cri.New(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
-			defer b.Close()
+			b := bothAPIs(ctx, t, cfg)
 			r := newRealUI(ctx, t, b)
 
 			r.keys(":")
@@ -116,7 +105,7 @@ func TestLogsAndExecOnRealDaemons(t *testing.T) {
 
 			// :exec through CRI alone, as against a runtime other than
 			// containerd.
-			bc := &backend.Backend{Config: cfg, CRI: rc, NativeErr: backend.Errorf(backend.ErrUnavailable, "not asked")}
+			bc := &backend.Backend{Config: cfg, CRI: b.CRI, NativeErr: backend.Errorf(backend.ErrUnavailable, "not asked")}
 			rc2 := newRealUI(ctx, t, bc)
 			rc2.keys(":")
 			rc2.typed("pods")

@@ -9,8 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ctui/ctui/backend"
-	"github.com/ctui/ctui/backend/containerd"
-	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/backend/testbed/testclock"
 	"github.com/ctui/ctui/ui/internal/uitest"
@@ -38,16 +36,7 @@ func TestPodsWithoutKubeletLabelsOnRealDaemons(t *testing.T) {
 			}
 			appID := ids[0]
 			cfg := backend.Config{Address: d.Socket, RuntimeEndpoint: d.Endpoint, Namespace: backend.CRINamespace, Timeout: 5 * time.Second}
-			nc, err := containerd.New(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rc, err := cri.New(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
-			defer b.Close()
+			b := bothAPIs(ctx, t, cfg)
 			dr := &driver{t: t, m: New(ctx, b, Options{NoColor: true, Clock: testclock.Clock()}), loop: uitest.NewLoop(t)}
 			dr.send(tea.WindowSizeMsg{Width: 200, Height: 30})
 			dr.loop.Run(dr.m.Init())

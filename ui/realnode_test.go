@@ -33,16 +33,7 @@ func TestPodsTasksDescribeOnRealDaemons(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := backend.Config{Address: d.Socket, RuntimeEndpoint: d.Endpoint, Namespace: "default", Timeout: 5 * time.Second}
-			nc, err := containerd.New(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rc, err := cri.New(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
-			defer b.Close()
+			b := bothAPIs(ctx, t, cfg)
 			// The real adapters answer when the daemon gets to it (seconds
 			// on a loaded machine): each step waits for its screen.
 			dr := &driver{t: t, m: New(ctx, b, Options{NoColor: true, Clock: testclock.Clock()}), loop: uitest.NewLoop(t)}
@@ -104,4 +95,23 @@ func TestPodsTasksDescribeOnRealDaemons(t *testing.T) {
 			})
 		})
 	}
+}
+
+// bothAPIs connects ctui's real adapters, native and CRI, as cmd/ctui does,
+// for a test driving the UI against a real daemon; closed when the test
+// ends.
+func bothAPIs(ctx context.Context, t *testing.T, cfg backend.Config) *backend.Backend {
+	t.Helper()
+	nc, err := containerd.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := cri.New(ctx, cfg)
+	if err != nil {
+		nc.Close()
+		t.Fatal(err)
+	}
+	b := &backend.Backend{Config: cfg, Native: nc, CRI: rc}
+	t.Cleanup(func() { b.Close() })
+	return b
 }
