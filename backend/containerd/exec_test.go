@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/oci"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/exectest"
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/backend/testbed/testclock"
 )
@@ -115,7 +115,7 @@ func testExec(t *testing.T, v testbed.Version) {
 	})
 
 	t.Run("TTYResize", func(t *testing.T) {
-		testTTYResize(ctx, t, c, backend.ExecRequest{Namespace: ns, ContainerID: "running", Args: []string{"sh"}})
+		exectest.TTYResize(ctx, t, c, backend.ExecRequest{Namespace: ns, ContainerID: "running", Args: []string{"sh"}})
 	})
 
 	t.Run("ShellFallsBackToSh", func(t *testing.T) {
@@ -184,10 +184,10 @@ func testExec(t *testing.T, v testbed.Version) {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
 			_, err := c.Exec(ctx, backend.ExecRequest{Namespace: ns, ContainerID: tc.id, Args: []string{"sh"}, TTY: true,
-				Stdin: blockingReader{}, Stdout: io.Discard})
-			checkErr(t, err, tc.kind, tc.says)
+				Stdin: exectest.BlockingReader{}, Stdout: io.Discard})
+			exectest.CheckErr(t, err, tc.kind, tc.says)
 			_, err = c.ExecSync(ctx, req(tc.id, "echo", "hello"))
-			checkErr(t, err, tc.kind, tc.says)
+			exectest.CheckErr(t, err, tc.kind, tc.says)
 			// A blocking stdin: an exec that was not refused would not
 			// return at all.
 			if el := time.Since(start); el > testclock.Generous {
@@ -199,9 +199,9 @@ func testExec(t *testing.T, v testbed.Version) {
 	t.Run("NoShell", func(t *testing.T) {
 		start := time.Now()
 		r := req("noshell")
-		r.TTY, r.Stdin, r.Stdout = true, blockingReader{}, io.Discard
+		r.TTY, r.Stdin, r.Stdout = true, exectest.BlockingReader{}, io.Discard
 		_, _, err := backend.ExecShell(ctx, c, r)
-		checkErr(t, err, backend.ErrNoShell, "no shell in container noshell (tried /bin/bash, /bin/sh); the image has none, run another command")
+		exectest.CheckErr(t, err, backend.ErrNoShell, "no shell in container noshell (tried /bin/bash, /bin/sh); the image has none, run another command")
 		if el := time.Since(start); el > testclock.Generous {
 			t.Errorf("took %v to find no shell", el)
 		}
@@ -211,88 +211,9 @@ func testExec(t *testing.T, v testbed.Version) {
 			t.Errorf("/sleep 0: %+v, %v", out, err)
 		}
 		_, err = c.ExecSync(ctx, req("noshell", "ls"))
-		checkErr(t, err, backend.ErrCommandNotFound, "ls: no such command in container noshell")
+		exectest.CheckErr(t, err, backend.ErrCommandNotFound, "ls: no such command in container noshell")
 		t.Logf("the runtime said: %v", errors.Unwrap(err))
 	})
-}
-
-// testTTYResize runs a shell on a terminal: the initial size, then a resize,
-// must both show in `stty size`, and the exit code comes back.
-func testTTYResize(ctx context.Context, t *testing.T, e backend.Execer, req backend.ExecRequest) {
-	t.Helper()
-	inR, inW := io.Pipe()
-	out := &syncBuffer{}
-	resize := make(chan backend.TermSize, 1)
-	req.TTY, req.Stdin, req.Stdout = true, inR, out
-	req.Size, req.Resize = backend.TermSize{Width: 100, Height: 30}, resize
-	type result struct {
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
-	start := time.Now()
-	go func() {
-		code, err := e.Exec(ctx, req)
-		done <- result{code, err}
-		inR.Close()
-	}()
-	ask := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(out.String(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q in the terminal's output:\n%q", want, out.String())
-			}
-			if _, err := io.WriteString(inW, "stty size\n"); err != nil {
-				t.Fatalf("write to the shell: %v (output %q)", err, out.String())
-			}
-			time.Sleep(150 * time.Millisecond)
-		}
-	}
-	ask("30 100")
-	resize <- backend.TermSize{Width: 132, Height: 43}
-	ask("43 132")
-	if _, err := io.WriteString(inW, "exit 3\n"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != 3 {
-			t.Errorf("got exit %d, %v; want 3", r.code, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the shell did not exit; output %q", out.String())
-	}
-	t.Logf("TTY session with a resize in %v", time.Since(start).Round(time.Millisecond))
-}
-
-func checkErr(t *testing.T, err error, kind error, says string) {
-	t.Helper()
-	if !errors.Is(err, kind) || !strings.Contains(err.Error(), says) {
-		t.Errorf("got %v, want %v saying %q", err, kind, says)
-	}
-}
-
-// blockingReader is a terminal nobody types on: exec must not wait for it.
-type blockingReader struct{}
-
-func (blockingReader) Read([]byte) (int, error) { select {} }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newContainerWithoutTask(ctx context.Context, t *testing.T, d *testbed.Daemon, ns, id string) {

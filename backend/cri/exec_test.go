@@ -6,13 +6,13 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"k8s.io/streaming/pkg/httpstream"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/exectest"
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/backend/testbed/testclock"
 )
@@ -136,7 +136,7 @@ func testExec(t *testing.T, v testbed.Version) {
 	})
 
 	t.Run("TTYResize", func(t *testing.T) {
-		testTTYResize(ctx, t, c, backend.ExecRequest{ContainerID: running, Args: []string{"sh"}})
+		exectest.TTYResize(ctx, t, c, backend.ExecRequest{ContainerID: running, Args: []string{"sh"}})
 	})
 
 	t.Run("ShellFallsBackToSh", func(t *testing.T) {
@@ -154,12 +154,12 @@ func testExec(t *testing.T, v testbed.Version) {
 
 	t.Run("Exited", func(t *testing.T) {
 		start := time.Now()
-		_, err := c.Exec(ctx, backend.ExecRequest{ContainerID: exited, Args: []string{"sh"}, TTY: true, Stdin: blockingReader{}, Stdout: io.Discard})
-		checkErr(t, err, backend.ErrNotRunning, "container "+shortID(exited)+" is not running (status EXITED); start it first")
+		_, err := c.Exec(ctx, backend.ExecRequest{ContainerID: exited, Args: []string{"sh"}, TTY: true, Stdin: exectest.BlockingReader{}, Stdout: io.Discard})
+		exectest.CheckErr(t, err, backend.ErrNotRunning, "container "+shortID(exited)+" is not running (status EXITED); start it first")
 		_, err = c.ExecSync(ctx, req(exited, "echo"))
-		checkErr(t, err, backend.ErrNotRunning, "is not running (status EXITED)")
+		exectest.CheckErr(t, err, backend.ErrNotRunning, "is not running (status EXITED)")
 		_, _, err = backend.ExecShell(ctx, c, req(exited))
-		checkErr(t, err, backend.ErrNotRunning, "is not running (status EXITED)")
+		exectest.CheckErr(t, err, backend.ErrNotRunning, "is not running (status EXITED)")
 		if el := time.Since(start); el > testclock.Generous {
 			t.Errorf("took %v to refuse", el)
 		}
@@ -168,12 +168,12 @@ func testExec(t *testing.T, v testbed.Version) {
 	t.Run("PausedBehindCRIsBack", func(t *testing.T) {
 		start := time.Now()
 		want := "container " + paused + " is paused; resume it first (ctr -n k8s.io tasks resume " + paused + ")"
-		_, err := c.Exec(ctx, backend.ExecRequest{ContainerID: paused, Args: []string{"sh"}, TTY: true, Stdin: blockingReader{}, Stdout: io.Discard})
-		checkErr(t, err, backend.ErrPaused, want)
+		_, err := c.Exec(ctx, backend.ExecRequest{ContainerID: paused, Args: []string{"sh"}, TTY: true, Stdin: exectest.BlockingReader{}, Stdout: io.Discard})
+		exectest.CheckErr(t, err, backend.ErrPaused, want)
 		_, err = c.ExecSync(ctx, req(paused, "echo"))
-		checkErr(t, err, backend.ErrPaused, want)
+		exectest.CheckErr(t, err, backend.ErrPaused, want)
 		_, _, err = backend.ExecShell(ctx, c, req(paused))
-		checkErr(t, err, backend.ErrPaused, want)
+		exectest.CheckErr(t, err, backend.ErrPaused, want)
 		if el := time.Since(start); el > testclock.Generous {
 			t.Errorf("took %v to refuse", el)
 		}
@@ -181,107 +181,28 @@ func testExec(t *testing.T, v testbed.Version) {
 
 	t.Run("Missing", func(t *testing.T) {
 		_, err := c.Exec(ctx, req("nosuchcontainer", "sh"))
-		checkErr(t, err, backend.ErrNotFound, "nosuchcontainer")
+		exectest.CheckErr(t, err, backend.ErrNotFound, "nosuchcontainer")
 	})
 
 	t.Run("NoShell", func(t *testing.T) {
 		start := time.Now()
 		r := req(noshell)
-		r.TTY, r.Stdin, r.Stdout = true, blockingReader{}, io.Discard
+		r.TTY, r.Stdin, r.Stdout = true, exectest.BlockingReader{}, io.Discard
 		_, _, err := backend.ExecShell(ctx, c, r)
-		checkErr(t, err, backend.ErrNoShell, "no shell in container "+noshell+" (tried /bin/bash, /bin/sh)")
+		exectest.CheckErr(t, err, backend.ErrNoShell, "no shell in container "+noshell+" (tried /bin/bash, /bin/sh)")
 		if el := time.Since(start); el > testclock.Generous {
 			t.Errorf("took %v to find no shell", el)
 		}
 		_, err = c.ExecSync(ctx, req(noshell, "ls"))
-		checkErr(t, err, backend.ErrCommandNotFound, "ls: no such command in container")
+		exectest.CheckErr(t, err, backend.ErrCommandNotFound, "ls: no such command in container")
 		t.Logf("ExecSync: the runtime said: %v", errors.Unwrap(err))
 		// The streaming path tells a missing command apart too.
 		_, err = c.Exec(ctx, req(noshell, "/bin/sh"))
-		checkErr(t, err, backend.ErrCommandNotFound, "/bin/sh: no such command in container")
+		exectest.CheckErr(t, err, backend.ErrCommandNotFound, "/bin/sh: no such command in container")
 		t.Logf("Exec: the runtime said: %v", errors.Unwrap(err))
 		out, err := c.ExecSync(ctx, req(noshell, "/sleep", "0"))
 		if err != nil || out.ExitCode != 0 {
 			t.Errorf("/sleep 0: %+v, %v", out, err)
 		}
 	})
-}
-
-// testTTYResize runs a shell on a terminal: the initial size, then a resize,
-// must both show in `stty size`, and the exit code comes back.
-func testTTYResize(ctx context.Context, t *testing.T, e backend.Execer, req backend.ExecRequest) {
-	t.Helper()
-	inR, inW := io.Pipe()
-	out := &syncBuffer{}
-	resize := make(chan backend.TermSize, 1)
-	req.TTY, req.Stdin, req.Stdout = true, inR, out
-	req.Size, req.Resize = backend.TermSize{Width: 100, Height: 30}, resize
-	type result struct {
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
-	start := time.Now()
-	go func() {
-		code, err := e.Exec(ctx, req)
-		done <- result{code, err}
-		inR.Close()
-	}()
-	ask := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(out.String(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q in the terminal's output:\n%q", want, out.String())
-			}
-			if _, err := io.WriteString(inW, "stty size\n"); err != nil {
-				t.Fatalf("write to the shell: %v (output %q)", err, out.String())
-			}
-			time.Sleep(150 * time.Millisecond)
-		}
-	}
-	ask("30 100")
-	resize <- backend.TermSize{Width: 132, Height: 43}
-	ask("43 132")
-	if _, err := io.WriteString(inW, "exit 3\n"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != 3 {
-			t.Errorf("got exit %d, %v; want 3", r.code, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the shell did not exit; output %q", out.String())
-	}
-	t.Logf("TTY session with a resize in %v", time.Since(start).Round(time.Millisecond))
-}
-
-func checkErr(t *testing.T, err error, kind error, says string) {
-	t.Helper()
-	if !errors.Is(err, kind) || !strings.Contains(err.Error(), says) {
-		t.Errorf("got %v, want %v saying %q", err, kind, says)
-	}
-}
-
-// blockingReader is a terminal nobody types on: exec must not wait for it.
-type blockingReader struct{}
-
-func (blockingReader) Read([]byte) (int, error) { select {} }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
