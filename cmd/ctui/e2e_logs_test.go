@@ -12,10 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-
 	"github.com/ctui/ctui/backend/testbed"
 )
 
@@ -235,7 +231,7 @@ func rotateAndSave(ctx context.Context, t *testing.T, s *screen, d *testbed.Daem
 	if err := os.Rename(path, old); err != nil {
 		t.Fatal(err)
 	}
-	if err := reopenContainerLog(ctx, d, id); err != nil {
+	if err := d.ReopenContainerLog(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	s.waitFor(screenWait, "log rotated")
@@ -489,19 +485,4 @@ func appendCRI(t *testing.T, path string, records ...string) {
 	if _, err := f.WriteString(b.String()); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// reopenContainerLog asks CRI to reopen a container's log, as kubelet does
-// after renaming it for rotation.
-func reopenContainerLog(ctx context.Context, d *testbed.Daemon, id string) error {
-	conn, err := grpc.NewClient(d.Endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_, err = runtimeapi.NewRuntimeServiceClient(conn).ReopenContainerLog(ctx, &runtimeapi.ReopenContainerLogRequest{ContainerId: id})
-	if err != nil {
-		return fmt.Errorf("reopen the log of %s: %w", id, err)
-	}
-	return nil
 }
