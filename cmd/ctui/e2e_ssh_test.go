@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +132,39 @@ func TestEndToEndSSH(t *testing.T) {
 				}
 			})
 
+			// A log followed across a dropped link: the panel shows, then
+			// goes, and the log goes on with every line the task wrote
+			// while the link was down (its "tick N" lines on screen have
+			// no gap). The screen is tall so that the lines from before
+			// the drop stay on it on a slow reconnect.
+			t.Run("log followed across a dropped link", func(t *testing.T) {
+				s := startScreen(t, 100, 70, append([]string{"CONTAINERD_ADDRESS=" + ep}, sshEnv...))
+				s.waitFor(screenWait, "busybox:latest")
+				filterTasks(s, testbed.DemoTickerTask)
+				s.keys("l")
+				before := lastTick(s.waitFor(screenWait, "following", "tick "))
+
+				sshd.Kill()
+				s.waitFor(screenWait, "connection lost")
+				time.Sleep(4 * time.Second) // ticks written on the node while the link is down
+				if err := sshd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				s.waitGone(screenWait, "connection lost")
+				// Wait until the lines after the outage are on screen too.
+				txt := s.waitUntil(screenWait, "ticks after the outage", func(txt string) bool { return lastTick(txt) >= before+8 })
+				ticks := allTicks(txt)
+				for i := 1; i < len(ticks); i++ {
+					if ticks[i] != ticks[i-1]+1 {
+						t.Fatalf("tick %d after tick %d: a line lost across the dropped link:\n%s", ticks[i], ticks[i-1], txt)
+					}
+				}
+				if len(ticks) == 0 || ticks[0] > before {
+					t.Fatalf("the screen does not reach back to tick %d, seen before the drop:\n%s", before, txt)
+				}
+				s.keys("q")
+			})
+
 			t.Run("first screen, live task, lost connection", func(t *testing.T) {
 				s := startScreen(t, 120, 30, append(ctxEnv, "CTUI_CONTEXT=node1"))
 				txt := s.waitFor(screenWait, "localhost/test/busybox:latest", "localhost/test/busybox:pause")
@@ -174,4 +209,24 @@ func TestEndToEndSSH(t *testing.T) {
 			})
 		})
 	}
+}
+
+var tickRE = regexp.MustCompile(`tick (\d+)`)
+
+// allTicks are the tick numbers on the screen, top to bottom.
+func allTicks(txt string) []int {
+	var out []int
+	for _, m := range tickRE.FindAllStringSubmatch(txt, -1) {
+		n, _ := strconv.Atoi(m[1])
+		out = append(out, n)
+	}
+	return out
+}
+
+func lastTick(txt string) int {
+	ts := allTicks(txt)
+	if len(ts) == 0 {
+		return 0
+	}
+	return ts[len(ts)-1]
 }
