@@ -60,6 +60,15 @@ var _ backend.Native = (*Client)(nil)
 // of a hang, and a socket served by something else (CRI-O, any other gRPC or
 // unix server) gives ErrNotContainerd.
 func New(ctx context.Context, cfg backend.Config) (*Client, error) {
+	return NewWith(ctx, cfg, nil)
+}
+
+// NewWith is New that calls early with the client before the Version
+// probe, so that calls early starts (the first image list) travel with the
+// probe instead of a round trip after it: over a slow link the gRPC
+// handshake and the probe are two round trips of their own. When the probe
+// fails, the client early was given is closed and its calls fail.
+func NewWith(ctx context.Context, cfg backend.Config, early func(*Client)) (*Client, error) {
 	if cfg.Address == "" {
 		return nil, backend.Errorf(backend.ErrInvalid, "no containerd socket configured; name one with -a/--address or CONTAINERD_ADDRESS")
 	}
@@ -90,6 +99,9 @@ func New(ctx context.Context, cfg backend.Config) (*Client, error) {
 		return nil, backend.Translate(err, target, "connect to containerd")
 	}
 	c := &Client{c: cc, target: target, timeout: timeout, hostRoot: cfg.HostRoot, transport: cfg.Transport, details: map[detailsKey]*detailsEntry{}, usage: map[usageKey]backend.DiskUsage{}}
+	if early != nil {
+		early(c)
+	}
 	probe, cancel := c.call(ctx, "")
 	defer cancel()
 	if _, err := c.version(probe); err != nil {

@@ -15,7 +15,7 @@ import (
 // connect opens both APIs at once, so a slow or missing side costs its own
 // timeout and not the sum of both. A side that fails keeps its reason in the
 // Backend; the other is still used. With prefetch, the namespace's image list
-// is asked for the moment containerd answers (see backend.ImagesPrefetch);
+// is asked for with containerd's Version probe (see backend.ImagesPrefetch);
 // the returned prefetch is nil when containerd is unavailable.
 //
 // A remote node (cfg.Remote) is connected to first; when that fails, both
@@ -27,6 +27,7 @@ func connect(ctx context.Context, cfg backend.Config, prefetch bool, trace *star
 			return &backend.Backend{Config: cfg, NativeErr: err, CRIErr: err}, nil
 		}
 		cfg = rc
+		trace.mark("ssh connected, socket found on the node")
 	}
 	b := &backend.Backend{Config: cfg}
 	var first *backend.ImagesPrefetch
@@ -38,20 +39,24 @@ func connect(ctx context.Context, cfg backend.Config, prefetch bool, trace *star
 			b.NativeErr = backend.Errorf(backend.ErrNotContainerd, "no containerd socket (%s); images, containers and tasks of containerd's own API are not available", cfg.AddressSource)
 			return
 		}
-		c, err := containerd.New(ctx, cfg)
+		var early func(*containerd.Client)
+		if prefetch {
+			// The list is asked for with the Version probe, not after it.
+			early = func(c *containerd.Client) {
+				var l backend.ImageLister = c
+				if trace != nil {
+					l = tracedLister{ImageLister: c, t: trace}
+				}
+				first = backend.PrefetchImages(ctx, l, cfg.Namespace, cfg.Timeout)
+			}
+		}
+		c, err := containerd.NewWith(ctx, cfg, early)
 		if err != nil {
-			b.NativeErr = err
+			b.NativeErr, first = err, nil
 			return
 		}
 		b.Native = c
 		trace.mark("containerd connected (version answered)")
-		if prefetch {
-			var l backend.ImageLister = c
-			if trace != nil {
-				l = tracedLister{ImageLister: c, t: trace}
-			}
-			first = backend.PrefetchImages(ctx, l, cfg.Namespace, cfg.Timeout)
-		}
 	}()
 	go func() {
 		defer wg.Done()
