@@ -24,52 +24,45 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
+	"github.com/ctui/ctui/bench/internal/seed"
 	"github.com/ctui/ctui/bench/internal/tmuxterm"
 )
 
 func main() {
+	f := seed.Define(seed.Flags{CTUI: "bin/ctui", Namespace: "scale", Images: -1, Containers: 5000})
+	flag.CommandLine.Lookup("containers").Usage = "containers to seed, each with an active snapshot (no tasks)"
 	var (
-		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure")
-		version  = flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
-		nNames   = flag.Int("names", 10000, "image names to seed")
-		nImages  = flag.Int("distinct", 50, "distinct images the names point at")
-		nCtrs    = flag.Int("containers", 5000, "containers to seed, each with an active snapshot (no tasks)")
-		runs     = flag.Int("runs", 5, "rounds (ctr snapshots usage, then ctui's :du, each once per round)")
-		idle     = flag.Duration("idle", 20*time.Second, "how long ctui's CPU is read with the full :du table on screen (0: skip)")
-		ns       = flag.String("namespace", "scale", "namespace to seed and open")
+		nNames  = flag.Int("names", 10000, "image names to seed")
+		nImages = flag.Int("distinct", 50, "distinct images the names point at")
+		runs    = flag.Int("runs", 5, "rounds (ctr snapshots usage, then ctui's :du, each once per round)")
+		idle    = flag.Duration("idle", 20*time.Second, "how long ctui's CPU is read with the full :du table on screen (0: skip)")
 	)
 	flag.Parse()
-	if err := run(*ctuiPath, *version, *ns, *nNames, *nImages, *nCtrs, *runs, *idle); err != nil {
+	if err := run(f, *nNames, *nImages, *runs, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "dubench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctuiPath, version, ns string, nNames, nImages, nCtrs, runs int, idle time.Duration) error {
-	bin, err := filepath.Abs(ctuiPath)
+func run(f *seed.Flags, nNames, nImages, runs int, idle time.Duration) error {
+	bin, err := seed.Binary(f.CTUI)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(bin); err != nil {
-		return fmt.Errorf("%s: %w (run make build first)", bin, err)
-	}
-	v, err := testbed.ParseVersion(version)
-	if err != nil {
-		return err
-	}
+	ns, nCtrs := f.Namespace, f.Containers
 	ctx := context.Background()
-	d, err := testbed.StartDaemon(ctx, v, "")
+	d, err := f.Start(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.Stop()
+	v := d.Version
 	t0 := time.Now()
 	if err := testbed.SeedDiskScale(ctx, d.Socket, ns, nImages, nNames, nCtrs); err != nil {
 		return err

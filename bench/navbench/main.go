@@ -21,62 +21,44 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
+	"github.com/ctui/ctui/bench/internal/seed"
 )
 
 func main() {
+	f := seed.Define(seed.Flags{CTUI: "bin/ctui", Namespace: "default", Images: 10000, Containers: 5000})
 	var (
-		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure")
-		version  = flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
-		nImages  = flag.Int("images", 10000, "image names to seed")
-		nCtrs    = flag.Int("containers", 5000, "containers to seed (no tasks)")
-		runs     = flag.Int("runs", 5, "runs of each timing; the median is reported")
-		idle     = flag.Duration("idle", 60*time.Second, "how long to measure idle CPU")
-		ns       = flag.String("namespace", "default", "namespace to seed and open")
-		address  = flag.String("address", "", "measure an existing containerd at this socket (seeded already) instead of starting one")
-		ctrPath  = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
+		runs    = flag.Int("runs", 5, "runs of each timing; the median is reported")
+		idle    = flag.Duration("idle", 60*time.Second, "how long to measure idle CPU")
+		address = flag.String("address", "", "measure an existing containerd at this socket (seeded already) instead of starting one")
+		ctrPath = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
 	)
 	flag.Parse()
 	if *address != "" {
-		if err := measure(*ctuiPath, *ctrPath, *address, 0, *ns, *nCtrs, *runs, *idle); err != nil {
+		if err := measure(f.CTUI, *ctrPath, *address, 0, f.Namespace, f.Containers, *runs, *idle); err != nil {
 			fmt.Fprintln(os.Stderr, "navbench:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := run(*ctuiPath, *version, *ns, *nImages, *nCtrs, *runs, *idle); err != nil {
+	if err := run(f, *runs, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "navbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctuiPath, version, ns string, nImages, nCtrs, runs int, idle time.Duration) error {
-	ctuiPath, err := filepath.Abs(ctuiPath)
+func run(f *seed.Flags, runs int, idle time.Duration) error {
+	ctuiPath, err := seed.Binary(f.CTUI)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(ctuiPath); err != nil {
-		return fmt.Errorf("%s: %w (run make build first)", ctuiPath, err)
-	}
-	v, err := testbed.ParseVersion(version)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	d, err := testbed.StartDaemon(ctx, v, "")
+	d, said, err := f.StartSeeded(context.Background())
 	if err != nil {
 		return err
 	}
 	defer d.Stop()
-
-	t0 := time.Now()
-	if err := testbed.SeedScale(ctx, d.Socket, ns, nImages, nCtrs); err != nil {
-		return err
-	}
-	fmt.Printf("containerd %s: seeded %d image names and %d containers in %s\n",
-		v, nImages, nCtrs, time.Since(t0).Round(time.Millisecond))
-	return measure(ctuiPath, d.CtrPath, d.Socket, d.PID(), ns, nCtrs, runs, idle)
+	fmt.Println(said)
+	return measure(ctuiPath, d.CtrPath, d.Socket, d.PID(), f.Namespace, f.Containers, runs, idle)
 }
 
 // measure times ctr and ctui on the daemon at address, whose namespace ns

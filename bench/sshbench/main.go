@@ -27,34 +27,26 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/seed"
 )
 
 func main() {
-	version := flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
-	nImages := flag.Int("images", 10000, "image names to seed")
-	ns := flag.String("namespace", "default", "namespace to seed")
+	f := seed.Define(seed.Flags{Namespace: "default", Images: 10000, Containers: -1})
 	delay := flag.Duration("delay", 50*time.Millisecond, "latency added in each direction")
 	flag.Parse()
-	if err := serve(*version, *ns, *nImages, *delay); err != nil {
+	if err := serve(f, *delay); err != nil {
 		fmt.Fprintln(os.Stderr, "sshbench:", err)
 		os.Exit(1)
 	}
 }
 
-func serve(version, ns string, nImages int, delay time.Duration) error {
-	v, err := testbed.ParseVersion(version)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	d, err := testbed.StartDaemon(ctx, v, "")
+func serve(f *seed.Flags, delay time.Duration) error {
+	d, _, err := f.StartSeeded(context.Background())
 	if err != nil {
 		return err
 	}
 	defer d.Stop()
-	if err := testbed.SeedScale(ctx, d.Socket, ns, nImages, 0); err != nil {
-		return err
-	}
+	v, ns, nImages := d.Version, f.Namespace, f.Images
 	dir, err := os.MkdirTemp("", "sshbench-")
 	if err != nil {
 		return err

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,20 +29,20 @@ import (
 
 	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
+	"github.com/ctui/ctui/bench/internal/seed"
 )
 
 func main() {
+	f := seed.Define(seed.Flags{CTUI: "bin/ctui", Images: -1, Containers: 5000})
+	flag.CommandLine.Lookup("containers").Usage = "containers (no tasks) for the idle figure"
 	var (
-		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure")
-		version  = flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
 		nTasks   = flag.Int("tasks", 200, "running tasks")
-		nScale   = flag.Int("containers", 5000, "containers (no tasks) for the idle figure")
 		rounds   = flag.Int("rounds", 5, "interleaved rounds; medians are reported")
 		window   = flag.Duration("window", 10*time.Second, "how long each CPU figure is measured")
 		interval = flag.Duration("interval", 2*time.Second, "--stats-interval")
 	)
 	flag.Parse()
-	if err := run(*ctuiPath, *version, *nTasks, *nScale, *rounds, *window, *interval); err != nil {
+	if err := run(f, *nTasks, *rounds, *window, *interval); err != nil {
 		fmt.Fprintln(os.Stderr, "statsbench:", err)
 		os.Exit(1)
 	}
@@ -51,17 +50,14 @@ func main() {
 
 const clkTck = 100.0
 
-func run(ctuiPath, version string, nTasks, nScale, rounds int, window, interval time.Duration) error {
-	ctuiPath, err := filepath.Abs(ctuiPath)
+func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) error {
+	ctuiPath, err := seed.Binary(f.CTUI)
 	if err != nil {
 		return err
 	}
-	v, err := testbed.ParseVersion(version)
-	if err != nil {
-		return err
-	}
+	nScale := f.Containers
 	ctx := context.Background()
-	d, err := testbed.StartDaemon(ctx, v, "")
+	d, err := f.Start(ctx)
 	if err != nil {
 		return err
 	}
@@ -80,7 +76,7 @@ func run(ctuiPath, version string, nTasks, nScale, rounds int, window, interval 
 	}); err != nil {
 		return err
 	}
-	fmt.Printf("containerd %s: %d running tasks in %s\n", v, nTasks, time.Since(t0).Round(time.Second))
+	fmt.Printf("containerd %s: %d running tasks in %s\n", d.Version, nTasks, time.Since(t0).Round(time.Second))
 
 	env := append(os.Environ(), "CONTAINERD_ADDRESS="+d.Socket, "CONTAINER_RUNTIME_ENDPOINT="+d.Endpoint)
 	daemon := func() int64 { return daemonTicks(d) }

@@ -35,59 +35,48 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ctui/ctui/backend/testbed"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
+	"github.com/ctui/ctui/bench/internal/seed"
 	"github.com/ctui/ctui/bench/internal/tmuxterm"
 )
 
 func main() {
+	f := seed.Define(seed.Flags{CTUI: "bin/ctui", Namespace: "default", Images: 10000, Containers: 0})
+	flag.CommandLine.Lookup("ctui").Usage = "the ctui binary to measure; several, comma-separated, run in turn in each round (the last is used for --idle)"
 	var (
-		ctuiPath = flag.String("ctui", "bin/ctui", "the ctui binary to measure; several, comma-separated, run in turn in each round (the last is used for --idle)")
-		version  = flag.String("version", "1.6", "containerd version: 1.6 or 2.x")
-		nImages  = flag.Int("images", 10000, "image names to seed")
-		nCtrs    = flag.Int("containers", 0, "containers to seed (no tasks)")
-		runs     = flag.Int("runs", 7, "rounds (ctr, printer, ctui each once per round)")
-		ns       = flag.String("namespace", "default", "namespace to seed and open")
-		address  = flag.String("address", "", "measure an existing containerd at this socket (seeded already) instead of starting one")
-		ctrPath  = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
-		term     = flag.String("term", "", "tmux's default-terminal (TERM in the pane); empty: tmux's default")
-		trace    = flag.Bool("trace", true, "run ctui with --trace-startup and print the median of each phase")
-		keys     = flag.Int("keys", 0, "then time this many key presses to the screen in each ctui (0: skip)")
-		idle     = flag.Duration("idle", 0, "then measure ctui's idle CPU in tmux this long with :containers open (0: skip)")
-		args     = flag.String("args", "", "extra ctui arguments, space-separated")
-		serve    = flag.Bool("serve", false, "only start and seed the daemon, print its socket and ctr, and keep it until interrupted (for --address runs)")
+		runs    = flag.Int("runs", 7, "rounds (ctr, printer, ctui each once per round)")
+		address = flag.String("address", "", "measure an existing containerd at this socket (seeded already) instead of starting one")
+		ctrPath = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
+		term    = flag.String("term", "", "tmux's default-terminal (TERM in the pane); empty: tmux's default")
+		trace   = flag.Bool("trace", true, "run ctui with --trace-startup and print the median of each phase")
+		keys    = flag.Int("keys", 0, "then time this many key presses to the screen in each ctui (0: skip)")
+		idle    = flag.Duration("idle", 0, "then measure ctui's idle CPU in tmux this long with :containers open (0: skip)")
+		args    = flag.String("args", "", "extra ctui arguments, space-separated")
+		serve   = flag.Bool("serve", false, "only start and seed the daemon, print its socket and ctr, and keep it until interrupted (for --address runs)")
 	)
 	flag.Parse()
 	if *serve {
-		if err := serveDaemon(*version, *ns, *nImages, *nCtrs); err != nil {
+		if err := serveDaemon(f); err != nil {
 			fmt.Fprintln(os.Stderr, "tmuxbench:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	b := bench{ctui: *ctuiPath, ctr: *ctrPath, address: *address, ns: *ns, runs: *runs, term: *term, trace: *trace,
-		idle: *idle, keys: *keys, nCtrs: *nCtrs, args: strings.Fields(*args)}
-	if err := b.main(*version, *nImages); err != nil {
+	b := bench{ctui: f.CTUI, ctr: *ctrPath, address: *address, ns: f.Namespace, runs: *runs, term: *term, trace: *trace,
+		idle: *idle, keys: *keys, nCtrs: f.Containers, args: strings.Fields(*args)}
+	if err := b.main(f); err != nil {
 		fmt.Fprintln(os.Stderr, "tmuxbench:", err)
 		os.Exit(1)
 	}
 }
 
 // serveDaemon starts and seeds a daemon and keeps it until SIGINT/SIGTERM.
-func serveDaemon(version, ns string, nImages, nCtrs int) error {
-	v, err := testbed.ParseVersion(version)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	d, err := testbed.StartDaemon(ctx, v, "")
+func serveDaemon(f *seed.Flags) error {
+	d, _, err := f.StartSeeded(context.Background())
 	if err != nil {
 		return err
 	}
 	defer d.Stop()
-	if err := testbed.SeedScale(ctx, d.Socket, ns, nImages, nCtrs); err != nil {
-		return err
-	}
 	fmt.Printf("--address %s --ctr %s\n", d.Socket, d.CtrPath)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -104,34 +93,21 @@ type bench struct {
 	args                         []string
 }
 
-func (b *bench) main(version string, nImages int) error {
+func (b *bench) main(f *seed.Flags) error {
 	for _, c := range strings.Split(b.ctui, ",") {
-		abs, err := filepath.Abs(c)
+		abs, err := seed.Binary(c)
 		if err != nil {
 			return err
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return fmt.Errorf("%s: %w (run make build first)", abs, err)
 		}
 		b.ctuis = append(b.ctuis, abs)
 	}
 	if b.address == "" {
-		v, err := testbed.ParseVersion(version)
-		if err != nil {
-			return err
-		}
-		ctx := context.Background()
-		d, err := testbed.StartDaemon(ctx, v, "")
+		d, said, err := f.StartSeeded(context.Background())
 		if err != nil {
 			return err
 		}
 		defer d.Stop()
-		t0 := time.Now()
-		if err := testbed.SeedScale(ctx, d.Socket, b.ns, nImages, b.nCtrs); err != nil {
-			return err
-		}
-		fmt.Printf("containerd %s: seeded %d image names and %d containers in %s\n",
-			v, nImages, b.nCtrs, time.Since(t0).Round(time.Millisecond))
+		fmt.Println(said)
 		b.address, b.ctr = d.Socket, d.CtrPath
 	}
 	return b.measure()
