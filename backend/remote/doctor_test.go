@@ -23,7 +23,7 @@ import (
 // a missing sandbox image's registry is not asked over ssh (its resolve
 // reads the registry files with containerd's code, on ctui's machine).
 func TestDoctorOverSSH(t *testing.T) {
-	onEachNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+	testbed.EachSSHNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
 		tr, _, b := mustOpen(ctx, t, s, s.Endpoint(s.User, d.Socket, true))
 		localFacts := doctor.Gather(ctx, b, doctor.Options{Timeout: 20 * time.Second})
 		remoteFacts := doctor.Gather(ctx, b, doctor.Options{Node: tr.NodeFS(), Timeout: 20 * time.Second})
@@ -73,7 +73,7 @@ func TestDoctorMirrorProbeFromNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a containerd daemon and sshd")
 	}
-	d, s := startNode(t, testbed.V2)
+	d, s := testbed.StartSSHNode(t, testbed.V2)
 	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
 		w.WriteHeader(http.StatusOK)

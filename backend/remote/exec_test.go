@@ -20,7 +20,7 @@ import (
 // shell found as locally, a missing command in a sentence, and no fifo
 // directory left on the node.
 func TestNativeExecOverSSH(t *testing.T) {
-	onEachNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+	testbed.EachSSHNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
 		before, _ := filepath.Glob("/tmp/ctui-exec.*")
 		if err := d.RunTask(ctx, "default", "sleeper", testbed.BusyboxImage, "", "sleep", "2147483647"); err != nil {
 			t.Fatal(err)

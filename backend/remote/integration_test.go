@@ -59,34 +59,6 @@ func mustOpen(ctx context.Context, t *testing.T, s *testbed.SSHD, endpoint strin
 	return tr, sock, b
 }
 
-// startNode is a remote node for a test: a real daemon of version v behind
-// a real sshd on loopback, whose socket is also where autodetection on the
-// node finds one; both end with the test.
-func startNode(t *testing.T, v testbed.Version) (*testbed.Daemon, *testbed.SSHD) {
-	t.Helper()
-	d := testbed.Start(t, v)
-	return d, testbed.StartSSHD(t, d.Socket)
-}
-
-// onEachNode runs f, in parallel subtests, on a node (startNode) of each
-// containerd version (testbed.Versions), with a context that ends after
-// timeout; skipped with -short.
-func onEachNode(t *testing.T, timeout time.Duration, f func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD)) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("starts containerd daemons and sshd")
-	}
-	for _, v := range testbed.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			d, s := startNode(t, v)
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			f(ctx, t, d, s)
-		})
-	}
-}
-
 // ctrImages is `ssh host ctr images ls -q`, the reference.
 func ctrImages(ctx context.Context, t *testing.T, s *testbed.SSHD, d *testbed.Daemon, ns string) []string {
 	t.Helper()
@@ -111,7 +83,7 @@ func names(imgs []backend.Image) []string {
 // (a relay run by sudo -n), autodetection on the node, and each failure as
 // one sentence naming its cause.
 func TestOverSSH(t *testing.T) {
-	onEachNode(t, 3*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+	testbed.EachSSHNode(t, 3*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
 		if err := d.ImportTestImages(ctx, "default"); err != nil {
 			t.Fatal(err)
 		}

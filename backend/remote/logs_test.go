@@ -19,7 +19,7 @@ import (
 // native task's file:// log, as a user whose sudo reaches the root-owned
 // files and through the sftp subsystem without sudo.
 func TestLogsOverSSH(t *testing.T) {
-	onEachNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
+	testbed.EachSSHNode(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
 		node := logstest.Seed(ctx, t, d)
 
 		tr, _, b := mustOpen(ctx, t, s, s.Endpoint(s.User, "", true))

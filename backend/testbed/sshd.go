@@ -94,6 +94,34 @@ func StartSSHD(t testing.TB, autodetected string) *SSHD {
 	return s
 }
 
+// StartSSHNode is a remote node for a test: a daemon of version v (Start)
+// behind sshd on loopback (StartSSHD), whose socket is also the one
+// autodetection on the node finds; both end with the test.
+func StartSSHNode(t testing.TB, v Version) (*Daemon, *SSHD) {
+	t.Helper()
+	d := Start(t, v)
+	return d, StartSSHD(t, d.Socket)
+}
+
+// EachSSHNode runs f in a parallel subtest per version (Versions), each on
+// a node of its own (StartSSHNode), with a context that ends after
+// timeout. It skips under -short, as Start does.
+func EachSSHNode(t *testing.T, timeout time.Duration, f func(ctx context.Context, t *testing.T, d *Daemon, s *SSHD)) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts containerd daemons and sshd")
+	}
+	for _, v := range Versions() {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			d, s := StartSSHNode(t, v)
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			f(ctx, t, d, s)
+		})
+	}
+}
+
 // NewSSHD is StartSSHD for a benchmark (no testing.TB): sshd in dir, which
 // the caller removes after Stop.
 func NewSSHD(dir, autodetected string) (*SSHD, error) {
