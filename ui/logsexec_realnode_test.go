@@ -21,106 +21,97 @@ import (
 // crash-looping pod's previous attempt shows, a native task's file:// log
 // opens, and `:exec echo hi` runs through containerd and through CRI.
 func TestLogsAndExecOnRealDaemons(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts containerd daemons")
-	}
-	for _, v := range testbed.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-			defer cancel()
-			d := testbed.Start(t, v)
-			if _, err := d.SeedDemo(ctx); err != nil {
-				t.Fatal(err)
-			}
-			cfg := backend.Config{Address: d.Socket, RuntimeEndpoint: d.Endpoint, Namespace: "default", Timeout: 5 * time.Second}
-			b := bothAPIs(ctx, t, cfg)
-			r := newRealUI(ctx, t, b)
+	testbed.EachVersion(t, 4*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon) {
+		if _, err := d.SeedDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cfg := backend.Config{Address: d.Socket, RuntimeEndpoint: d.Endpoint, Namespace: "default", Timeout: 5 * time.Second}
+		b := bothAPIs(ctx, t, cfg)
+		r := newRealUI(ctx, t, b)
 
-			r.keys(":")
-			r.typed("pods")
-			r.keys("enter", "/")
-			r.typed(testbed.DemoLoggerPod)
-			r.keys("enter")
-			r.until(5*time.Second, "the logging pod", func(s string) bool {
-				return strings.Contains(s, "logger") || strings.Contains(s, testbed.DemoLoggerPod)
-			})
-
-			// l on the pod: its one container's log, following.
-			r.keys("l")
-			s := r.until(10*time.Second, "the log following", func(s string) bool {
-				return strings.Contains(s, "following") && strings.Contains(s, "line ")
-			})
-			n := lastNumber(t, s, `line (\d+)`)
-			r.until(3*time.Second, "new lines", func(s string) bool { return lastNumber(t, s, `line (\d+)`) >= n+2 })
-
-			// Search and filter over the kept lines.
-			r.keys("/")
-			r.typed("warning")
-			r.keys("enter")
-			r.until(time.Second, "a search hit", func(s string) bool {
-				return strings.Contains(s, "/warning") && strings.Contains(s, "warning ")
-			})
-			r.keys("&")
-			r.typed("warning")
-			r.keys("enter")
-			s = r.until(time.Second, "only warnings", func(s string) bool { return strings.Contains(s, "&warning") })
-			if body := logBody(s); strings.Contains(body, "line ") || !strings.Contains(body, "warning ") {
-				t.Fatalf("the filter leaves only warnings:\n%s", s)
-			}
-			r.keys("esc", "esc", "esc") // search, filter, back to the pods
-			r.until(time.Second, "the pods again", func(s string) bool { return strings.Contains(s, "pods") && !strings.Contains(s, "following") })
-
-			// :exec on the pod, natively (containerd has the CRI container).
-			r.keys(":")
-			r.typed("exec echo hi")
-			r.keys("enter")
-			r.until(10*time.Second, "echo's output", func(s string) bool {
-				return strings.Contains(s, "via containerd") && strings.Contains(s, "\nhi") && strings.Contains(s, "exit code 0")
-			})
-			r.keys("esc")
-
-			// The crash-looping pod: its current attempt, then the previous.
-			r.keys("esc", "/")
-			r.typed(testbed.DemoCrashPod)
-			r.keys("enter", "l")
-			r.until(10*time.Second, "the last attempt", func(s string) bool {
-				return strings.Contains(s, "(attempt 2)") && strings.Contains(s, "fatal: missing config")
-			})
-			r.keys("p")
-			r.until(10*time.Second, "the previous attempt", func(s string) bool {
-				return strings.Contains(s, "(attempt 1)") && strings.Contains(s, "previous attempt") && strings.Contains(s, "starting attempt")
-			})
-			r.keys("esc")
-
-			// A native task's file:// log.
-			r.keys(":")
-			r.typed("tasks")
-			r.keys("enter", "/")
-			r.typed(testbed.DemoTickerTask)
-			r.keys("enter", "l")
-			r.until(10*time.Second, "the ticker's log", func(s string) bool {
-				return strings.Contains(s, "task "+testbed.DemoTickerTask) && strings.Contains(s, "tick ")
-			})
-
-			// :exec through CRI alone, as against a runtime other than
-			// containerd.
-			bc := &backend.Backend{Config: cfg, CRI: b.CRI, NativeErr: backend.Errorf(backend.ErrUnavailable, "not asked")}
-			rc2 := newRealUI(ctx, t, bc)
-			rc2.keys(":")
-			rc2.typed("pods")
-			rc2.keys("enter", "/")
-			rc2.typed(testbed.DemoLoggerPod)
-			rc2.keys("enter")
-			rc2.until(5*time.Second, "the logging pod", func(s string) bool { return strings.Contains(s, testbed.DemoLoggerPod) })
-			rc2.keys(":")
-			rc2.typed("exec echo hi")
-			rc2.keys("enter")
-			rc2.until(10*time.Second, "echo's output through CRI", func(s string) bool {
-				return strings.Contains(s, "via CRI") && strings.Contains(s, "\nhi") && strings.Contains(s, "exit code 0")
-			})
+		r.keys(":")
+		r.typed("pods")
+		r.keys("enter", "/")
+		r.typed(testbed.DemoLoggerPod)
+		r.keys("enter")
+		r.until(5*time.Second, "the logging pod", func(s string) bool {
+			return strings.Contains(s, "logger") || strings.Contains(s, testbed.DemoLoggerPod)
 		})
-	}
+
+		// l on the pod: its one container's log, following.
+		r.keys("l")
+		s := r.until(10*time.Second, "the log following", func(s string) bool {
+			return strings.Contains(s, "following") && strings.Contains(s, "line ")
+		})
+		n := lastNumber(t, s, `line (\d+)`)
+		r.until(3*time.Second, "new lines", func(s string) bool { return lastNumber(t, s, `line (\d+)`) >= n+2 })
+
+		// Search and filter over the kept lines.
+		r.keys("/")
+		r.typed("warning")
+		r.keys("enter")
+		r.until(time.Second, "a search hit", func(s string) bool {
+			return strings.Contains(s, "/warning") && strings.Contains(s, "warning ")
+		})
+		r.keys("&")
+		r.typed("warning")
+		r.keys("enter")
+		s = r.until(time.Second, "only warnings", func(s string) bool { return strings.Contains(s, "&warning") })
+		if body := logBody(s); strings.Contains(body, "line ") || !strings.Contains(body, "warning ") {
+			t.Fatalf("the filter leaves only warnings:\n%s", s)
+		}
+		r.keys("esc", "esc", "esc") // search, filter, back to the pods
+		r.until(time.Second, "the pods again", func(s string) bool { return strings.Contains(s, "pods") && !strings.Contains(s, "following") })
+
+		// :exec on the pod, natively (containerd has the CRI container).
+		r.keys(":")
+		r.typed("exec echo hi")
+		r.keys("enter")
+		r.until(10*time.Second, "echo's output", func(s string) bool {
+			return strings.Contains(s, "via containerd") && strings.Contains(s, "\nhi") && strings.Contains(s, "exit code 0")
+		})
+		r.keys("esc")
+
+		// The crash-looping pod: its current attempt, then the previous.
+		r.keys("esc", "/")
+		r.typed(testbed.DemoCrashPod)
+		r.keys("enter", "l")
+		r.until(10*time.Second, "the last attempt", func(s string) bool {
+			return strings.Contains(s, "(attempt 2)") && strings.Contains(s, "fatal: missing config")
+		})
+		r.keys("p")
+		r.until(10*time.Second, "the previous attempt", func(s string) bool {
+			return strings.Contains(s, "(attempt 1)") && strings.Contains(s, "previous attempt") && strings.Contains(s, "starting attempt")
+		})
+		r.keys("esc")
+
+		// A native task's file:// log.
+		r.keys(":")
+		r.typed("tasks")
+		r.keys("enter", "/")
+		r.typed(testbed.DemoTickerTask)
+		r.keys("enter", "l")
+		r.until(10*time.Second, "the ticker's log", func(s string) bool {
+			return strings.Contains(s, "task "+testbed.DemoTickerTask) && strings.Contains(s, "tick ")
+		})
+
+		// :exec through CRI alone, as against a runtime other than
+		// containerd.
+		bc := &backend.Backend{Config: cfg, CRI: b.CRI, NativeErr: backend.Errorf(backend.ErrUnavailable, "not asked")}
+		rc2 := newRealUI(ctx, t, bc)
+		rc2.keys(":")
+		rc2.typed("pods")
+		rc2.keys("enter", "/")
+		rc2.typed(testbed.DemoLoggerPod)
+		rc2.keys("enter")
+		rc2.until(5*time.Second, "the logging pod", func(s string) bool { return strings.Contains(s, testbed.DemoLoggerPod) })
+		rc2.keys(":")
+		rc2.typed("exec echo hi")
+		rc2.keys("enter")
+		rc2.until(10*time.Second, "echo's output through CRI", func(s string) bool {
+			return strings.Contains(s, "via CRI") && strings.Contains(s, "\nhi") && strings.Contains(s, "exit code 0")
+		})
+	})
 }
 
 // realUI is the root model on a real daemon, run by a bubbletea-like loop

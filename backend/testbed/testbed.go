@@ -156,6 +156,24 @@ func Start(t testing.TB, v Version, opts ...Option) *Daemon {
 	return d
 }
 
+// EachVersion runs f in a parallel subtest per version (Versions), each
+// with a context that ends after timeout and a daemon of its own (Start,
+// with opts). It skips under -short, as Start does.
+func EachVersion(t *testing.T, timeout time.Duration, f func(ctx context.Context, t *testing.T, d *Daemon), opts ...Option) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts containerd daemons")
+	}
+	for _, v := range Versions() {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			f(ctx, t, Start(t, v, opts...))
+		})
+	}
+}
+
 // StartDaemon starts a daemon of version v in dir (created; it must be empty
 // if it exists) or, when dir is "", in a fresh directory under /tmp. ctx
 // bounds the start only. Stop removes dir.
