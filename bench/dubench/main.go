@@ -10,7 +10,9 @@
 //   - the filesystem line with statfs's figures (`… % used …`);
 //   - the full table: every snapshot measured ("N snapshots measured");
 //
-// then ctui's CPU over --idle with the page open and nothing happening. The
+// then ctui's CPU over --idle with the page open and nothing happening, then
+// `:prune images` Enter until its preview's summary shows (the plan, with
+// the images' snapshot usages :du measured already cached). The
 // ctui process is new each round, so no committed snapshot's usage is cached
 // in it (the daemon's page cache is warm after the first round, for ctr as
 // for ctui). Medians over rounds.
@@ -87,7 +89,7 @@ func run(f *seed.Flags, nNames, nImages, runs int, idle time.Duration) error {
 		return fmt.Errorf("ctr images ls -q: %w", err)
 	}
 	first := fmt.Sprintf("images %d", strings.Count(string(names), "\n")) // the names and the distinct images' own
-	var ctrT, frameT, fsT, fullT []time.Duration
+	var ctrT, frameT, fsT, fullT, pruneT []time.Duration
 	var idles []float64
 	for i := range runs {
 		c, err := timeCmd(d.CtrPath, "-a", d.Socket, "-n", ns, "snapshots", "usage")
@@ -141,6 +143,20 @@ func run(f *seed.Flags, nNames, nImages, runs int, idle time.Duration) error {
 			idles = append(idles, pct)
 			fmt.Printf(", idle %.2f%%", pct)
 		}
+		p0 := time.Now()
+		if _, err := tm.Command("send-keys -t " + pane + " :prune Space images Enter"); err != nil {
+			tm.Kill(pane, pid)
+			return err
+		}
+		planned, err := tm.WaitUntil(pane, "the prune preview", func(s string) bool {
+			return strings.Contains(s, "nothing to prune") || strings.Contains(s, "will remove")
+		})
+		if err != nil {
+			tm.Kill(pane, pid)
+			return err
+		}
+		pruneT = append(pruneT, planned.Sub(p0))
+		fmt.Printf(", :prune images preview %.0f ms", msf(planned.Sub(p0)))
 		fmt.Println()
 		tm.Kill(pane, pid)
 	}
@@ -150,6 +166,7 @@ func run(f *seed.Flags, nNames, nImages, runs int, idle time.Duration) error {
 	fmt.Printf("  %-52s %8.0f ms\n", ":du first frame (key to screen, in tmux)", msf(median(frameT)))
 	fmt.Printf("  %-52s %8.0f ms\n", ":du filesystem line with statfs figures", msf(median(fsT)))
 	fmt.Printf("  %-52s %8.0f ms  (max %.0f ms)\n", ":du full table, every snapshot measured", msf(median(fullT)), msf(maxOf(fullT)))
+	fmt.Printf("  %-52s %8.0f ms  (max %.0f ms)\n", ":prune images preview after it (key to summary)", msf(median(pruneT)), msf(maxOf(pruneT)))
 	if len(idles) > 0 {
 		sort.Float64s(idles)
 		fmt.Printf("  %-52s %7.2f%%  (max %.2f%%)\n", fmt.Sprintf("ctui idle over %s after it, of a core", idle), idles[len(idles)/2], idles[len(idles)-1])
