@@ -148,7 +148,9 @@ func TestEndToEndTopEnter(t *testing.T) {
 				} else {
 					s.keys("g", "Enter")
 				}
-				s.waitFor(screenWait, "ns k8s.io", "POD", "spinner")
+				// The containers page, listed (its status line: :top's
+				// screen after the namespace switch shows the rest).
+				s.waitFor(screenWait, "ns k8s.io", "containers 3", "default/spinner")
 				// The cursor is on its row: d and l act on it.
 				s.keys("d")
 				s.waitFor(screenWait, "describe container "+spinID)
