@@ -103,23 +103,17 @@ func StartSSHNode(t testing.TB, v Version) (*Daemon, *SSHD) {
 	return d, StartSSHD(t, d.Socket)
 }
 
-// EachSSHNode runs f in a parallel subtest per version (Versions), each on
-// a node of its own (StartSSHNode), with a context that ends after
-// timeout. It skips under -short, as Start does.
+// EachSSHNode is EachVersion with sshd on loopback in front of each
+// daemon (StartSSHD, the daemon's socket also the one autodetection on the
+// node finds).
 func EachSSHNode(t *testing.T, timeout time.Duration, f func(ctx context.Context, t *testing.T, d *Daemon, s *SSHD)) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts containerd daemons and sshd")
 	}
-	for _, v := range Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			d, s := StartSSHNode(t, v)
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			f(ctx, t, d, s)
-		})
-	}
+	EachVersion(t, timeout, func(ctx context.Context, t *testing.T, d *Daemon) {
+		f(ctx, t, d, StartSSHD(t, d.Socket))
+	})
 }
 
 // NewSSHD is StartSSHD for a benchmark (no testing.TB): sshd in dir, which
