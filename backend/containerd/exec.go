@@ -248,7 +248,12 @@ func (c *Client) execError(ctx context.Context, err error, req backend.ExecReque
 	case backend.IsPausedRefusal(err.Error()):
 		return backend.PausedError(req.ContainerID, req.Namespace)
 	}
-	if ctx.Err() == nil {
+	if ctx.Err() != nil {
+		// The caller's deadline or cancel ended the setup call; the shim
+		// may report it as an Unknown "context deadline exceeded".
+		return c.translate(fmt.Errorf("%w: %w", ctx.Err(), err), "exec "+req.Args[0]+" in container "+req.ContainerID)
+	}
+	{
 		cctx, cancel := c.call(ctx, req.Namespace)
 		defer cancel()
 		if ctr, lerr := c.c.LoadContainer(cctx, req.ContainerID); lerr == nil {
