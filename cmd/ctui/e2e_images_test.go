@@ -149,7 +149,10 @@ func (e *imagesE2E) waitRow(ref string, gone bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("after %s the list still %s a row %s:\n%s", screenWait, map[bool]string{true: "has", false: "lacks"}[gone], ref, txt)
+			// What the daemon holds tells a missed live update from an
+			// action that never happened.
+			e.t.Fatalf("after %s the list still %s a row %s:\n%s\nctr -n default images ls -q: %q", screenWait,
+				map[bool]string{true: "has", false: "lacks"}[gone], ref, txt, e.refs("default"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
