@@ -18,11 +18,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/measure"
 )
 
 func main() {
@@ -88,8 +89,8 @@ func bench(bin string, v testbed.Version, runs int) error {
 		tCtr = append(tCtr, ct)
 	}
 	fmt.Printf("containerd %s, %d runs each, interleaved (%s)\n", v, runs, summary)
-	fmt.Printf("  ctui doctor          median %6.1f ms  min %6.1f  max %6.1f\n", ms(median(tDoctor)), ms(minOf(tDoctor)), ms(maxOf(tDoctor)))
-	fmt.Printf("  ctr plugins ls       median %6.1f ms  min %6.1f  max %6.1f\n", ms(median(tCtr)), ms(minOf(tCtr)), ms(maxOf(tCtr)))
+	fmt.Printf("  ctui doctor          median %6.1f ms  min %6.1f  max %6.1f\n", ms(measure.Median(tDoctor)), ms(minOf(tDoctor)), ms(slices.Max(tDoctor)))
+	fmt.Printf("  ctr plugins ls       median %6.1f ms  min %6.1f  max %6.1f\n", ms(measure.Median(tCtr)), ms(minOf(tCtr)), ms(slices.Max(tCtr)))
 	return nil
 }
 
@@ -101,24 +102,10 @@ func timed(argv []string) (time.Duration, string, error) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
-
 func minOf(ds []time.Duration) time.Duration {
 	m := ds[0]
 	for _, d := range ds {
 		m = min(m, d)
-	}
-	return m
-}
-
-func maxOf(ds []time.Duration) time.Duration {
-	m := ds[0]
-	for _, d := range ds {
-		m = max(m, d)
 	}
 	return m
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/measure"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
 	"github.com/ctui/ctui/bench/internal/seed"
 	"github.com/ctui/ctui/bench/internal/tmuxterm"
@@ -162,11 +163,11 @@ func run(f *seed.Flags, nNames, nImages, runs int, idle time.Duration) error {
 	}
 	fmt.Printf("\nmedians of %d rounds, containerd %s, %d names over %d images, %d containers, %d snapshots; load average %s\n",
 		runs, v, nNames, nImages, nCtrs, nSnaps, loadavg())
-	fmt.Printf("  %-52s %8.0f ms\n", "ctr snapshots usage (all snapshots, a process)", msf(median(ctrT)))
-	fmt.Printf("  %-52s %8.0f ms\n", ":du first frame (key to screen, in tmux)", msf(median(frameT)))
-	fmt.Printf("  %-52s %8.0f ms\n", ":du filesystem line with statfs figures", msf(median(fsT)))
-	fmt.Printf("  %-52s %8.0f ms  (max %.0f ms)\n", ":du full table, every snapshot measured", msf(median(fullT)), msf(maxOf(fullT)))
-	fmt.Printf("  %-52s %8.0f ms  (max %.0f ms)\n", ":prune images preview after it (key to summary)", msf(median(pruneT)), msf(maxOf(pruneT)))
+	fmt.Printf("  %-52s %8.0f ms\n", "ctr snapshots usage (all snapshots, a process)", msf(measure.Median(ctrT)))
+	fmt.Printf("  %-52s %8.0f ms\n", ":du first frame (key to screen, in tmux)", msf(measure.Median(frameT)))
+	fmt.Printf("  %-52s %8.0f ms\n", ":du filesystem line with statfs figures", msf(measure.Median(fsT)))
+	fmt.Printf("  %-52s %8.0f ms  (max %.0f ms)\n", ":du full table, every snapshot measured", msf(measure.Median(fullT)), msf(maxOf(fullT)))
+	fmt.Printf("  %-52s %8.0f ms  (max %.0f ms)\n", ":prune images preview after it (key to summary)", msf(measure.Median(pruneT)), msf(maxOf(pruneT)))
 	if len(idles) > 0 {
 		sort.Float64s(idles)
 		fmt.Printf("  %-52s %7.2f%%  (max %.2f%%)\n", fmt.Sprintf("ctui idle over %s after it, of a core", idle), idles[len(idles)/2], idles[len(idles)-1])
@@ -193,12 +194,6 @@ func loadavg() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
 }
 
 func maxOf(ds []time.Duration) time.Duration {

@@ -34,7 +34,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +44,7 @@ import (
 
 	"github.com/ctui/ctui/backend/logs"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/measure"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
 )
 
@@ -282,13 +282,13 @@ func (b *bench) first(ctx context.Context, sizeMiB int64, tailN, runs int) error
 		}
 		inproc = append(inproc, time.Since(start))
 	}
-	tm, cm := median(tail), median(ctuiKey)
+	tm, cm := measure.Median(tail), measure.Median(ctuiKey)
 	fmt.Printf("  %-58s %9s\n", fmt.Sprintf("tail -n %d (a process; median of %d)", tailN, runs), ms(tm))
 	fmt.Printf("  %-58s %9s  %.2fx tail (target <= 2x)\n", "ctui: l pressed -> last line on screen", ms(cm), float64(cm)/float64(tm))
-	fmt.Printf("  %-58s %9s\n", "ctui: l pressed -> the page's first frame", ms(median(frame)))
-	fmt.Printf("  %-58s %9s  (frames are flushed every 33 ms)\n", "ctui: ? pressed -> help on screen (a key that only redraws)", ms(median(redraw)))
-	fmt.Printf("  %-58s %9s  (no flag opens a log directly: start, :pods, filter, l)\n", "ctui: process start -> last line on screen", ms(median(whole)))
-	fmt.Printf("  %-58s %9s\n", "backend/logs.Read tail in-process (what the page waits for)", ms(median(inproc)))
+	fmt.Printf("  %-58s %9s\n", "ctui: l pressed -> the page's first frame", ms(measure.Median(frame)))
+	fmt.Printf("  %-58s %9s  (frames are flushed every 33 ms)\n", "ctui: ? pressed -> help on screen (a key that only redraws)", ms(measure.Median(redraw)))
+	fmt.Printf("  %-58s %9s  (no flag opens a log directly: start, :pods, filter, l)\n", "ctui: process start -> last line on screen", ms(measure.Median(whole)))
+	fmt.Printf("  %-58s %9s\n", "backend/logs.Read tail in-process (what the page waits for)", ms(measure.Median(inproc)))
 	return nil
 }
 
@@ -578,12 +578,6 @@ func lastNumber(txt string) int {
 		}
 	}
 	return best
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

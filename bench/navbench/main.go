@@ -9,18 +9,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	meas "github.com/ctui/ctui/bench/internal/measure"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
 	"github.com/ctui/ctui/bench/internal/seed"
 )
@@ -80,12 +79,12 @@ func measure(ctuiPath, ctrPath, address string, daemonPID int, ns string, nCtrs,
 	fmt.Printf("namespace %s: %d image names, %d containers\n\n", ns, total, nCtrs)
 
 	ctrQ, err := median(runs, func() (time.Duration, error) {
-		return timeCmd(ctrPath, "-a", address, "-n", ns, "images", "ls", "-q")
+		return meas.Command(ctrPath, "-a", address, "-n", ns, "images", "ls", "-q")
 	})
 	if err != nil {
 		return err
 	}
-	ctrFull, err := median(min(runs, 3), func() (time.Duration, error) { return timeCmd(ctrPath, "-a", address, "-n", ns, "images", "ls") })
+	ctrFull, err := median(min(runs, 3), func() (time.Duration, error) { return meas.Command(ctrPath, "-a", address, "-n", ns, "images", "ls") })
 	if err != nil {
 		return err
 	}
@@ -171,17 +170,5 @@ func median(n int, f func() (time.Duration, error)) (time.Duration, error) {
 		}
 		ds = append(ds, d)
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2], nil
-}
-
-func timeCmd(name string, args ...string) (time.Duration, error) {
-	cmd := exec.Command(name, args...)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("%s %v: %w: %s", name, args, err, errb.String())
-	}
-	return time.Since(start), nil
+	return meas.Median(ds), nil
 }

@@ -15,10 +15,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/measure"
 	"github.com/ctui/ctui/bench/internal/tmuxterm"
 )
 
@@ -148,22 +149,8 @@ func run(ctuiPath, version string, rounds int, window time.Duration, stats strin
 		}
 	}
 	fmt.Printf("containerd %s, ctui over %s, --stats-interval %s, tmux's 80x24, %d flips\n", v, ep, stats, len(flips))
-	fmt.Printf("  bytes to the terminal in %v after a flip: median %d, max %d\n", window, median(flips), maxOf(flips))
-	fmt.Printf("  bytes in %v with nothing changing:       median %d, max %d\n", window, median(idle), maxOf(idle))
+	fmt.Printf("  bytes to the terminal in %v after a flip: median %d, max %d\n", window, measure.Median(flips), slices.Max(flips))
+	fmt.Printf("  bytes in %v with nothing changing:       median %d, max %d\n", window, measure.Median(idle), slices.Max(idle))
 	d.Ctr(ctx, "tasks", "kill", "-s", "SIGKILL", task)
 	return nil
-}
-
-func median(xs []int64) int64 {
-	s := append([]int64(nil), xs...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
-
-func maxOf(xs []int64) int64 {
-	m := xs[0]
-	for _, x := range xs {
-		m = max(m, x)
-	}
-	return m
 }

@@ -21,13 +21,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/bench/internal/measure"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
 	"github.com/ctui/ctui/bench/internal/seed"
 )
@@ -156,9 +156,9 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 	for _, n := range names {
 		c := "-"
 		if n != names[3] {
-			c = fmt.Sprintf("%.2f%%", median(figs[n].ctui))
+			c = fmt.Sprintf("%.2f%%", measure.Median(figs[n].ctui))
 		}
-		fmt.Printf("  %-42s %8s %17.2f%% %11.2f%%\n", n, c, median(figs[n].daemon), median(figs[n].alone))
+		fmt.Printf("  %-42s %8s %17.2f%% %11.2f%%\n", n, c, measure.Median(figs[n].daemon), measure.Median(figs[n].alone))
 	}
 
 	// :top's first frame.
@@ -182,7 +182,7 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 		}
 		firsts = append(firsts, float64(took.Milliseconds()))
 	}
-	fmt.Printf("\n:top first frame with %d running tasks (enter to the list), median of %d: %.0f ms\n", nTasks, rounds, median(firsts))
+	fmt.Printf("\n:top first frame with %d running tasks (enter to the list), median of %d: %.0f ms\n", nTasks, rounds, measure.Median(firsts))
 
 	// Idle at scale: nScale containers without tasks and 3 running, stats on.
 	const scaleNS = "scale"
@@ -222,7 +222,7 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 		idle, idleD = append(idle, pct(c1-c0, window)), append(idleD, pct(d1-d0, window))
 	}
 	fmt.Printf("idle at %d containers (3 running), containers page, stats on, median of %d: ctui %.2f%%, containerd+shims %.2f%%\n",
-		nScale+3, rounds, median(idle), median(idleD))
+		nScale+3, rounds, measure.Median(idle), measure.Median(idleD))
 	return nil
 }
 
@@ -276,13 +276,4 @@ func parallel(n int, ids []string, f func(string) error) error {
 	}
 	wg.Wait()
 	return first
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return s[len(s)/2]
 }

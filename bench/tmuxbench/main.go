@@ -20,7 +20,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -35,6 +34,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ctui/ctui/bench/internal/measure"
 	"github.com/ctui/ctui/bench/internal/ptyscreen"
 	"github.com/ctui/ctui/bench/internal/seed"
 	"github.com/ctui/ctui/bench/internal/tmuxterm"
@@ -152,7 +152,7 @@ func (b *bench) measure() error {
 	}
 	var ctrT, prT []time.Duration
 	for i := 0; i < b.runs; i++ {
-		d, err := timeCmd(b.ctr, "-a", b.address, "-n", b.ns, "images", "ls", "-q")
+		d, err := measure.Command(b.ctr, "-a", b.address, "-n", b.ns, "images", "ls", "-q")
 		if err != nil {
 			return err
 		}
@@ -186,17 +186,17 @@ func (b *bench) measure() error {
 		}
 		fmt.Println()
 	}
-	mc, mp := median(ctrT), median(prT)
+	mc, mp := measure.Median(ctrT), measure.Median(prT)
 	fmt.Printf("\nmedians of %d rounds\n", b.runs)
 	fmt.Printf("  %-48s %8.1f ms\n", "ctr images ls -q (a process)", msf(mc))
 	fmt.Printf("  %-48s %8.1f ms\n", "a program that prints at once, in tmux", msf(mp))
 	for j, s := range all {
-		mt := median(s.start)
+		mt := measure.Median(s.start)
 		fmt.Printf("ctui#%d %s\n", j+1, b.ctuis[j])
 		fmt.Printf("  %-48s %8.1f ms\n", "ctui's first full frame, in tmux", msf(mt))
 		fmt.Printf("  %-48s %8.1f ms\n", "ctui minus tmux's own cost", msf(mt-mp))
 		fmt.Printf("  %-48s %8.2fx\n", "ratio to ctr images ls -q (medians)", float64(mt-mp)/float64(mc))
-		fmt.Printf("  %-48s %8.2fx\n", "median of the rounds' ratios", float64(median(s.ratio))/1000)
+		fmt.Printf("  %-48s %8.2fx\n", "median of the rounds' ratios", float64(measure.Median(s.ratio))/1000)
 		if b.trace && len(s.order) > 0 {
 			fmt.Printf("  --trace-startup, median of %d runs (ms since main)\n", b.runs)
 			for _, k := range s.order {
@@ -327,21 +327,4 @@ func readTrace(path string, traces map[string][]float64, order *[]string) {
 	}
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
-
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func timeCmd(name string, args ...string) (time.Duration, error) {
-	cmd := exec.Command(name, args...)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("%s %v: %w: %s", name, args, err, errb.String())
-	}
-	return time.Since(start), nil
-}

@@ -1,0 +1,37 @@
+// Package measure holds what the benches compute alike: the median of a
+// round's figures and the time a command takes.
+package measure
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"os/exec"
+	"slices"
+	"time"
+)
+
+// Median is the middle of xs (the upper one of an even count), the zero
+// value for none; xs is left as it was.
+func Median[T cmp.Ordered](xs []T) T {
+	if len(xs) == 0 {
+		var zero T
+		return zero
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// Command runs name with args to its end and returns how long it took;
+// a failure says what the command wrote on stderr.
+func Command(name string, args ...string) (time.Duration, error) {
+	cmd := exec.Command(name, args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s %v: %w: %s", name, args, err, errb.String())
+	}
+	return time.Since(start), nil
+}
