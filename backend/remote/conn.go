@@ -83,11 +83,20 @@ func (c *pipeConn) Close() error {
 // err): what ssh, sudo or the script said, with the exit status once the
 // process is gone.
 func (c *pipeConn) failure(err error) error {
+	if c.exited(2 * time.Second) {
+		return &RunError{Msg: c.Message(), Err: &exec.ExitError{ProcessState: c.cmd.ProcessState}}
+	}
+	return &RunError{Msg: c.Message(), Err: err}
+}
+
+// exited waits up to wait for the session's process to end (ssh writes
+// why a session failed on stderr as it goes) and tells whether it has.
+func (c *pipeConn) exited(wait time.Duration) bool {
 	select {
 	case <-c.done:
-		return &RunError{Msg: strings.TrimSpace(c.stderr.String()), Err: &exec.ExitError{ProcessState: c.cmd.ProcessState}}
-	case <-time.After(2 * time.Second):
-		return &RunError{Msg: strings.TrimSpace(c.stderr.String()), Err: err}
+		return true
+	case <-time.After(wait):
+		return false
 	}
 }
 

@@ -62,10 +62,7 @@ func (c *nodeConn) Read(p []byte) (int, error) {
 		c.got = true
 	}
 	if errors.Is(err, io.EOF) && !c.got {
-		select {
-		case <-c.pc.done:
-		case <-time.After(time.Second):
-		}
+		c.pc.exited(time.Second)
 		if m := c.pc.Message(); m != "" {
 			return n, fmt.Errorf("the node did not connect: %s", m)
 		}
