@@ -104,11 +104,10 @@ func (g *diskGraph) reach(content []string, snaps []SnapshotRef) (map[string]boo
 
 // heldBy is what snapshot r holds: its parents and what labels name, as
 // reach walks them (r itself may be among them: skip it); ok is false when
-// r does not exist. A
-// snapshot without reference labels (a container's writable layer) holds
-// what its parent holds, which is walked once per parent and kept in memo;
-// so thousands of containers on a few images cost one walk per image layer,
-// not one per container.
+// r does not exist. A snapshot without reference labels (a container's
+// writable layer) holds what its parent holds, which is walked once per
+// parent and kept in memo; so thousands of containers on a few images cost
+// one walk per image layer, not one per container.
 func (g *diskGraph) heldBy(r SnapshotRef, memo map[SnapshotRef][]SnapshotRef) (held []SnapshotRef, ok bool) {
 	s, ok := g.snaps[r]
 	if !ok {
