@@ -108,66 +108,60 @@ func lineOf(txt, s string) int {
 // s a shell in it. :top, and g and enter, are sent in one write, then key
 // by key.
 func TestEndToEndTopEnter(t *testing.T) {
-	for _, v := range testbed.Versions() {
-		t.Run(string(v), func(t *testing.T) {
-			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			d := testbed.Start(t, v)
-			_, ids, err := d.RunPod(ctx, testbed.PodSpec{Name: "spinner", Containers: []testbed.ContainerSpec{
-				// The loop ends by itself should the test be killed.
-				{Name: "spin", Command: []string{"sh", "-c", `echo "spinning up"; exec timeout -s KILL 300 sh -c 'while :; do :; done'`}},
-				{Name: "rest", Command: testbed.IdleCommand},
-			}})
-			if err != nil {
-				t.Fatalf("pod: %v\n%s", err, d.LogTail(20))
+	testbed.EachVersion(t, 3*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon) {
+		_, ids, err := d.RunPod(ctx, testbed.PodSpec{Name: "spinner", Containers: []testbed.ContainerSpec{
+			// The loop ends by itself should the test be killed.
+			{Name: "spin", Command: []string{"sh", "-c", `echo "spinning up"; exec timeout -s KILL 300 sh -c 'while :; do :; done'`}},
+			{Name: "rest", Command: testbed.IdleCommand},
+		}})
+		if err != nil {
+			t.Fatalf("pod: %v\n%s", err, d.LogTail(20))
+		}
+		spinID := ids[0]
+		s := startScreen(t, 140, 30, d.Env(), "--stats-interval", "500ms")
+		s.waitFor(screenWait, "images")
+		for _, oneWrite := range []bool{true, false} {
+			if oneWrite {
+				s.sendBytes(":top\r")
+			} else {
+				s.keys(":", "t", "o", "p", "Enter")
 			}
-			spinID := ids[0]
-			s := startScreen(t, 140, 30, d.Env(), "--stats-interval", "500ms")
-			s.waitFor(screenWait, "images")
-			for _, oneWrite := range []bool{true, false} {
-				if oneWrite {
-					s.sendBytes(":top\r")
-				} else {
-					s.keys(":", "t", "o", "p", "Enter")
-				}
-				s.waitUntil(screenWait, "the busy container first on :top", func(txt string) bool {
-					lines := strings.Split(txt, "\n")
-					for i, l := range lines {
-						if strings.Contains(l, "NAMESPACE") && strings.Contains(l, "CONTAINER") {
-							return i+1 < len(lines) && strings.Contains(lines[i+1], "default/spinner spin") &&
-								strings.Contains(lines[i+1], "k8s.io") && strings.Contains(txt, "default/spinner rest")
-						}
+			s.waitUntil(screenWait, "the busy container first on :top", func(txt string) bool {
+				lines := strings.Split(txt, "\n")
+				for i, l := range lines {
+					if strings.Contains(l, "NAMESPACE") && strings.Contains(l, "CONTAINER") {
+						return i+1 < len(lines) && strings.Contains(lines[i+1], "default/spinner spin") &&
+							strings.Contains(lines[i+1], "k8s.io") && strings.Contains(txt, "default/spinner rest")
 					}
-					return false
-				})
-				// The cursor stays on the row it was on while the rows
-				// re-sort: g puts it on the busiest, enter goes there.
-				if oneWrite {
-					s.sendBytes("g\r")
-				} else {
-					s.keys("g", "Enter")
 				}
-				// The containers page, listed (its status line: :top's
-				// screen after the namespace switch shows the rest).
-				s.waitFor(screenWait, "ns k8s.io", "containers 3", "default/spinner")
-				// The cursor is on its row: d and l act on it.
-				s.keys("d")
-				s.waitFor(screenWait, "describe container "+spinID)
-				s.keys("Escape")
-				s.waitGone(screenWait, "describe container")
-				s.keys("l")
-				s.waitFor(screenWait, "spinner/spin", "spinning up")
-				s.keys("Escape")
-				s.waitGone(screenWait, "spinning up")
-				if !oneWrite {
-					shellRoundTrip(t, s, 120, 30, "ns k8s.io", "spinner")
-				}
+				return false
+			})
+			// The cursor stays on the row it was on while the rows
+			// re-sort: g puts it on the busiest, enter goes there.
+			if oneWrite {
+				s.sendBytes("g\r")
+			} else {
+				s.keys("g", "Enter")
 			}
-			s.keys("C-c")
-			if code := s.waitExit(exitWait); code != 0 {
-				t.Errorf("ctui exited %d", code)
+			// The containers page, listed (its status line: :top's
+			// screen after the namespace switch shows the rest).
+			s.waitFor(screenWait, "ns k8s.io", "containers 3", "default/spinner")
+			// The cursor is on its row: d and l act on it.
+			s.keys("d")
+			s.waitFor(screenWait, "describe container "+spinID)
+			s.keys("Escape")
+			s.waitGone(screenWait, "describe container")
+			s.keys("l")
+			s.waitFor(screenWait, "spinner/spin", "spinning up")
+			s.keys("Escape")
+			s.waitGone(screenWait, "spinning up")
+			if !oneWrite {
+				shellRoundTrip(t, s, 120, 30, "ns k8s.io", "spinner")
 			}
-		})
-	}
+		}
+		s.keys("C-c")
+		if code := s.waitExit(exitWait); code != 0 {
+			t.Errorf("ctui exited %d", code)
+		}
+	})
 }
