@@ -27,6 +27,8 @@ func (t *Transport) pipe(args []string, what string) (net.Conn, error) {
 		inW.Close()
 		return nil, backend.Errorf(backend.ErrFailed, "reach %s: %v", what, err)
 	}
+	growPipe(outW)
+	growPipe(inW)
 	cmd := exec.Command(t.opts.SSH[0], args...)
 	cmd.Stdin, cmd.Stdout = inR, outW
 	stderr := &tail{max: 2048, also: t.opts.Debug}
