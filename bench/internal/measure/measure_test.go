@@ -21,3 +21,21 @@ func TestMedian(t *testing.T) {
 		t.Errorf("Median of none = %v, want 0", got)
 	}
 }
+
+func TestQuantile(t *testing.T) {
+	in := make([]int, 20)
+	for i := range in {
+		in[i] = 20 - i // 20, 19, ..., 1
+	}
+	for _, c := range []struct {
+		q    float64
+		want int
+	}{{0, 1}, {0.5, 11}, {0.9, 19}, {1, 20}} {
+		if got := Quantile(in, c.q); got != c.want {
+			t.Errorf("Quantile(1..20, %v) = %d, want %d", c.q, got, c.want)
+		}
+	}
+	if in[0] != 20 {
+		t.Errorf("Quantile sorted its argument: %v", in)
+	}
+}
