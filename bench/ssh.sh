@@ -2,15 +2,16 @@
 # bench/ssh.sh: ctui against a node over SSH with latency added (a delaying TCP
 # proxy in front of a loopback sshd: this kernel has no netem), beside `ssh
 # node sudo -n ctr images ls -q` over the same link, interleaved in rounds:
-# startup to the first full frame in tmux, then a key to the screen (? opens
-# and closes the help, a local action). The node is bench/sshbench's (a
+# startup to the first full frame in tmux, then keys to the screen for the
+# images page's local actions (help, scroll, sort, filter; bench/tmuxbench's
+# keys.go), which should not wait for the link. The node is bench/sshbench's (a
 # throwaway containerd seeded with image names); the login is the test user
 # with sudo, not root. Needs root, tmux and openssh-server.
 #
 #   bench/ssh.sh [version] [images] [rounds] [delay]   (default 1.6 10000 7 50ms)
 #
 # CTUI=bin/a,bin/b compares binaries in the same rounds (default bin/ctui);
-# KEYS=0 skips the key presses.
+# KEYS=N rounds of key presses (default 20; 0 skips them).
 set -eu
 cd "$(dirname "$0")/.."
 version=${1:-1.6}

@@ -7,7 +7,8 @@
 #   bench/startup.sh [version] [images] [rounds]   (default 1.6 10000 7)
 #
 # Extra arguments after the third go to bench/tmuxbench (e.g. --idle 60s
-# --containers 5000 for idle CPU in tmux).
+# --containers 5000 for idle CPU in tmux, --keys 20 for the images page's
+# local keys to the screen, as bench/ssh.sh times them over a slow link).
 set -eu
 cd "$(dirname "$0")/.."
 version=${1:-1.6}

@@ -13,7 +13,8 @@
 // of the output that led to it.
 //
 // With --trace, ctui runs with --trace-startup and the median of each phase
-// is printed. With --idle, a last ctui opens :containers in tmux and its CPU
+// is printed. With --keys, each ctui then times the images page's local keys
+// to the screen (keys.go). With --idle, a last ctui opens :containers in tmux and its CPU
 // is read from /proc over that time.
 //
 //	go run ./bench/tmuxbench --ctui bin/ctui --version 1.6 --images 10000 --runs 7
@@ -23,7 +24,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -49,7 +49,7 @@ func main() {
 		ctrPath = flag.String("ctr", "ctr", "with --address: the ctr to compare with")
 		term    = flag.String("term", "", "tmux's default-terminal (TERM in the pane); empty: tmux's default")
 		trace   = flag.Bool("trace", true, "run ctui with --trace-startup and print the median of each phase")
-		keys    = flag.Int("keys", 0, "then time this many key presses to the screen in each ctui (0: skip)")
+		keys    = flag.Int("keys", 0, "then time this many rounds of local keys to the screen in each ctui: help, scroll, sort, filter (0: skip)")
 		idle    = flag.Duration("idle", 0, "then measure ctui's idle CPU in tmux this long with :containers open (0: skip)")
 		args    = flag.String("args", "", "extra ctui arguments, space-separated")
 		serve   = flag.Bool("serve", false, "only start and seed the daemon, print its socket and ctr, and keep it until interrupted (for --address runs)")
@@ -118,7 +118,8 @@ func (b *bench) measure() error {
 	if err != nil {
 		return fmt.Errorf("ctr images ls -q: %w", err)
 	}
-	want := fmt.Sprintf("images %d", strings.Count(string(out), "\n"))
+	names := strings.Fields(string(out))
+	want := fmt.Sprintf("images %d", len(names))
 
 	tm, err := tmuxterm.Start(b.term)
 	if err != nil {
@@ -207,58 +208,12 @@ func (b *bench) measure() error {
 		}
 	}
 	if b.keys > 0 {
-		if err := b.measureKeys(tm, env, want); err != nil {
+		if err := b.measureKeys(tm, env, want, names); err != nil {
 			return err
 		}
 	}
 	if b.idle > 0 {
 		return b.measureIdle(tm, env, want)
-	}
-	return nil
-}
-
-// measureKeys times a key to the screen in each ctui: `?` opens the help
-// and `?` closes it, b.keys presses in all, each binary's in turn, each at a
-// random moment of the renderer's frame (as a person's key falls) and after
-// the previous one showed. The time is from sending the key to tmux until a
-// capture of the pane shows its effect; tmux's part is the same for every
-// binary.
-func (b *bench) measureKeys(tm *tmuxterm.Tmux, env []string, want string) error {
-	const helpText = "the keys of this page"
-	panes := make([]string, len(b.ctuis))
-	for i, bin := range b.ctuis {
-		pane, pid, err := tm.Window("exec "+tmuxterm.ShellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
-		if err != nil {
-			return err
-		}
-		defer tm.Kill(pane, pid)
-		if _, err := tm.WaitFor(pane, want); err != nil {
-			return err
-		}
-		panes[i] = pane
-	}
-	tm.Drain(2 * time.Second)
-	lat := make([][]time.Duration, len(panes))
-	for k := 0; k < b.keys; k++ {
-		open := k%2 == 0
-		for i, pane := range panes {
-			tm.Drain(time.Duration(rand.N(40)) * time.Millisecond)
-			t0 := time.Now()
-			if _, err := tm.Command("send-keys -t " + pane + " ?"); err != nil {
-				return err
-			}
-			at, err := tm.WaitUntil(pane, "the help", func(screen string) bool { return strings.Contains(screen, helpText) == open })
-			if err != nil {
-				return err
-			}
-			lat[i] = append(lat[i], at.Sub(t0))
-		}
-	}
-	fmt.Printf("\nkey to screen in tmux (? opens and closes the help), %d presses each\n", b.keys)
-	for i, l := range lat {
-		sort.Slice(l, func(a, c int) bool { return l[a] < l[c] })
-		fmt.Printf("  ctui#%d %-40s median %5.1f ms  p90 %5.1f ms  max %5.1f ms\n", i+1, b.ctuis[i],
-			msf(l[len(l)/2]), msf(l[len(l)*9/10]), msf(l[len(l)-1]))
 	}
 	return nil
 }
