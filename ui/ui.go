@@ -107,7 +107,7 @@ type Model struct {
 	b       *backend.Backend
 	timeout time.Duration
 	clock   backend.Clock
-	styles  theme.Styles
+	styles  *theme.Styles
 	keys    KeyMap
 
 	ns     string

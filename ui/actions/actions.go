@@ -54,7 +54,7 @@ type Config struct {
 	Ctx     context.Context
 	Backend *backend.Backend
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	// Registry is how pulls and pushes reach registries (the command
 	// line's settings); logins typed into a dialog are added for the
 	// session.
@@ -70,7 +70,7 @@ type Model struct {
 	ctx     context.Context
 	b       *backend.Backend
 	timeout time.Duration
-	styles  theme.Styles
+	styles  *theme.Styles
 	clock   backend.Clock
 
 	keys ActionKeyMap
@@ -191,7 +191,7 @@ func (m Model) Told() (Model, []tea.Msg) {
 }
 
 // SetStyles restyles the dialogs opened from now on.
-func (m *Model) SetStyles(st theme.Styles) { m.styles = st }
+func (m *Model) SetStyles(st *theme.Styles) { m.styles = st }
 
 // Jobs are the jobs, newest first, for the jobs page and the status line.
 func (m Model) Jobs() []jobs.Job { return m.st.runner.Jobs() }

@@ -65,7 +65,7 @@ func PageBindings() []key.Binding {
 // Config is what the page is built from.
 type Config struct {
 	ID      page.ID
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	Entries []Entry // newest first
 }
 
@@ -134,7 +134,7 @@ func (p Page) View() string {
 }
 
 // Detail renders one entry in full, the command line wrapped but whole.
-func Detail(st theme.Styles, e Entry, width, height int) string {
+func Detail(st *theme.Styles, e Entry, width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}

@@ -27,7 +27,7 @@ type Config struct {
 	Disk      backend.DiskReader
 	DiskErr   error
 	Timeout   time.Duration
-	Styles    theme.Styles
+	Styles    *theme.Styles
 	Clock     backend.Clock
 }
 

@@ -27,7 +27,7 @@ type Config struct {
 	ID      page.ID
 	Ctx     context.Context
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	// Switcher is nil when ctui was built without one (tests of other
 	// pages): the page then says contexts are not available.
 	Switcher Switcher

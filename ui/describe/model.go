@@ -31,7 +31,7 @@ type Config struct {
 	Runtime   backend.RuntimeDescriber
 	CRIErr    error
 	Timeout   time.Duration
-	Styles    theme.Styles
+	Styles    *theme.Styles
 }
 
 // Model is the describe page.

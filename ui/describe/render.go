@@ -48,7 +48,7 @@ type frame struct {
 // newFrame takes the match styles from the theme: the current match as the
 // table's cursor, the others as marked rows, underlined so that they stand
 // out without colour too.
-func newFrame(st theme.Styles) frame {
+func newFrame(st *theme.Styles) frame {
 	return frame{matchStyle: st.Marked.Underline(true), currentStyle: st.Cursor, moreStyle: st.Dim}
 }
 

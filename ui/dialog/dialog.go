@@ -109,7 +109,7 @@ type Model struct {
 }
 
 // Open shows f; id tells its completion replies from an older dialog's.
-func Open(id uint64, f Form, st theme.Styles) (Model, tea.Cmd) {
+func Open(id uint64, f Form, st *theme.Styles) (Model, tea.Cmd) {
 	p, cmd := prompt.New(id, prompt.Spec{Title: f.Title, Lines: f.Lines, Fields: f.fields, Submit: f.Submit, Confirm: f.Confirm}, st)
 	return Model{p: p, fields: f.fields, submit: f.submit}, cmd
 }

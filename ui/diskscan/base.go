@@ -26,7 +26,7 @@ type BaseConfig struct {
 	Disk      backend.DiskReader
 	DiskErr   error
 	Timeout   time.Duration
-	Styles    theme.Styles
+	Styles    *theme.Styles
 	Clock     backend.Clock
 	Title     string
 	// Type is what the page is, for the root's routing (page.State).

@@ -29,7 +29,7 @@ type Config struct {
 	Source Source
 	// Timeout bounds a whole run (each call inside has Source's own).
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	Clock   backend.Clock
 	// Last is the root's last run (the background one at start, or an
 	// earlier visit's): the page opens on it instead of gathering the

@@ -12,7 +12,7 @@ import (
 
 // statusStyle colours a verdict as the CLI does: FAIL bad, WARN warn, OK
 // ok, SKIP dim.
-func statusStyle(st theme.Styles, s checks.Status) lipgloss.Style {
+func statusStyle(st *theme.Styles, s checks.Status) lipgloss.Style {
 	switch s {
 	case checks.FAIL:
 		return st.Bad
@@ -25,7 +25,7 @@ func statusStyle(st theme.Styles, s checks.Status) lipgloss.Style {
 }
 
 // SummaryLine is the line over the list: the counts, when it ran, the keys.
-func SummaryLine(st theme.Styles, r RanMsg, running bool, width int) string {
+func SummaryLine(st *theme.Styles, r RanMsg, running bool, width int) string {
 	s := st.Label.Render("doctor ") + st.Value.Render(checks.Summary(r.Findings))
 	if !r.At.IsZero() {
 		s += st.Dim.Render("  ran " + r.At.Format("15:04:05"))
@@ -40,7 +40,7 @@ func SummaryLine(st theme.Styles, r RanMsg, running bool, width int) string {
 // RenderDetail is one check in full: verdict and name, the finding wrapped
 // to width, then its evidence and its fix, line for line as the CLI prints
 // them (fix lines are config and commands: cut, never wrapped).
-func RenderDetail(st theme.Styles, f checks.Finding, width int) []string {
+func RenderDetail(st *theme.Styles, f checks.Finding, width int) []string {
 	w := max(width, 20)
 	out := []string{statusStyle(st, f.Status).Render(string(f.Status)) + "  " + st.Title.Render(f.Check)}
 	for _, l := range strings.Split(ansi.Wordwrap(f.Finding, w, " "), "\n") {

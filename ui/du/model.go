@@ -23,7 +23,7 @@ type Config struct {
 	Namespace string
 	Source    Source
 	Timeout   time.Duration
-	Styles    theme.Styles
+	Styles    *theme.Styles
 	// Clock is what lease ages are measured against; the zero Clock is
 	// the wall clock.
 	Clock backend.Clock

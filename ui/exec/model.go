@@ -31,7 +31,7 @@ type Config struct {
 	Execers Execers
 	Args    []string
 	Timeout time.Duration // finding the container; the command has SyncTimeout
-	Styles  theme.Styles
+	Styles  *theme.Styles
 }
 
 // Model is the pane of one `:exec CMD`: the command, where it ran, its

@@ -20,7 +20,7 @@ type frame struct {
 	lines         []outLine
 	offset        int
 	width, height int
-	st            theme.Styles
+	st            *theme.Styles
 }
 
 // render draws the pane: `$ CMD  in NAME via API`, the output lines from

@@ -23,7 +23,7 @@ type Cmdline struct {
 }
 
 // NewCmdline returns the closed command line completing to suggestions.
-func NewCmdline(st theme.Styles, suggestions []string) Cmdline {
+func NewCmdline(st *theme.Styles, suggestions []string) Cmdline {
 	in := textinput.New()
 	in.Prompt = ":"
 	in.ShowSuggestions = true

@@ -29,7 +29,7 @@ func TooSmall(w, h, minWidth, minHeight int) string {
 
 // RenderPanel is the connection-lost notice in a frame: since when and that
 // ctui keeps trying, then the operator sentence of the last error.
-func RenderPanel(st theme.Styles, since time.Time, err error, every time.Duration, now time.Time, width int) []string {
+func RenderPanel(st *theme.Styles, since time.Time, err error, every time.Duration, now time.Time, width int) []string {
 	inner := max(width-4, 1) // border and padding
 	head := fmt.Sprintf("connection lost %s ago; retrying every %s", now.Sub(since).Round(time.Second), every)
 	msg := "no answer"
@@ -67,7 +67,7 @@ type Section struct {
 }
 
 // RenderHelp lays the sections out in as many columns as the height needs.
-func RenderHelp(st theme.Styles, secs []Section, width, height int) string {
+func RenderHelp(st *theme.Styles, secs []Section, width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}

@@ -82,7 +82,7 @@ type HeaderView struct {
 
 // RenderHeader draws the two header lines: who and where, then CRI health.
 // Lines may be wider than width; the frame cuts them.
-func RenderHeader(st theme.Styles, h HeaderView) [2]string {
+func RenderHeader(st *theme.Styles, h HeaderView) [2]string {
 	var b strings.Builder
 	sep := "  "
 	b.WriteString(st.Title.Render("ctui"))
@@ -123,7 +123,7 @@ func RenderHeader(st theme.Styles, h HeaderView) [2]string {
 // renderHealth is the CRI conditions line: a warning naming the condition
 // and its reason when RuntimeReady or NetworkReady is false, since that is
 // why pods are not starting.
-func renderHealth(st theme.Styles, h Header) string {
+func renderHealth(st *theme.Styles, h Header) string {
 	switch {
 	case !h.loaded:
 		return ""

@@ -47,7 +47,7 @@ func (f Flash) Text() string { return f.text }
 func (f Flash) Seq() uint64 { return f.seq }
 
 // Render draws the flash after ind, or "" when there is none.
-func (f Flash) Render(st theme.Styles, ind string) string {
+func (f Flash) Render(st *theme.Styles, ind string) string {
 	switch {
 	case f.text != "" && f.err:
 		return ind + st.FlashErr.Render(f.text)

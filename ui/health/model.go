@@ -37,7 +37,7 @@ type Config struct {
 	// the image filesystem's free space can be read with statfs.
 	LocalFS bool
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	// Clock is what ages and times are measured against; the zero Clock
 	// is the wall clock.
 	Clock backend.Clock

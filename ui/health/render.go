@@ -15,7 +15,7 @@ import (
 
 // SummaryLine is the line above the sections: the level and the first
 // reasons, cut to width.
-func SummaryLine(st theme.Styles, level Level, reasons []string, width int) string {
+func SummaryLine(st *theme.Styles, level Level, reasons []string, width int) string {
 	style := st.OK
 	switch level {
 	case LevelWarn:
@@ -35,13 +35,13 @@ func SummaryLine(st theme.Styles, level Level, reasons []string, width int) stri
 
 // writer gathers the body's lines, wrapping long values under their label.
 type writer struct {
-	st     theme.Styles
+	st     *theme.Styles
 	width  int
 	labelW int
 	lines  []string
 }
 
-func newWriter(st theme.Styles, width int) *writer {
+func newWriter(st *theme.Styles, width int) *writer {
 	width = max(width, 24) // narrower screens are cut by the view
 	return &writer{st: st, width: width, labelW: min(22, width/3)}
 }
@@ -129,7 +129,7 @@ func (w *writer) kv(label, value string, style lipgloss.Style, note string) {
 // Render lays out the report's sections for width: the reasons in full,
 // containerd, CRI, the image filesystem, then every plugin as `ctr plugins
 // ls` lists them. Rendering is pure; the page shows only the lines on screen.
-func Render(st theme.Styles, r report, namespace string, width int) []string {
+func Render(st *theme.Styles, r report, namespace string, width int) []string {
 	w := newWriter(st, width)
 	level, reasons := Assess(r)
 	if level != LevelOK {

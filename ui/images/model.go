@@ -42,7 +42,7 @@ type Config struct {
 	CRI        CRIImageLister
 	Namespace  string
 	Timeout    time.Duration
-	Styles     theme.Styles
+	Styles     *theme.Styles
 	// Clock is what ages and times are measured against; the zero Clock
 	// is the wall clock.
 	Clock backend.Clock

@@ -47,7 +47,7 @@ func PageBindings() []key.Binding {
 // Config is what the page is built from.
 type Config struct {
 	ID     page.ID
-	Styles theme.Styles
+	Styles *theme.Styles
 	Jobs   []Job // newest first
 	Now    time.Time
 }

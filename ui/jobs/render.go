@@ -174,7 +174,7 @@ func Summary(js []Job) string {
 // Detail renders one job in full: what it is, its outcome as a whole
 // sentence, its note, and one line per blob (kind, digest, status, bytes),
 // as ctr prints its progress. It is cut to width x height.
-func Detail(st theme.Styles, j Job, now time.Time, width, height int) string {
+func Detail(st *theme.Styles, j Job, now time.Time, width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}

@@ -34,7 +34,7 @@ type Config struct {
 	Remover  backend.ContentPruner
 	Readonly bool
 	Timeout  time.Duration
-	Styles   theme.Styles
+	Styles   *theme.Styles
 	Clock    backend.Clock
 }
 

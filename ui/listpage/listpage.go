@@ -35,7 +35,7 @@ type Config[T any] struct {
 	ID      page.ID
 	Ctx     context.Context
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	// Title names the page in the header and help; Type says what the
 	// page is, for the root's routing (page.State).
 	Title string
@@ -134,7 +134,7 @@ func (l List[T]) Namespace() string { return l.ns }
 func (l List[T]) Items() []T { return l.items }
 
 // Styles are the current styles.
-func (l List[T]) Styles() theme.Styles { return l.cfg.Styles }
+func (l List[T]) Styles() *theme.Styles { return l.cfg.Styles }
 
 // Clock is what the page measures ages against.
 func (l List[T]) Clock() backend.Clock { return l.cfg.Clock }

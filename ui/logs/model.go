@@ -47,7 +47,7 @@ type Config struct {
 	// Timeout bounds finding the container; reading has none (it follows
 	// until the page is left).
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	// Lines is how many lines the page keeps (logs.DefaultRingLines if 0).
 	Lines int
 	// Tail is how many lines of history to open with (DefaultTail if 0).

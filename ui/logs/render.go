@@ -23,7 +23,7 @@ type lineOpts struct {
 	timestamps bool
 	search     *logio.Matcher // nil: no highlight
 	current    bool           // the line holds the current search hit
-	st         theme.Styles
+	st         *theme.Styles
 }
 
 // stampLayout is the timestamp column: fixed width, UTC.

@@ -61,7 +61,7 @@ type Config struct {
 	Unavailable error
 	Current     string
 	Timeout     time.Duration
-	Styles      theme.Styles
+	Styles      *theme.Styles
 }
 
 // Model is the namespaces page, on the list-page base (ui/listpage); it

@@ -85,8 +85,9 @@ func (t Tag) Wrap(cmd func() tea.Msg) tea.Cmd {
 // footer).
 type SizeMsg struct{ Width, Height int }
 
-// StylesMsg carries rebuilt styles after a terminal background change.
-type StylesMsg struct{ Styles theme.Styles }
+// StylesMsg carries rebuilt styles after a terminal background change: a new
+// Styles, never a change to the one the pages hold (they share it).
+type StylesMsg struct{ Styles *theme.Styles }
 
 // NamespaceMsg tells pages that the operator switched namespace.
 type NamespaceMsg struct{ Namespace string }

@@ -32,7 +32,7 @@ type Config struct {
 	Runtime     backend.Runtime
 	Unavailable error
 	Timeout     time.Duration
-	Styles      theme.Styles
+	Styles      *theme.Styles
 	// Clock is what ages are measured against; the zero Clock is the
 	// wall clock.
 	Clock backend.Clock

@@ -115,7 +115,7 @@ type Model struct {
 	err     string
 	hint    string // completion candidates, or "no match"
 	keys    KeyMap
-	styles  theme.Styles
+	styles  *theme.Styles
 	width   int
 	pending string // the input a completion was asked for
 }
@@ -123,7 +123,7 @@ type Model struct {
 // New opens a dialog. id tells its completion replies from those of an
 // earlier dialog; the root gives each dialog a new one. The cursor starts
 // in the first input field, or on Cancel in a question.
-func New(id uint64, spec Spec, styles theme.Styles) (Model, tea.Cmd) {
+func New(id uint64, spec Spec, styles *theme.Styles) (Model, tea.Cmd) {
 	m := Model{id: id, spec: spec, keys: DefaultKeyMap(), styles: styles}
 	m.focus = -1
 	for i, f := range spec.Fields {

@@ -108,7 +108,7 @@ type Config struct {
 	// Readonly refuses the prune (ctui --readonly): the preview still shows.
 	Readonly bool
 	Timeout  time.Duration
-	Styles   theme.Styles
+	Styles   *theme.Styles
 	Clock    backend.Clock
 }
 

@@ -92,7 +92,7 @@ func (f Flows) execers() exec.Execers {
 
 // Logs builds the log page of the container behind obj, or says why there
 // is none.
-func (f Flows) Logs(obj page.Object, st theme.Styles) (Opener, error) {
+func (f Flows) Logs(obj page.Object, st *theme.Styles) (Opener, error) {
 	if !target.Supports(obj.Kind) {
 		return nil, notAContainer(obj, "l shows logs")
 	}
@@ -160,7 +160,7 @@ func Outcome(msg DoneMsg) (text string, isErr bool) {
 // command whose output opens in a pane (the Opener), or with -it (or -t) a
 // command on the terminal, as crictl exec -it (the command, which answers
 // ReadyMsg).
-func (f Flows) Exec(rest string, obj page.Object, ok bool, st theme.Styles) (tea.Cmd, Opener, error) {
+func (f Flows) Exec(rest string, obj page.Object, ok bool, st *theme.Styles) (tea.Cmd, Opener, error) {
 	args := strings.Fields(rest)
 	tty := false
 	for len(args) > 0 && (args[0] == "-it" || args[0] == "-ti" || args[0] == "-t" || args[0] == "-i") {

@@ -87,7 +87,7 @@ type Model struct {
 	cols   []Column
 	keys   KeyMap
 	sorts  []key.Binding
-	styles theme.Styles
+	styles *theme.Styles
 
 	rows  []Row
 	lower []string       // lowercased searchable text of rows[i]
@@ -113,7 +113,7 @@ type Model struct {
 }
 
 // New returns an empty table with the given columns.
-func New(cols []Column, styles theme.Styles) Model {
+func New(cols []Column, styles *theme.Styles) Model {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "filter: text, !text, -f fuzzy, -l key=value"
@@ -136,7 +136,7 @@ func (m Model) Keys() []key.Binding {
 }
 
 // SetStyles applies rebuilt styles.
-func (m *Model) SetStyles(s theme.Styles) {
+func (m *Model) SetStyles(s *theme.Styles) {
 	m.styles = s
 	m.input.SetStyles(s.Input)
 }

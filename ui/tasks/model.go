@@ -31,7 +31,7 @@ type Config struct {
 	Pods      backend.PodRefLister
 	Namespace string
 	Timeout   time.Duration
-	Styles    theme.Styles
+	Styles    *theme.Styles
 	// Clock is what ages and times are measured against; the zero Clock
 	// is the wall clock.
 	Clock backend.Clock

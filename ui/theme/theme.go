@@ -1,7 +1,7 @@
 // Package theme is the only place ctui's colours live. A palette (dark,
-// light or none) becomes one Styles value that the root model builds and
-// hands to every page explicitly, so that a change of terminal background or
-// a --no-color flag is one rebuild rather than a hunt through render code.
+// light or none) becomes one Styles that the root model builds and hands to
+// every page explicitly, so that a change of terminal background or a
+// --no-color flag is one rebuild rather than a hunt through render code.
 package theme
 
 import (
@@ -63,8 +63,11 @@ func lightPalette() palette {
 	}
 }
 
-// Styles is every style ctui renders with. It is a plain value: copy it,
-// pass it, rebuild it with WithLight; nothing reads a global.
+// Styles is every style ctui renders with. It is shared by pointer and never
+// changed once New returns it: some 18 KB, it would otherwise be copied with
+// every model that holds it on every update (bubbletea models are values).
+// A change of background is a new Styles from WithLight, handed to the pages
+// in a page.StylesMsg; nothing reads a global.
 type Styles struct {
 	opts Options
 
@@ -91,9 +94,10 @@ type Styles struct {
 }
 
 // New builds the Styles for opts.
-func New(opts Options) Styles {
+func New(opts Options) *Styles {
 	if opts.NoColor {
-		return mono(opts)
+		s := mono(opts)
+		return &s
 	}
 	p := darkPalette()
 	if opts.Light {
@@ -119,7 +123,7 @@ func New(opts Options) Styles {
 	s.HelpDesc = s.HelpDesc.Foreground(p.dim)
 	s.HelpSection = s.HelpSection.Foreground(p.warn)
 	s.Input = inputStyles(p.accent, p.dim)
-	return s
+	return &s
 }
 
 // base is the shape shared by every palette: emphasis that still reads
@@ -172,11 +176,12 @@ func inputStyles(accent, dim color.Color) textinput.Styles {
 }
 
 // Options returns the options the Styles were built from.
-func (s Styles) Options() Options { return s.opts }
+func (s *Styles) Options() Options { return s.opts }
 
 // WithLight rebuilds the Styles for a light (true) or dark terminal
-// background, keeping the other options. Monochrome stays monochrome.
-func (s Styles) WithLight(light bool) Styles {
+// background, keeping the other options, as a new Styles (s is left as it
+// is, for whoever still holds it). Monochrome stays monochrome.
+func (s *Styles) WithLight(light bool) *Styles {
 	o := s.opts
 	o.Light = light
 	return New(o)

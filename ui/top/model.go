@@ -31,7 +31,7 @@ type Config struct {
 	ID      page.ID
 	Ctx     context.Context
 	Timeout time.Duration
-	Styles  theme.Styles
+	Styles  *theme.Styles
 	Clock   backend.Clock
 	// Namespace is the current namespace; All starts with every one.
 	Namespace string
