@@ -23,7 +23,7 @@ const (
 
 var keyNames = [keyActions]string{
 	keyHelp:        "? opens or closes the help",
-	keyScroll:      "pgdn / pgup (the first row on screen changes)",
+	keyScroll:      "pgdn / pgup (the rows on screen move)",
 	keySort:        "R reverses the sort by REF, or back",
 	keyFilterOpen:  "/ opens the filter line",
 	keyFilterChar:  "a character typed in the filter (the count)",
@@ -111,15 +111,15 @@ func (t *keyTimer) round(want string, names []string) error {
 		}
 	}
 	for _, k := range []string{"NPage", "PPage"} {
-		before := firstRow(t.screen)
-		if err := t.timed(keyScroll, k, "a scrolled list", func(s string) bool { return firstRow(s) != before && firstRow(s) != "" }); err != nil {
+		before := shownRows(t.screen)
+		if err := t.timed(keyScroll, k, "a scrolled list", func(s string) bool { return shownRows(s) != before }); err != nil {
 			return err
 		}
 	}
 	for _, arrow := range []string{"REF↓", "REF↑"} {
-		before := firstRow(t.screen)
-		if err := t.timed(keySort, "R", arrow, func(s string) bool {
-			return strings.Contains(s, arrow) && firstRow(s) != before && firstRow(s) != ""
+		before := shownRows(t.screen)
+		if err := t.timed(keySort, "R", arrow+" and the rows in the other order", func(s string) bool {
+			return strings.Contains(s, arrow) && shownRows(s) != before
 		}); err != nil {
 			return err
 		}
@@ -170,19 +170,26 @@ func (t *keyTimer) press(keys, what string, done func(string) bool) (time.Durati
 	return at.Sub(t0), nil
 }
 
-// firstRow is the name in the table's first row on screen: the line after
-// the column titles (REF, with an arrow when sorted by it); "" if none.
-func firstRow(screen string) string {
-	lines := strings.Split(screen, "\n")
-	for i, l := range lines[:max(len(lines)-1, 0)] {
-		if strings.HasPrefix(strings.TrimSpace(l), "REF") {
-			if f := strings.Fields(strings.TrimPrefix(lines[i+1], "*")); len(f) > 0 && !strings.HasPrefix(lines[i+1], "/") {
-				return f[0]
+// shownRows is the names in the table's rows on screen, in order, one line
+// each: the lines after the column titles (REF, with an arrow when sorted by
+// it) up to the filter or status line. Only scrolling, sorting and
+// filtering change it: a size or use count filled in later does not.
+func shownRows(screen string) string {
+	var names []string
+	in := false
+	for _, l := range strings.Split(screen, "\n") {
+		switch {
+		case !in:
+			in = strings.HasPrefix(strings.TrimSpace(l), "REF")
+		case strings.HasPrefix(l, " ") || strings.HasPrefix(l, "*"):
+			if f := strings.Fields(l[1:]); len(f) > 0 {
+				names = append(names, f[0])
 			}
-			return ""
+		default:
+			return strings.Join(names, "\n")
 		}
 	}
-	return ""
+	return strings.Join(names, "\n")
 }
 
 // filterLine is the table's filter line (the only line that starts with
