@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/remote"
@@ -59,8 +59,6 @@ func openRemote(ctx context.Context, cfg backend.Config, getenv env, debug io.Wr
 	return cfg, nil
 }
 
-// ttyFile reports whether f is a terminal.
-func ttyFile(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
+// ttyFile reports whether f is a terminal (x/term asks the system the way
+// it must be asked on each OS, so a laptop's build works too).
+func ttyFile(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
