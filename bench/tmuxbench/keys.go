@@ -51,16 +51,13 @@ const (
 // for every binary. names are the images ctr lists (the filter's counts come
 // from them); want is the status line of the full list.
 func (b *bench) measureKeys(tm *tmuxterm.Tmux, env []string, want string, names []string) error {
-	timers := make([]*keyTimer, len(b.ctuis))
-	for i, bin := range b.ctuis {
-		pane, pid, err := tm.Window("exec "+tmuxterm.ShellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
-		if err != nil {
-			return err
-		}
-		defer tm.Kill(pane, pid)
-		if _, err := tm.WaitFor(pane, want); err != nil {
-			return err
-		}
+	panes, _, stop, err := b.startAll(tm, env, want)
+	defer stop()
+	if err != nil {
+		return err
+	}
+	timers := make([]*keyTimer, len(panes))
+	for i, pane := range panes {
 		timers[i] = &keyTimer{tm: tm, pane: pane}
 	}
 	tm.Drain(2 * time.Second)

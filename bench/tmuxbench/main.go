@@ -221,23 +221,18 @@ func (b *bench) measure() error {
 // measureIdle opens :containers in each ctui, all at once in tmux windows
 // of their own, and reads their CPU time over the same b.idle.
 func (b *bench) measureIdle(tm *tmuxterm.Tmux, env []string, want string) error {
-	pids := make([]int, len(b.ctuis))
-	for i, bin := range b.ctuis {
-		pane, pid, err := tm.Window("exec "+tmuxterm.ShellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
-		if err != nil {
-			return err
-		}
-		defer tm.Kill(pane, pid)
-		if _, err := tm.WaitFor(pane, want); err != nil {
-			return err
-		}
+	panes, pids, stop, err := b.startAll(tm, env, want)
+	defer stop()
+	if err != nil {
+		return err
+	}
+	for _, pane := range panes {
 		if _, err := tm.Command("send-keys -t " + pane + " :containers Enter"); err != nil {
 			return err
 		}
 		if _, err := tm.WaitFor(pane, fmt.Sprintf("containers %d", b.nCtrs)); err != nil {
 			return err
 		}
-		pids[i] = pid
 	}
 	tm.Drain(3 * time.Second) // let background size fetches and the first re-list settle
 	c0 := make([]int64, len(pids))
@@ -254,6 +249,28 @@ func (b *bench) measureIdle(tm *tmuxterm.Tmux, env []string, want string) error 
 		fmt.Printf("  ctui#%d %-40s %6.2f%% of a core\n", i+1, b.ctuis[i], float64(c1-c0[i])/100/b.idle.Seconds()*100)
 	}
 	return nil
+}
+
+// startAll opens each ctui in a tmux window of its own and waits until its
+// screen shows want (the full list). stop closes the windows opened, also
+// after an error.
+func (b *bench) startAll(tm *tmuxterm.Tmux, env []string, want string) (panes []string, pids []int, stop func(), err error) {
+	stop = func() {
+		for i, pane := range panes {
+			tm.Kill(pane, pids[i])
+		}
+	}
+	for _, bin := range b.ctuis {
+		pane, pid, err := tm.Window("exec "+tmuxterm.ShellJoin(append([]string{bin, "-n", b.ns}, b.args...)), env)
+		if err != nil {
+			return panes, pids, stop, err
+		}
+		panes, pids = append(panes, pane), append(pids, pid)
+		if _, err := tm.WaitFor(pane, want); err != nil {
+			return panes, pids, stop, err
+		}
+	}
+	return panes, pids, stop, nil
 }
 
 // readTrace adds the phases of one --trace-startup file to traces.
