@@ -44,7 +44,7 @@ func (m Model) updatePaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 	case dialogOpen:
 		cmd = m.took(m.acts.UpdateDialog(msg))
 	case m.cmdline.Active:
-		m.cmdline.Input, cmd = m.cmdline.Input.Update(msg)
+		cmd = m.cmdline.Input.Update(msg)
 	case !m.help && m.typing():
 		cmd = m.updateTop(msg)
 	}

@@ -126,7 +126,7 @@ func TestNoShellAsksForACommand(t *testing.T) {
 	if r, ok := msgs[0].(shell.ReadyMsg); !ok || strings.Join(r.Args, " ") != "/busybox ls" || r.Target.ContainerID != "web" {
 		t.Errorf("the typed command runs on the terminal: %+v", msgs[0])
 	}
-	if m.cmdline.Active || m.cmdline.Input.Prompt != ":" {
+	if m.cmdline.Active || m.cmdline.Input.Input().Prompt != ":" {
 		t.Error("the command line is itself again")
 	}
 }

@@ -231,7 +231,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.cmdline.Input.SetWidth(max(m.width-2, 1))
+		m.cmdline.Input.Edit().SetWidth(max(m.width-2, 1))
 		return m, m.resize()
 	case shell.ReadyMsg, shell.DoneMsg:
 		return m.updateExec(msg)
@@ -239,7 +239,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateStats(msg)
 	case tea.BackgroundColorMsg:
 		m.styles = m.styles.WithLight(!msg.IsDark())
-		m.cmdline.Input.SetStyles(m.styles.Input)
+		m.cmdline.Input.Edit().SetStyles(m.styles.Input)
 		m.acts.SetStyles(m.styles)
 		return m, m.broadcast(page.StylesMsg{Styles: m.styles})
 	}
@@ -304,7 +304,7 @@ func (m Model) updateStatus(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frame.NamespacesMsg:
 		if msg.Err == nil {
 			m.known = msg.Names
-			m.cmdline.Input.SetSuggestions(suggestions(m.known))
+			m.cmdline.Input.Edit().SetSuggestions(suggestions(m.known))
 		}
 	}
 	return m, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/page"
+	"github.com/ctui/ctui/ui/textfield"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -49,7 +50,7 @@ type Model struct {
 	offset, xoff  int
 	width, height int
 
-	input   textinput.Model
+	input   textfield.Field
 	typing  bool
 	query   string // ASCII-lowercased search; "" for none
 	matches []match
@@ -64,7 +65,7 @@ func New(cfg Config) (Model, tea.Cmd) {
 	in.Prompt = "/"
 	in.Placeholder = "search"
 	in.SetStyles(cfg.Styles.Input)
-	m := Model{cfg: cfg, keys: DefaultKeyMap(), input: in}
+	m := Model{cfg: cfg, keys: DefaultKeyMap(), input: textfield.New(in)}
 	return m, m.reload()
 }
 
@@ -84,11 +85,11 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		return m.loadedDoc(msg)
 	case page.SizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.input.SetWidth(max(m.width-2, 1))
+		m.input.Edit().SetWidth(max(m.width-2, 1))
 		m.clamp()
 	case page.StylesMsg:
 		m.cfg.Styles = msg.Styles
-		m.input.SetStyles(msg.Styles.Input)
+		m.input.Edit().SetStyles(msg.Styles.Input)
 	case page.ReconnectedMsg:
 		if m.err != nil {
 			return m, m.reload()
@@ -157,10 +158,11 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 		m.research(true)
 	case key.Matches(msg, k.Search):
 		m.typing = true
-		m.input.SetValue(m.query)
-		m.input.CursorEnd()
+		in := m.input.Edit()
+		in.SetValue(m.query)
+		in.CursorEnd()
 		m.clamp()
-		return m, m.input.Focus()
+		return m, in.Focus()
 	case key.Matches(msg, k.Next):
 		m.step(1)
 	case key.Matches(msg, k.Prev):
@@ -182,7 +184,7 @@ func (m Model) updateTyping(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.ApplySearch):
 		m.typing = false
-		m.input.Blur()
+		m.input.Edit().Blur()
 		m.clamp()
 		return m, nil
 	}
@@ -192,8 +194,7 @@ func (m Model) updateTyping(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 // editSearch gives the search input a key or a paste (all of which is
 // text: a pasted line never acts as keys).
 func (m Model) editSearch(msg tea.Msg) (page.Page, tea.Cmd) {
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
+	cmd := m.input.Update(msg)
 	if q := asciiLower(m.input.Value()); q != m.query {
 		m.query = q
 		m.research(true)
@@ -203,8 +204,9 @@ func (m Model) editSearch(msg tea.Msg) (page.Page, tea.Cmd) {
 
 func (m *Model) clearSearch() {
 	m.typing = false
-	m.input.Blur()
-	m.input.Reset()
+	in := m.input.Edit()
+	in.Blur()
+	in.Reset()
 	m.query, m.matches, m.cur = "", nil, 0
 	m.clamp()
 }

@@ -10,12 +10,15 @@ import (
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/ui/exec"
+	"github.com/ctui/ctui/ui/textfield"
 	"github.com/ctui/ctui/ui/theme"
 )
 
 // Cmdline is the `:` command line editor in the status line.
 type Cmdline struct {
-	Input  textinput.Model
+	// Input is the line's editor (ui/textfield: shared with the root's
+	// copies until changed).
+	Input  textfield.Field
 	Active bool
 	// ShellFor is set while the line asks which command to run in a
 	// container that has no shell; enter runs it there on the terminal.
@@ -29,30 +32,33 @@ func NewCmdline(st *theme.Styles, suggestions []string) Cmdline {
 	in.ShowSuggestions = true
 	in.SetStyles(st.Input)
 	in.SetSuggestions(suggestions)
-	return Cmdline{Input: in}
+	return Cmdline{Input: textfield.New(in)}
 }
 
 // Open starts a command.
 func (c *Cmdline) Open() tea.Cmd {
 	c.Active = true
-	c.Input.Reset()
-	return c.Input.Focus()
+	in := c.Input.Edit()
+	in.Reset()
+	return in.Focus()
 }
 
 // AskCommand turns the line into a prompt for a command to run in t.
 func (c *Cmdline) AskCommand(prompt string, t exec.Target) tea.Cmd {
 	c.Active, c.ShellFor = true, &t
-	c.Input.Reset()
-	c.Input.Prompt, c.Input.ShowSuggestions = prompt, false
-	return c.Input.Focus()
+	in := c.Input.Edit()
+	in.Reset()
+	in.Prompt, in.ShowSuggestions = prompt, false
+	return in.Focus()
 }
 
 // Close ends the line (run or canceled) and makes it `:` again.
 func (c *Cmdline) Close() {
 	c.Active, c.ShellFor = false, nil
-	c.Input.Prompt, c.Input.ShowSuggestions = ":", true
-	c.Input.Blur()
-	c.Input.Reset()
+	in := c.Input.Edit()
+	in.Prompt, in.ShowSuggestions = ":", true
+	in.Blur()
+	in.Reset()
 }
 
 // Key edits the line: esc cancels; enter closes it and returns the line
@@ -68,8 +74,7 @@ func (c *Cmdline) Key(msg tea.KeyPressMsg) (cmd tea.Cmd, line string, shellFor *
 		c.Close()
 		return nil, line, shellFor, true
 	}
-	c.Input, cmd = c.Input.Update(msg)
-	return cmd, "", nil, false
+	return c.Input.Update(msg), "", nil, false
 }
 
 // NamespacesMsg answers ListNamespaces.

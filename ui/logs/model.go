@@ -27,6 +27,7 @@ import (
 	logio "github.com/ctui/ctui/backend/logs"
 	"github.com/ctui/ctui/ui/page"
 	"github.com/ctui/ctui/ui/target"
+	"github.com/ctui/ctui/ui/textfield"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -113,7 +114,7 @@ type Model struct {
 	width, height    int
 
 	prompt   prompt
-	input    textinput.Model
+	input    textfield.Field
 	inputErr string
 	savePath string
 }
@@ -128,7 +129,7 @@ func New(cfg Config) (Model, tea.Cmd) {
 	}
 	in := textinput.New()
 	in.SetStyles(cfg.Styles.Input)
-	m := Model{cfg: cfg, keys: DefaultKeyMap(), ring: logio.NewRing(cfg.Lines), follow: true, input: in}
+	m := Model{cfg: cfg, keys: DefaultKeyMap(), ring: logio.NewRing(cfg.Lines), follow: true, input: textfield.New(in)}
 	return m, m.open()
 }
 
@@ -181,7 +182,7 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 		m.sizeInput()
 	case page.StylesMsg:
 		m.cfg.Styles = msg.Styles
-		m.input.SetStyles(msg.Styles.Input)
+		m.input.Edit().SetStyles(msg.Styles.Input)
 	case page.ReconnectedMsg:
 		if m.err != nil {
 			return m, m.open()

@@ -15,21 +15,24 @@ import (
 // ask opens the prompt line for kind, starting from value.
 func (m *Model) ask(kind prompt, label, value string) tea.Cmd {
 	m.prompt, m.inputErr = kind, ""
-	m.input.Prompt = label
+	m.input.Edit().Prompt = label
 	m.sizeInput()
-	m.input.SetValue(value)
-	m.input.CursorEnd()
-	return m.input.Focus()
+	in := m.input.Edit()
+	in.SetValue(value)
+	in.CursorEnd()
+	return in.Focus()
 }
 
 // sizeInput fits the editor and its label in the page's width.
 func (m *Model) sizeInput() {
-	m.input.SetWidth(max(m.width-ansi.StringWidth(m.input.Prompt)-1, 1))
+	if w := max(m.width-ansi.StringWidth(m.input.Input().Prompt)-1, 1); w != m.input.Input().Width() {
+		m.input.Edit().SetWidth(w)
+	}
 }
 
 func (m *Model) closePrompt() {
 	m.prompt, m.inputErr = promptNone, ""
-	m.input.Blur()
+	m.input.Edit().Blur()
 }
 
 // updatePrompt edits the prompt line. The filter applies at every
@@ -65,8 +68,7 @@ func (m Model) updatePrompt(msg tea.KeyPressMsg) (page.Page, tea.Cmd) {
 // editPrompt gives the prompt's input a key or a paste (all of which is
 // text: a pasted line never acts as keys).
 func (m Model) editPrompt(msg tea.Msg) (page.Page, tea.Cmd) {
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
+	cmd := m.input.Update(msg)
 	if m.prompt == promptFilter {
 		m.setFilter(m.input.Value())
 	}

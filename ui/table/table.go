@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 
+	"github.com/ctui/ctui/ui/textfield"
 	"github.com/ctui/ctui/ui/theme"
 )
 
@@ -99,7 +100,7 @@ type Model struct {
 	desc    bool
 
 	filter    filter
-	input     textinput.Model
+	input     textfield.Field // the filter line
 	typing    bool
 	marks     map[string]struct{}
 	cursor    int // index into view
@@ -124,7 +125,7 @@ func New(cols []Column, styles *theme.Styles) Model {
 		sortCol: -1,
 		byID:    map[string]int{},
 		marks:   map[string]struct{}{},
-		input:   in,
+		input:   textfield.New(in),
 	}
 	m.SetStyles(styles)
 	return m
@@ -138,7 +139,7 @@ func (m Model) Keys() []key.Binding {
 // SetStyles applies rebuilt styles.
 func (m *Model) SetStyles(s *theme.Styles) {
 	m.styles = s
-	m.input.SetStyles(s.Input)
+	m.input.Edit().SetStyles(s.Input)
 }
 
 // SetSize sets the area the table draws in, header and filter line
@@ -146,7 +147,9 @@ func (m *Model) SetStyles(s *theme.Styles) {
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = max(width, 0), max(height, 0)
 	m.widths = layout(m.cols, m.width, m.natural)
-	m.input.SetWidth(max(m.width-2, 1))
+	if w := max(m.width-2, 1); w != m.input.Input().Width() {
+		m.input.Edit().SetWidth(w)
+	}
 	m.clamp()
 }
 
@@ -266,14 +269,14 @@ func (m Model) Filter() string { return m.input.Value() }
 
 // SetFilter applies a filter expression as if typed.
 func (m *Model) SetFilter(s string) {
-	m.input.SetValue(s)
+	m.input.Edit().SetValue(s)
 	m.applyFilter()
 }
 
 // ClearFilter removes the filter and leaves the filter line.
 func (m *Model) ClearFilter() {
 	m.typing = false
-	m.input.Blur()
+	m.input.Edit().Blur()
 	m.SetFilter("")
 }
 

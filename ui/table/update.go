@@ -92,8 +92,9 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Filter):
 		m.typing = true
-		cmd := m.input.Focus()
-		m.input.CursorEnd()
+		in := m.input.Edit()
+		cmd := in.Focus()
+		in.CursorEnd()
 		m.clamp()
 		return m, cmd
 	case key.Matches(msg, m.sorts...):
@@ -123,7 +124,7 @@ func (m Model) updateTyping(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.ApplyFilter):
 		m.typing = false
-		m.input.Blur()
+		m.input.Edit().Blur()
 		m.clamp()
 		return m, nil
 	}
@@ -133,8 +134,7 @@ func (m Model) updateTyping(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // editFilter gives the filter input a key or a paste.
 func (m Model) editFilter(msg tea.Msg) (Model, tea.Cmd) {
 	before := m.input.Value()
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
+	cmd := m.input.Update(msg)
 	if m.input.Value() != before {
 		m.applyFilter()
 	}
