@@ -12,7 +12,11 @@
 //
 //   - idle CPU at 5,000 containers, a few running, stats on.
 //
-//     go run ./bench/statsbench --ctui bin/ctui --version 1.6 --tasks 200
+// --ctui takes several binaries, comma-separated (an old build beside a
+// new one): each runs every ctui figure in each round, taking turns going
+// first, so that both see the same machine.
+//
+//	go run ./bench/statsbench --ctui bin/ctui --version 1.6 --tasks 200
 package main
 
 import (
@@ -35,6 +39,7 @@ import (
 func main() {
 	f := seed.Define(seed.Flags{CTUI: "bin/ctui", Images: -1, Containers: 5000})
 	flag.CommandLine.Lookup("containers").Usage = "containers (no tasks) for the idle figure"
+	flag.CommandLine.Lookup("ctui").Usage = "the ctui binary to measure; several, comma-separated, take turns in each round"
 	var (
 		nTasks   = flag.Int("tasks", 200, "running tasks")
 		rounds   = flag.Int("rounds", 5, "interleaved rounds; medians are reported")
@@ -51,9 +56,28 @@ func main() {
 const clkTck = 100.0
 
 func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) error {
-	ctuiPath, err := seed.Binary(f.CTUI)
-	if err != nil {
-		return err
+	var bins []string
+	for _, c := range strings.Split(f.CTUI, ",") {
+		bin, err := seed.Binary(c)
+		if err != nil {
+			return err
+		}
+		bins = append(bins, bin)
+	}
+	// label names binary i in the figures when there are several.
+	label := func(i int, what string) string {
+		if len(bins) == 1 {
+			return what
+		}
+		return fmt.Sprintf("ctui#%d %s", i+1, what)
+	}
+	// turns is the order of the binaries in round r: each goes first in turn.
+	turns := func(r int) []int {
+		var o []int
+		for i := range bins {
+			o = append(o, (i+r)%len(bins))
+		}
+		return o
 	}
 	nScale := f.Containers
 	ctx := context.Background()
@@ -80,7 +104,7 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 
 	env := append(os.Environ(), "CONTAINERD_ADDRESS="+d.Socket, "CONTAINER_RUNTIME_ENDPOINT="+d.Endpoint)
 	daemon := func() int64 { return daemonTicks(d) }
-	open := func(stats time.Duration, page string) (*ptyscreen.Screen, error) {
+	open := func(ctuiPath string, stats time.Duration, page string) (*ptyscreen.Screen, error) {
 		s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", ns, "--stats-interval", stats.String())
 		if err != nil {
 			return nil, err
@@ -104,21 +128,35 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 	pct := func(ticks int64, w time.Duration) float64 { return float64(ticks) / clkTck / w.Seconds() * 100 }
 	type fig struct{ ctui, daemon, alone []float64 }
 	figs := map[string]*fig{}
-	names := []string{"containers page, stats off", "containers page, stats on", ":top (every task sampled)", "ctr tasks metrics, 20 ids per interval"}
-	for _, n := range names {
-		figs[n] = &fig{}
+	// A run is one figure: a binary (-1: ctr) with stats at an interval on a page.
+	type run struct {
+		name  string
+		bin   int
+		stats time.Duration
+		page  string
+	}
+	var names []string
+	runs := func(r int) []run {
+		var out []run
+		for _, i := range turns(r) {
+			out = append(out,
+				run{label(i, "containers page, stats off"), i, 0, "containers"},
+				run{label(i, "containers page, stats on"), i, interval, "containers"},
+				run{label(i, ":top (every task sampled)"), i, interval, "top"})
+		}
+		return append(out, run{"ctr tasks metrics, 20 ids per interval", -1, 0, ""})
+	}
+	for _, x := range runs(0) {
+		names = append(names, x.name)
+		figs[x.name] = &fig{}
 	}
 	visible := ids[:min(20, len(ids))]
 	for r := range rounds {
-		for i, n := range names {
+		for _, x := range runs(r) {
+			n := x.name
 			var s *ptyscreen.Screen
-			switch i {
-			case 0:
-				s, err = open(0, "containers")
-			case 1:
-				s, err = open(interval, "containers")
-			case 2:
-				s, err = open(interval, "top")
+			if x.bin >= 0 {
+				s, err = open(bins[x.bin], x.stats, x.page)
 			}
 			if err != nil {
 				return err
@@ -155,34 +193,39 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 	fmt.Printf("  %-42s %8s %18s %12s\n", "", "ctui", "containerd+shims", "containerd")
 	for _, n := range names {
 		c := "-"
-		if n != names[3] {
+		if n != names[len(names)-1] {
 			c = fmt.Sprintf("%.2f%%", measure.Median(figs[n].ctui))
 		}
 		fmt.Printf("  %-42s %8s %17.2f%% %11.2f%%\n", n, c, measure.Median(figs[n].daemon), measure.Median(figs[n].alone))
 	}
 
 	// :top's first frame.
-	var firsts []float64
-	for range rounds {
-		s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", ns, "--stats-interval", interval.String())
-		if err != nil {
-			return err
-		}
-		if _, err := s.WaitFor("images", 60*time.Second); err != nil {
+	firsts := make([][]float64, len(bins))
+	for r := range rounds {
+		for _, i := range turns(r) {
+			s, err := ptyscreen.Start(bins[i], env, 80, 24, "-n", ns, "--stats-interval", interval.String())
+			if err != nil {
+				return err
+			}
+			if _, err := s.WaitFor("images", 60*time.Second); err != nil {
+				s.Quit()
+				return err
+			}
+			time.Sleep(time.Second)
+			s.Mark()
+			s.Send(":top\r")
+			took, err := s.WaitFor(fmt.Sprintf("%d running", nTasks), 60*time.Second)
 			s.Quit()
-			return err
+			if err != nil {
+				return err
+			}
+			firsts[i] = append(firsts[i], float64(took.Milliseconds()))
 		}
-		time.Sleep(time.Second)
-		s.Mark()
-		s.Send(":top\r")
-		took, err := s.WaitFor(fmt.Sprintf("%d running", nTasks), 60*time.Second)
-		s.Quit()
-		if err != nil {
-			return err
-		}
-		firsts = append(firsts, float64(took.Milliseconds()))
 	}
-	fmt.Printf("\n:top first frame with %d running tasks (enter to the list), median of %d: %.0f ms\n", nTasks, rounds, measure.Median(firsts))
+	fmt.Println()
+	for i := range bins {
+		fmt.Printf("%s with %d running tasks (enter to the list), median of %d: %.0f ms\n", label(i, ":top first frame"), nTasks, rounds, measure.Median(firsts[i]))
+	}
 
 	// Idle at scale: nScale containers without tasks and 3 running, stats on.
 	const scaleNS = "scale"
@@ -197,32 +240,41 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 			return err
 		}
 	}
-	var idle, idleD []float64
-	for range rounds {
-		s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", scaleNS, "--stats-interval", interval.String())
-		if err != nil {
-			return err
-		}
-		if _, err := s.WaitFor("images", 60*time.Second); err != nil {
+	idle, idleD := make([][]float64, len(bins)), make([][]float64, len(bins))
+	for r := range rounds {
+		for _, i := range turns(r) {
+			s, err := ptyscreen.Start(bins[i], env, 80, 24, "-n", scaleNS, "--stats-interval", interval.String())
+			if err != nil {
+				return err
+			}
+			if _, err := s.WaitFor("images", 60*time.Second); err != nil {
+				s.Quit()
+				return err
+			}
+			s.Send(":containers\r")
+			if _, err := s.WaitFor(fmt.Sprintf("containers %d", nScale+3), 60*time.Second); err != nil {
+				s.Quit()
+				return err
+			}
+			time.Sleep(3 * time.Second)
+			c0, _ := ptyscreen.CPUTicks(s.PID())
+			d0 := daemon()
+			time.Sleep(window)
+			c1, _ := ptyscreen.CPUTicks(s.PID())
+			d1 := daemon()
 			s.Quit()
-			return err
+			idle[i], idleD[i] = append(idle[i], pct(c1-c0, window)), append(idleD[i], pct(d1-d0, window))
 		}
-		s.Send(":containers\r")
-		if _, err := s.WaitFor(fmt.Sprintf("containers %d", nScale+3), 60*time.Second); err != nil {
-			s.Quit()
-			return err
-		}
-		time.Sleep(3 * time.Second)
-		c0, _ := ptyscreen.CPUTicks(s.PID())
-		d0 := daemon()
-		time.Sleep(window)
-		c1, _ := ptyscreen.CPUTicks(s.PID())
-		d1 := daemon()
-		s.Quit()
-		idle, idleD = append(idle, pct(c1-c0, window)), append(idleD, pct(d1-d0, window))
 	}
-	fmt.Printf("idle at %d containers (3 running), containers page, stats on, median of %d: ctui %.2f%%, containerd+shims %.2f%%\n",
-		nScale+3, rounds, measure.Median(idle), measure.Median(idleD))
+	for i := range bins {
+		fmt.Printf("%s at %d containers (3 running), containers page, stats on, median of %d: ctui %.2f%%, containerd+shims %.2f%%\n",
+			label(i, "idle"), nScale+3, rounds, measure.Median(idle[i]), measure.Median(idleD[i]))
+	}
+	if len(bins) > 1 {
+		for i, b := range bins {
+			fmt.Printf("ctui#%d %s\n", i+1, b)
+		}
+	}
 	return nil
 }
 
