@@ -55,6 +55,10 @@ type ExecRequest struct {
 	// runtime's default, usually 80x24); each value received on Resize
 	// resizes it later. The adapter stops reading Resize when the process
 	// exits; the sender must never block on it (buffer it, drop stale sizes).
+	// Native exec applies a size sent before a Read of Stdin returns
+	// before it writes what that Read gave, so a sender that sends a new
+	// size before handing over the keys typed after it has them arrive in
+	// that order; CRI's exec streams carry sizes and keys apart, unordered.
 	Size   TermSize
 	Resize <-chan TermSize
 }

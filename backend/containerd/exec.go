@@ -42,7 +42,8 @@ const (
 // run on the node, as ctr does; over ssh:// they are made on the node and
 // relayed through the connection), Wait is armed before Start so a fast exit is
 // not missed, the terminal gets the initial size and then every size sent on
-// req.Resize, and the process is deleted afterwards, whatever happened.
+// req.Resize, each before the keys read from req.Stdin after it was sent
+// (feedTerminal), and the process is deleted afterwards, whatever happened.
 //
 // A container without a running task is refused at once (ErrNotRunning,
 // ErrPaused) rather than left to the runtime: runc would join a paused task's
@@ -126,21 +127,19 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 		return 0, c.execError(ctx, err, req)
 	}
 
-	if req.Stdin != nil {
-		go pumpStdin(req.Stdin, stdinW, func() {
-			cctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
-			defer cancel()
-			_ = proc.CloseIO(cctx, client.WithStdinCloser)
-		})
+	closeIO := func() {
+		cctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
+		defer cancel()
+		_ = proc.CloseIO(cctx, client.WithStdinCloser)
 	}
-
-	resizeDone := make(chan struct{})
-	defer close(resizeDone)
-	if req.TTY {
-		if req.Size.Width > 0 && req.Size.Height > 0 {
-			c.resize(cleanupCtx, proc, req.Size)
-		}
-		go c.forwardResizes(cleanupCtx, proc, req.Resize, resizeDone)
+	feedDone := make(chan struct{})
+	defer close(feedDone)
+	switch {
+	case req.TTY:
+		c.resize(cleanupCtx, proc, req.Size)
+		go feedTerminal(req.Stdin, stdinW, req.Resize, func(s backend.TermSize) { c.resize(cleanupCtx, proc, s) }, closeIO, feedDone)
+	case req.Stdin != nil:
+		go pumpStdin(req.Stdin, stdinW, closeIO)
 	}
 
 	var st client.ExitStatus
@@ -280,11 +279,24 @@ func (c *Client) resize(ctx context.Context, proc client.Process, s backend.Term
 	_ = proc.Resize(ctx, uint32(s.Width), uint32(s.Height))
 }
 
-// forwardResizes passes each size from sizes to the process until done
-// closes or sizes does.
-func (c *Client) forwardResizes(ctx context.Context, proc client.Process, sizes <-chan backend.TermSize, done <-chan struct{}) {
-	if sizes == nil {
-		return
+// feedTerminal is the one writer to a terminal process: it writes the keys
+// read from in (nil: none) to the process's stdin and passes each size from
+// sizes to resize, in the order they came, until done closes. A size that
+// is waiting when keys arrive is applied first, and resize returns once
+// the terminal has it: the caller sends a size before it hands over the
+// keys typed after it (ui/execcmd reads the terminal's size before each
+// read returns), so those keys reach the process, and what it runs
+// (`stty size`, a full-screen editor), with the new size, as ssh orders a
+// window change with the session's data. Sizes and keys on goroutines of
+// their own race: a resize RPC that took longer than the keys' way through
+// the fifos (under load, or over ssh://) came after the command that read
+// the size. At the end of in, the process's stdin is closed (closeIO) and
+// sizes are still passed on.
+func feedTerminal(in io.Reader, to *io.PipeWriter, sizes <-chan backend.TermSize, resize func(backend.TermSize), closeIO func(), done <-chan struct{}) {
+	var chunks chan chunk
+	if in != nil {
+		chunks = make(chan chunk)
+		go readChunks(in, chunks, done)
 	}
 	for {
 		select {
@@ -292,9 +304,62 @@ func (c *Client) forwardResizes(ctx context.Context, proc client.Process, sizes 
 			return
 		case s, ok := <-sizes:
 			if !ok {
-				return
+				sizes = nil
+				continue
 			}
-			c.resize(ctx, proc, s)
+			resize(s)
+		case c := <-chunks:
+			select {
+			case s, ok := <-sizes:
+				if ok {
+					resize(s)
+				} else {
+					sizes = nil
+				}
+			default:
+			}
+			if len(c.b) > 0 {
+				if _, err := to.Write(c.b); err != nil {
+					chunks = nil // the process's stdin is gone; sizes still apply
+					continue
+				}
+			}
+			switch {
+			case c.err == nil:
+			case errors.Is(c.err, io.EOF):
+				to.Close()
+				closeIO()
+				chunks = nil
+			default:
+				to.CloseWithError(c.err)
+				chunks = nil
+			}
+		}
+	}
+}
+
+// chunk is what one Read of the caller's stdin gave.
+type chunk struct {
+	b   []byte
+	err error
+}
+
+// readChunks reads in until it ends (or done closes) and hands each read to
+// feedTerminal.
+func readChunks(in io.Reader, out chan<- chunk, done <-chan struct{}) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := in.Read(buf)
+		if n == 0 && err == nil {
+			continue
+		}
+		select {
+		case out <- chunk{b: bytes.Clone(buf[:n]), err: err}:
+		case <-done:
+			return
+		}
+		if err != nil {
+			return
 		}
 	}
 }

@@ -118,6 +118,10 @@ func testExec(t *testing.T, v testbed.Version) {
 		exectest.TTYResize(ctx, t, c, backend.ExecRequest{Namespace: ns, ContainerID: "running", Args: []string{"sh"}})
 	})
 
+	t.Run("ResizeBeforeKeys", func(t *testing.T) {
+		exectest.ResizeBeforeKeys(ctx, t, c, backend.ExecRequest{Namespace: ns, ContainerID: "running", Args: []string{"sh"}})
+	})
+
 	t.Run("ShellFallsBackToSh", func(t *testing.T) {
 		// busybox has no /bin/bash: ExecShell must go on to /bin/sh.
 		var out bytes.Buffer

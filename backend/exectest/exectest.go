@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 )
 
 // TTYResize runs a shell on a terminal: the initial size, then a resize,
@@ -65,6 +67,96 @@ func TTYResize(ctx context.Context, t *testing.T, e backend.Execer, req backend.
 		t.Fatalf("the shell did not exit; output %q", out.String())
 	}
 	t.Logf("TTY session with a resize in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// ResizeBeforeKeys runs a shell on a terminal that is resized, each time
+// just before a line is typed at the shell's prompt: the size is sent on
+// Resize before the read of stdin that returns the line does, as
+// ui/execcmd sends it, and the line's `stty size` must print the new size
+// the first time. Native exec holds to that order (as ssh orders a window
+// change with the session's data); CRI's exec streams carry sizes and keys
+// apart, so only native exec is held to it.
+func ResizeBeforeKeys(ctx context.Context, t *testing.T, e backend.Execer, req backend.ExecRequest) {
+	t.Helper()
+	resize := make(chan backend.TermSize, 1)
+	in := &typist{sizes: resize, lines: make(chan typed), end: make(chan struct{})}
+	defer close(in.end)
+	out := &SyncBuffer{}
+	req.TTY, req.Stdin, req.Stdout = true, in, out
+	req.Size, req.Resize = backend.TermSize{Width: 80, Height: 24}, resize
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, err := e.Exec(ctx, req)
+		done <- result{code, err}
+	}()
+	typeLine := func(size backend.TermSize, line, want string) {
+		t.Helper()
+		select {
+		case in.lines <- typed{size, line}:
+		case r := <-done:
+			t.Fatalf("the shell ended (exit %d, %v) before %q; output %q", r.code, r.err, line, out.String())
+		}
+		deadline := time.Now().Add(testclock.Generous)
+		for !strings.Contains(out.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q after %q in the terminal's output:\n%q", want, line, out.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// The shell is up once it answers; then at its prompt, each time.
+	typeLine(backend.TermSize{}, "echo re''ady\n", "\nready")
+	for i := range 4 {
+		w, h := 101+i, 31+i
+		typeLine(backend.TermSize{Width: uint16(w), Height: uint16(h)}, "stty size\n", fmt.Sprintf("\n%d %d\r", h, w))
+	}
+	typeLine(backend.TermSize{}, "exit 4\n", "exit 4")
+	select {
+	case r := <-done:
+		if r.err != nil || r.code != 4 {
+			t.Errorf("got exit %d, %v; want 4", r.code, r.err)
+		}
+	case <-time.After(testclock.Generous):
+		t.Fatalf("the shell did not exit; output %q", out.String())
+	}
+}
+
+// typed is what the operator does next on a typist's terminal: resize it
+// (unless size is zero), then type line.
+type typed struct {
+	size backend.TermSize
+	line string
+}
+
+// typist is a terminal an operator resizes and types on: a read waits for
+// the next line and sends its size, if any, before it returns the line,
+// until end closes.
+type typist struct {
+	sizes chan<- backend.TermSize
+	lines chan typed
+	end   chan struct{}
+	rest  string
+}
+
+func (r *typist) Read(p []byte) (int, error) {
+	if r.rest == "" {
+		select {
+		case l := <-r.lines:
+			if l.size != (backend.TermSize{}) {
+				r.sizes <- l.size
+			}
+			r.rest = l.line
+		case <-r.end:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, r.rest)
+	r.rest = r.rest[n:]
+	return n, nil
 }
 
 // CheckErr fails the test unless err is of kind and its sentence says says.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctui/ctui/backend"
+	"github.com/ctui/ctui/backend/exectest"
 	"github.com/ctui/ctui/backend/testbed"
 )
 
@@ -47,14 +48,8 @@ func TestNativeExecOverSSH(t *testing.T) {
 				t.Fatalf("exec with stdin over ssh: code %d, %v, %q", code, err, out.String())
 			}
 
-			out.Reset()
-			resize := make(chan backend.TermSize, 1)
-			resize <- backend.TermSize{Width: 101, Height: 37}
-			r = req("sh", "-c", "sleep 1; stty size; exit 4")
-			r.TTY, r.Stdout, r.Size, r.Resize = true, &out, backend.TermSize{Width: 80, Height: 24}, resize
-			if code, err := ex.Exec(ctx, r); err != nil || code != 4 || !strings.Contains(out.String(), "37 101") {
-				t.Fatalf("tty exec over ssh after a resize: code %d, %v, output %q", code, err, out.String())
-			}
+			// A resize, then a line typed: the line runs at the new size.
+			exectest.ResizeBeforeKeys(ctx, t, ex, req("sh"))
 
 			out.Reset()
 			sh, code, err := backend.ExecShell(ctx, ex, backend.ExecRequest{Namespace: "default", ContainerID: "sleeper",

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -125,10 +126,10 @@ func (c *Command) Run() (err error) {
 	req := c.req
 	req.TTY, req.Stdin, req.Stdout, req.Stderr = true, in, c.stdout, c.stdout
 	if term != nil {
-		req.Size = sizeOf(term)
-		sizes, stop := forwardResizes(term)
+		sz := newSizer(term)
+		stop := sz.forward()
 		defer stop()
-		req.Resize = sizes
+		req.Size, req.Resize, req.Stdin = sz.last, sz.sizes, sizedInput{in, sz}
 	}
 
 	if c.shell {
@@ -172,12 +173,45 @@ func sizeOf(term console.Console) backend.TermSize {
 	return backend.TermSize{Width: ws.Width, Height: ws.Height}
 }
 
-// forwardResizes sends the terminal's size on each SIGWINCH, keeping only
-// the latest when the receiver is behind, until stop is called.
-func forwardResizes(term console.Console) (<-chan backend.TermSize, func()) {
+// sizer sends the terminal's size on when it changed: on each SIGWINCH,
+// and before a read of keys returns them (sizedInput). The adapter applies
+// a size it holds before the keys that follow it, so a command typed after
+// a resize (`stty size`, an editor) runs at the new size even when the
+// signal comes late or not at all: the kernel has the new size before the
+// terminal sends another key.
+type sizer struct {
+	term  console.Console
+	sizes chan backend.TermSize // the latest size nobody took yet
+	mu    sync.Mutex
+	last  backend.TermSize // the size sent last, or the first
+}
+
+func newSizer(term console.Console) *sizer {
+	return &sizer{term: term, sizes: make(chan backend.TermSize, 1), last: sizeOf(term)}
+}
+
+// check sends the terminal's size if it is not the one sent last, in place
+// of a stale one nobody took yet. The size is read under the lock, so the
+// last one sent is the newest.
+func (z *sizer) check() {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	s := sizeOf(z.term)
+	if s.Width == 0 || s.Height == 0 || s == z.last {
+		return
+	}
+	z.last = s
+	select {
+	case <-z.sizes:
+	default:
+	}
+	z.sizes <- s
+}
+
+// forward checks the size on each SIGWINCH until stop is called.
+func (z *sizer) forward() (stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGWINCH)
-	sizes := make(chan backend.TermSize, 1)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -185,20 +219,27 @@ func forwardResizes(term console.Console) (<-chan backend.TermSize, func()) {
 			case <-done:
 				return
 			case <-sig:
+				z.check()
 			}
-			s := sizeOf(term)
-			if s.Width == 0 || s.Height == 0 {
-				continue
-			}
-			select { // drop a stale size nobody took yet
-			case <-sizes:
-			default:
-			}
-			sizes <- s
 		}
 	}()
-	return sizes, func() {
+	return func() {
 		signal.Stop(sig)
 		close(done)
 	}
+}
+
+// sizedInput is the terminal's input with its size checked before each read
+// returns keys.
+type sizedInput struct {
+	r  io.Reader
+	sz *sizer
+}
+
+func (in sizedInput) Read(p []byte) (int, error) {
+	n, err := in.r.Read(p)
+	if n > 0 {
+		in.sz.check()
+	}
+	return n, err
 }

@@ -3,6 +3,7 @@ package execcmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/ctui/ctui/backend/containerd"
 	"github.com/ctui/ctui/backend/cri"
 	"github.com/ctui/ctui/backend/testbed"
+	"github.com/ctui/ctui/backend/testbed/testclock"
 )
 
 var _ tea.ExecCommand = (*Command)(nil)
@@ -162,6 +164,7 @@ func TestShellOnRealDaemons(t *testing.T) {
 
 			t.Run("Native", func(t *testing.T) { testShell(ctx, t, native, "default", "shell") })
 			t.Run("CRI", func(t *testing.T) { testShell(ctx, t, rt, "", ids[0]) })
+			t.Run("NativeResizeBeforeKeys", func(t *testing.T) { testResizeBeforeKeys(ctx, t, native, "default", "shell") })
 		})
 	}
 }
@@ -249,6 +252,63 @@ func testShell(ctx context.Context, t *testing.T, e backend.Execer, ns, id strin
 		t.Error("a key typed after the session never reached the program")
 	}
 	t.Logf("shell session (echo, two stty size, a resize, exit) in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// A command typed once after a resize runs at the new size, through native
+// exec, whether the SIGWINCH came before the keys or never (the test is
+// not the pty's session, so none comes unless it sends one itself): the
+// keys carry the terminal's size with them. The e2e tests' stty size after
+// a resize over ssh:// read the old size under load when the resize went
+// its own way.
+func testResizeBeforeKeys(ctx context.Context, t *testing.T, e backend.Execer, ns, id string) {
+	p := newPty(t, console.WinSize{Width: 100, Height: 30})
+	cmd := NewShell(ctx, e, ns, id)
+	cmd.SetStdin(p.slave)
+	cmd.SetStdout(p.slave)
+	cmd.SetStderr(p.slave)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Run() }()
+	screen := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(testclock.Generous)
+		for !strings.Contains(p.screen.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q on the screen:\n%q", want, p.screen.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// The shell is up once it answers; then each size is asked for once.
+	if _, err := io.WriteString(p.master, "echo re''ady\r"); err != nil {
+		t.Fatal(err)
+	}
+	screen("\nready")
+	for i, signal := range []bool{false, true, false, true} {
+		w, h := uint16(101+i), uint16(31+i)
+		if err := p.master.Resize(console.WinSize{Width: w, Height: h}); err != nil {
+			t.Fatal(err)
+		}
+		if signal {
+			if err := syscall.Kill(os.Getpid(), syscall.SIGWINCH); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := io.WriteString(p.master, "stty size\r"); err != nil {
+			t.Fatal(err)
+		}
+		screen(fmt.Sprintf("\n%d %d\r", h, w))
+	}
+	if _, err := io.WriteString(p.master, "exit 3\r"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(testclock.Generous):
+		t.Fatalf("the shell did not exit; screen %q", p.screen.String())
+	}
 }
 
 // sessionReaders returns the stacks of goroutines blocked reading the
