@@ -68,6 +68,11 @@ func TestEndToEndSSHImages(t *testing.T) {
 				}
 				s.sendBytes(":jobs\r") // in one write
 				s.waitFor(screenWait, "pull", tinyRef, "done in")
+				// Its progress, blob by blob, as ctr pull shows it.
+				s.keys("Enter")
+				txt := s.waitFor(screenWait, ": pull "+tinyRef, "progress", "100%", "ITEM", "BYTES", "layer", "manifest")
+				t.Logf("the pull's job over ssh:\n%s", txt)
+				s.keys("Escape")
 				s.keys("Escape")
 				s.waitFor(screenWait, testbed.BusyboxImage)
 			})
