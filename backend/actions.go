@@ -74,7 +74,25 @@ func (c Config) Guard(a Action) error {
 	if a != nil {
 		what = string(a.Kind()) + " " + a.Subject()
 	}
-	return Errorf(ErrReadonly, "%s: ctui runs with --readonly, which allows no changes to the node; restart it without --readonly to %s", what, strings.TrimSuffix(string(kindOf(a)), " "))
+	return ReadonlyError(c.ReadonlyContext, what, strings.TrimSuffix(string(kindOf(a)), " "))
+}
+
+// ReadonlyError refuses what ("pull busybox", "prune images") in read-only
+// mode and says how to allow it (to: "pull", "prune"): restart without
+// --readonly, or, when a context made ctui read-only (context, as
+// Config.ReadonlyContext), set that context's readonly to false.
+func ReadonlyError(context, what, to string) error {
+	cause, fix := ReadonlyWhy(context)
+	return Errorf(ErrReadonly, "%s: %s, which allows no changes to the node; %s to %s", what, cause, fix, to)
+}
+
+// ReadonlyWhy is what made ctui read-only and what would allow changes,
+// for sentences that refuse one (see ReadonlyError).
+func ReadonlyWhy(context string) (cause, fix string) {
+	if context != "" {
+		return "context " + context + " is read-only (readonly: true)", "set readonly: false in that context"
+	}
+	return "ctui runs with --readonly", "restart it without --readonly"
 }
 
 func kindOf(a Action) ActionKind {

@@ -90,6 +90,11 @@ func TestGuardRefusesUnderReadonly(t *testing.T) {
 	if !errors.Is(err, ErrReadonly) || !strings.Contains(err.Error(), "remove busybox") || !strings.Contains(err.Error(), "--readonly") {
 		t.Errorf("guard: %v", err)
 	}
+	// A read-only context: the sentence names it, not --readonly.
+	err = Config{Readonly: true, ReadonlyContext: "prod of /home/u/.config/ctui/config.yaml"}.Guard(PullOptions{Ref: "busybox"})
+	if want := "pull busybox: context prod of /home/u/.config/ctui/config.yaml is read-only (readonly: true), which allows no changes to the node; set readonly: false in that context to pull"; !errors.Is(err, ErrReadonly) || err.Error() != want {
+		t.Errorf("guard under a read-only context: %v\nwant %s", err, want)
+	}
 }
 
 func TestProgressMath(t *testing.T) {

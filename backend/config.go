@@ -31,7 +31,11 @@ type Config struct {
 	// it does not bound pulls, pushes, imports, exports or streams.
 	Timeout  time.Duration
 	Readonly bool
-	Debug    bool
+	// ReadonlyContext names the context that made ctui read-only (its
+	// readonly: true, "prod of ~/.config/ctui/config.yaml"), "" when
+	// --readonly did or nothing did: the refusals say what to change.
+	ReadonlyContext string
+	Debug           bool
 	// Context is the name of the ctui context these settings came from
 	// (~/.config/ctui/config.yaml), "" when none; the header shows it.
 	Context string

@@ -44,7 +44,7 @@ func (m *Model) openStore(t page.Type, id page.ID) (page.Page, tea.Cmd) {
 			Timeout: m.timeout, Styles: m.styles, Clock: m.clock})
 	}
 	cfg := leases.Config{ID: id, Ctx: m.ctx, Namespace: m.ns, Disk: disk, DiskErr: m.b.NativeErr, Readonly: m.b.Config.Readonly,
-		Timeout: m.timeout, Styles: m.styles, Clock: m.clock}
+		ReadonlyContext: m.b.Config.ReadonlyContext, Timeout: m.timeout, Styles: m.styles, Clock: m.clock}
 	if m.b.Native != nil {
 		cfg.Remover, _ = m.b.Native.(backend.ContentPruner)
 	}
@@ -77,7 +77,7 @@ func (m *Model) runPrune(line string) tea.Cmd {
 	}
 	cfg := prune.Config{
 		Ctx: m.ctx, Namespace: m.ns, Options: o, Source: m.pruneSource(), Readonly: m.b.Config.Readonly,
-		Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
+		ReadonlyContext: m.b.Config.ReadonlyContext, Timeout: m.timeout, Styles: m.styles, Clock: m.clock,
 	}
 	return m.open(func(id page.ID) (page.Page, tea.Cmd) {
 		cfg.ID = id

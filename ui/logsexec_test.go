@@ -178,6 +178,15 @@ func TestExecNeedsARowAndWritableMode(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "read-only mode: exec is refused") {
 		t.Errorf(":exec under --readonly:\n%s", s)
 	}
+	// Read-only by a context: the sentence names it instead of the flag.
+	n.b.Config.ReadonlyContext = "p of /c.yaml"
+	m = onContainer(t, n, "web")
+	m = keys(t, m, ":")
+	m = typed(t, m, "exec echo hi")
+	m = keys(t, m, "enter")
+	if s := screen(m); !strings.Contains(s, "it (context p of /c.yaml is read-only") || strings.Contains(s, "--readonly") {
+		t.Errorf(":exec in a read-only context:\n%s", s)
+	}
 	if _, execs := ex.Calls(); len(execs) != 0 {
 		t.Errorf("nothing ran: %q", execs)
 	}

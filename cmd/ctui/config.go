@@ -292,6 +292,9 @@ func weighConfig(o *options, getenv env, exeDir string, isSocket func(string) bo
 	}
 	cfg.Timeout = timeout
 	cfg.Readonly = o.readonly || cx.Readonly
+	if cx.Readonly && !o.readonly {
+		cfg.ReadonlyContext = cx.Name + " of " + ctuiConfigPath(getenv)
+	}
 	cfg.Context = cx.Name
 	cfg.Debug = o.debug || (!o.flags.Changed("debug") && file.Debug)
 	return cfg, warnings, path, nil

@@ -59,6 +59,14 @@ contexts:
 	if cfg.Context != "prod" || cfg.Remote != "ssh://admin@node1:2222?sudo" || !cfg.Readonly || cfg.Namespace != "k8s.io" || cfg.Address != "" {
 		t.Errorf("--context prod: %+v", cfg)
 	}
+	// Refusals name the read-only context and its file; with --readonly
+	// as well, the flag is what to drop first.
+	if want := "prod of " + filepath.Join(cfgDir, "config.yaml"); cfg.ReadonlyContext != want {
+		t.Errorf("--context prod: ReadonlyContext %q, want %q", cfg.ReadonlyContext, want)
+	}
+	if cfg, _, _ := buildConfig(parse(t, "--context", "prod", "--readonly"), mapEnv(base), "", sockets()); !cfg.Readonly || cfg.ReadonlyContext != "" {
+		t.Errorf("--context prod --readonly: Readonly %v, ReadonlyContext %q", cfg.Readonly, cfg.ReadonlyContext)
+	}
 	// The environment chooses as well; a flag still beats the context.
 	cfg, _, err = buildConfig(parse(t, "-n", "default"), mapEnv(with(map[string]string{envContext: "prod", envNamespace: "other"})), "", sockets())
 	if err != nil {

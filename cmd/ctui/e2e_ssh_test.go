@@ -173,6 +173,13 @@ func TestEndToEndSSH(t *testing.T) {
 					t.Errorf("header lacks %q:\n%s", want, txt)
 				}
 			}
+			// The context's readonly refuses a change, naming the
+			// context and its file (the rest of the line is cut at 120
+			// columns), and opens no dialog.
+			s.keys("p")
+			if txt := s.waitFor(screenWait, ": context node1 of "+xdg); strings.Contains(txt, "esc cancel") || strings.Contains(txt, "--readonly") {
+				t.Errorf("p in a read-only context:\n%s", txt)
+			}
 			s.keys(":")
 			s.typeText("c")
 			s.keys("Enter")

@@ -31,11 +31,13 @@ type Config struct {
 	Disk      backend.DiskReader
 	DiskErr   error
 	// Remover removes leases; nil when the backend cannot (no key then).
-	Remover  backend.ContentPruner
-	Readonly bool
-	Timeout  time.Duration
-	Styles   *theme.Styles
-	Clock    backend.Clock
+	Remover backend.ContentPruner
+	// ReadonlyContext is backend.Config's: the refusal says what to change.
+	Readonly        bool
+	ReadonlyContext string
+	Timeout         time.Duration
+	Styles          *theme.Styles
+	Clock           backend.Clock
 }
 
 // Model is the leases page.
@@ -80,7 +82,7 @@ func (m Model) ask() (page.Page, tea.Cmd) {
 	id, ok := m.Table.SelectedID()
 	switch {
 	case m.cfg.Readonly:
-		return m, page.Report(backend.Errorf(backend.ErrReadonly, "remove lease: ctui runs with --readonly, which allows no changes to the node; restart it without --readonly to remove it"))
+		return m, page.Report(backend.ReadonlyError(m.cfg.ReadonlyContext, "remove lease", "remove it"))
 	case m.cfg.Remover == nil:
 		return m, page.Report(backend.Errorf(backend.ErrUnsupported, "remove lease: this backend cannot remove leases"))
 	case !ok:

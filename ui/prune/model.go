@@ -106,10 +106,12 @@ type Config struct {
 	Options   Options
 	Source    Source
 	// Readonly refuses the prune (ctui --readonly): the preview still shows.
-	Readonly bool
-	Timeout  time.Duration
-	Styles   *theme.Styles
-	Clock    backend.Clock
+	// ReadonlyContext is backend.Config's: the refusal says what to change.
+	Readonly        bool
+	ReadonlyContext string
+	Timeout         time.Duration
+	Styles          *theme.Styles
+	Clock           backend.Clock
 }
 
 // Model is the prune preview: the plan (its own) over the list-page base,
@@ -215,7 +217,7 @@ func (m Model) Update(msg tea.Msg) (page.Page, tea.Cmd) {
 func (m Model) ask() (page.Page, tea.Cmd) {
 	switch {
 	case m.cfg.Readonly:
-		return m, page.Report(backend.Errorf(backend.ErrReadonly, "prune %s: ctui runs with --readonly, which allows no changes to the node; restart it without --readonly to prune", m.cfg.Options.What))
+		return m, page.Report(backend.ReadonlyError(m.cfg.ReadonlyContext, "prune "+m.cfg.Options.What.String(), "prune"))
 	case m.busy || !m.ready:
 		return m, page.Flash("prune " + m.cfg.Options.What.String() + ": the plan is not ready yet")
 	case empty(m.plan):
@@ -274,7 +276,7 @@ func (m Model) View() string {
 	b.WriteString(st.Title.Render(ansi.Truncate(Summary(m.plan), m.width, "…")) + "\n")
 	hint := "ctrl+d prunes (asks first, Cancel focused); esc goes back without removing anything"
 	if m.cfg.Readonly {
-		hint = "--readonly: preview only, nothing can be pruned"
+		hint = "read-only: preview only, nothing can be pruned"
 	}
 	if m.busy {
 		hint = "planning again…"

@@ -49,9 +49,16 @@ type Opener = func(id page.ID) (page.Page, tea.Cmd)
 // over the SSH connection); cmd/ctui asserts that the real one has it.
 type LogFSer interface{ LogFS() logio.FS }
 
-// errReadonlyExec is what s and :exec say under --readonly: a process in a
+// errReadonlyExec is what s and :exec say in read-only mode (--readonly, or
+// the context named, see backend.Config.ReadonlyContext): a process in a
 // container can change anything in it.
-var errReadonlyExec = backend.Errorf(backend.ErrReadonly, "read-only mode: exec is refused, since a process in a container can change it; restart ctui without --readonly")
+func errReadonlyExec(context string) error {
+	if context != "" {
+		cause, fix := backend.ReadonlyWhy(context)
+		return backend.Errorf(backend.ErrReadonly, "read-only mode: exec is refused, since a process in a container can change it (%s); %s", cause, fix)
+	}
+	return backend.Errorf(backend.ErrReadonly, "read-only mode: exec is refused, since a process in a container can change it; restart ctui without --readonly")
+}
 
 // ReadyMsg answers the search for a container and its shell: the container
 // and the command to hand the terminal to, or why not.
@@ -115,7 +122,7 @@ func (f Flows) Logs(obj page.Object, st *theme.Styles) (Opener, error) {
 func (f Flows) Shell(obj page.Object) (tea.Cmd, error) {
 	switch {
 	case f.cfg.Backend.Config.Readonly:
-		return nil, errReadonlyExec
+		return nil, errReadonlyExec(f.cfg.Backend.Config.ReadonlyContext)
 	case !target.Supports(obj.Kind):
 		return nil, notAContainer(obj, "s runs a shell")
 	}
@@ -168,7 +175,7 @@ func (f Flows) Exec(rest string, obj page.Object, ok bool, st *theme.Styles) (te
 	}
 	switch {
 	case f.cfg.Backend.Config.Readonly:
-		return nil, nil, errReadonlyExec
+		return nil, nil, errReadonlyExec(f.cfg.Backend.Config.ReadonlyContext)
 	case len(args) == 0:
 		return nil, nil, errors.New("usage: :exec CMD... runs CMD in the container under the cursor; :exec -it CMD on the terminal")
 	case !ok:
