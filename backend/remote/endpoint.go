@@ -119,6 +119,15 @@ func (e Endpoint) Where(socket string) string {
 	return e.Node() + socket
 }
 
+// knownHostsName is the node as known_hosts names it (ssh-keygen -R): the
+// host, or [host]:port on another port than ssh's default.
+func (e Endpoint) knownHostsName() string {
+	if e.Port == "" || e.Port == "22" {
+		return e.Host
+	}
+	return "'[" + e.Host + "]:" + e.Port + "'"
+}
+
 // sshArgs are the arguments that name the node to ssh: -l, -p and the host.
 func (e Endpoint) sshArgs() []string {
 	var a []string

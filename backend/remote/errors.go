@@ -69,9 +69,9 @@ func classify(ep Endpoint, msg string) (error, string) {
 	case strings.Contains(m, "could not resolve hostname"), strings.Contains(m, "name or service not known"):
 		return backend.ErrUnavailable, "the host name " + ep.Host + " does not resolve; check the name (or a Host entry in ~/.ssh/config)"
 	case strings.Contains(m, "remote host identification has changed"), strings.Contains(m, "host key for") && strings.Contains(m, "has changed"):
-		return backend.ErrPermission, "the host key of " + ep.Host + " does not match the one in known_hosts (a reinstalled node, or someone in between); check it, then fix known_hosts (ssh-keygen -R " + ep.Host + ")"
+		return backend.ErrPermission, "the host key of " + ep.Host + " does not match the one in known_hosts (a reinstalled node, or someone in between); check it, then fix known_hosts (ssh-keygen -R " + ep.knownHostsName() + ")"
 	case strings.Contains(m, "host key verification failed"):
-		return backend.ErrPermission, "the host key of " + ep.Host + " is not the one known_hosts holds, or is unknown; run `ssh " + ep.Host + "` once to check and accept it"
+		return backend.ErrPermission, "the host key of " + ep.Host + " is not the one known_hosts holds, or is unknown; run `ssh " + strings.Join(ep.sshArgs(), " ") + "` once to check and accept it"
 	case strings.Contains(m, "permission denied (") || strings.Contains(m, "too many authentication failures"):
 		return backend.ErrPermission, "the node refused the login as " + user + " (no key or password it accepts); load your key into ssh-agent or name it in ~/.ssh/config"
 	case strings.Contains(m, "connection refused"):

@@ -3,6 +3,7 @@ package remote_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"slices"
 	"strings"
@@ -206,7 +207,7 @@ func TestOverSSH(t *testing.T) {
 			{"refused key", s.WrongKeyCommand, s.Endpoint("", d.Socket, false), backend.ErrPermission,
 				[]string{"refused the login as root", "Permission denied (publickey)"}},
 			{"host key mismatch", s.WrongHostKeyCommand, s.Endpoint("", d.Socket, false), backend.ErrPermission,
-				[]string{"host key of 127.0.0.1", "known_hosts", "ssh: "}},
+				[]string{"host key of 127.0.0.1", "known_hosts", "ssh: ", fmt.Sprintf("ssh-keygen -R '[127.0.0.1]:%d'", s.Port)}},
 		}
 		for _, f := range failures {
 			t.Run(f.name, func(t *testing.T) {

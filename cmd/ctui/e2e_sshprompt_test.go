@@ -85,7 +85,7 @@ func TestEndToEndSSHPrompt(t *testing.T) {
 		name string
 		want []string
 	}{
-		{"batch-hostkey", []string{"host key of 127.0.0.1", "Host key verification failed"}},
+		{"batch-hostkey", []string{"host key of 127.0.0.1", fmt.Sprintf("run `ssh -l root -p %d 127.0.0.1` once", sshd.Port), "Host key verification failed"}},
 		{"tty", []string{"refused the login as root", "Permission denied (publickey)"}}, // known_hosts has the node now
 	} {
 		env, _ := sshCmd(tc.name)
