@@ -81,8 +81,8 @@ func names(imgs []backend.Image) []string {
 
 // Both APIs over ssh:// against real containerd 1.6 and 2.x behind a real
 // sshd on loopback: as root (socket forwarding), as a user that needs sudo
-// (a relay run by sudo -n), autodetection on the node, and each failure as
-// one sentence naming its cause.
+// (a relay run by sudo -n), autodetection on the node (containerd's path,
+// then k3s/RKE2's), and each failure as one sentence naming its cause.
 func TestOverSSH(t *testing.T) {
 	testbed.EachSSHNode(t, 3*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
 		if err := d.ImportTestImages(ctx, "default"); err != nil {
@@ -177,6 +177,24 @@ func TestOverSSH(t *testing.T) {
 		t.Run("root, autodetected", func(t *testing.T) {
 			_, sock, b := mustOpen(ctx, t, s, s.Endpoint("", "", false))
 			if sock.Path != "/run/containerd/containerd.sock" || !strings.Contains(sock.Why, "autodetected on the node") {
+				t.Fatalf("socket = %+v", sock)
+			}
+			listsLikeCtr(t, b)
+		})
+		t.Run("k3s socket autodetected", func(t *testing.T) {
+			// sshd again, with the daemon's socket where k3s and
+			// RKE2 put theirs and none at containerd's own path.
+			restart := func(at string) {
+				s.Kill()
+				s.AutodetectedAt = at
+				if err := s.Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			restart("/run/k3s/containerd/containerd.sock")
+			defer restart("")
+			_, sock, b := mustOpen(ctx, t, s, s.Endpoint(s.User, "", true))
+			if sock.Path != "/run/k3s/containerd/containerd.sock" || !strings.Contains(sock.Why, "k3s/RKE2") {
 				t.Fatalf("socket = %+v", sock)
 			}
 			listsLikeCtr(t, b)

@@ -40,8 +40,11 @@ type SSHD struct {
 	WrongKeyCommand     string
 	WrongHostKeyCommand string
 	// Autodetected is the socket that appears at the first of the known
-	// socket paths (/run/containerd/containerd.sock) on the node.
-	Autodetected string
+	// socket paths (/run/containerd/containerd.sock) on the node, or at
+	// AutodetectedAt when set (k3s's /run/k3s/containerd/containerd.sock;
+	// under /run, which is sshd's own): both take effect at Start.
+	Autodetected   string
+	AutodetectedAt string
 	// KnownHosts and Key are the client's files (the key has no passphrase).
 	KnownHosts string
 	Key        string
@@ -239,13 +242,17 @@ mount --make-rprivate /
 mount -t tmpfs -o mode=755 ctui-sshd /run
 mkdir -p /run/sshd
 for f in passwd group shadow sudoers hosts; do mount --bind "$1/etc-$f" "/etc/$f"; done
-if [ -n "$2" ]; then mkdir -p /run/containerd && ln -s "$2" /run/containerd/containerd.sock; fi
+if [ -n "$2" ]; then mkdir -p "$(dirname "$3")" && ln -s "$2" "$3"; fi
 exec /usr/sbin/sshd -D -e -f "$1/sshd_config"`
 
 // Start starts sshd (again, after Kill) on the same port with the same keys
 // and waits until it accepts connections.
 func (s *SSHD) Start() error {
-	cmd := exec.Command("unshare", "--mount", "sh", "-c", sshdScript, "sshd", s.Dir, s.Autodetected)
+	at := s.AutodetectedAt
+	if at == "" {
+		at = "/run/containerd/containerd.sock"
+	}
+	cmd := exec.Command("unshare", "--mount", "sh", "-c", sshdScript, "sshd", s.Dir, s.Autodetected, at)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
