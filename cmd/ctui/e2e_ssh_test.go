@@ -77,7 +77,8 @@ func TestEndToEndSSH(t *testing.T) {
 			t.Fatal(err)
 		}
 		noSudo := sshd.Endpoint(sshd.User, "", false)
-		if err := os.WriteFile(xdg+"/ctui/config.yaml", []byte("contexts:\n  - name: node1\n    endpoint: "+noSudo+"\n    sudo: true\n    readonly: true\n"), 0o644); err != nil {
+		if err := os.WriteFile(xdg+"/ctui/config.yaml", []byte("contexts:\n  - name: node1\n    endpoint: "+noSudo+"\n    sudo: true\n    readonly: true\n"+
+			"  - name: node1rt\n    endpoint: "+noSudo+"\n    runtime-endpoint: unix://"+d.Socket+"\n    sudo: true\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		ctxEnv := append([]string{"XDG_CONFIG_HOME=" + xdg}, sshEnv...)
@@ -91,6 +92,14 @@ func TestEndToEndSSH(t *testing.T) {
 				if !strings.Contains(out, want) {
 					t.Errorf("ctui version --context lacks %q:\n%s", want, out)
 				}
+			}
+			// A context's runtime endpoint names the socket on the node
+			// (the test daemon's own path there), for both APIs.
+			out, code = runCtui(t, ctxEnv, "version", "--context", "node1rt")
+			rt := "ssh://" + sshd.User + "@" + sshd.Addr() + d.Socket
+			if code != 0 || strings.Count(out, rt) != 2 || !strings.Contains(out, "chosen by:           context node1rt (flag --context)") ||
+				!strings.Contains(out, "runtime:             containerd") {
+				t.Errorf("ctui version --context with a runtime-endpoint: exit %d:\n%s", code, out)
 			}
 			// The doctor reads the node's files over the connection.
 			out, code = runCtui(t, ctxEnv, "doctor", "--context", "node1", "--check", "containerd-config")
