@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The end-to-end tests drive the built binary in a real terminal: tmux runs
@@ -138,10 +140,34 @@ func (s *screen) typeText(text string) {
 	s.tmux("send-keys", "-t", "main", "-l", text)
 }
 
-// resize changes the terminal's size.
+// resize changes the terminal's size and waits until the pane's terminal
+// has it (tmux puts off a pane's resize that closely follows another), so
+// that what is typed next comes after it.
 func (s *screen) resize(w, h int) {
 	s.t.Helper()
 	s.tmux("resize-window", "-t", "main", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h))
+	tty := strings.TrimSpace(s.tmux("display-message", "-p", "-t", "main", "#{pane_tty}"))
+	deadline := time.Now().Add(screenWait)
+	for {
+		ws, err := ttySize(tty)
+		if err == nil && int(ws.Col) == w && int(ws.Row) == h {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %s the pane's terminal %s is not %dx%d: %+v %v", screenWait, tty, w, h, ws, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ttySize is the size the kernel holds for the terminal at path.
+func ttySize(path string) (*unix.Winsize, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
 }
 
 // waitExit waits for ctui to exit and returns its exit status.
