@@ -143,16 +143,24 @@ func hasRow(txt, ref string) bool {
 func (e *imagesE2E) waitRow(ref string, gone bool) {
 	e.t.Helper()
 	deadline := time.Now().Add(screenWait)
+	var status []string // the bottom lines seen: the job's flashes
 	for {
 		txt := e.s.text()
 		if hasRow(txt, ref) != gone {
 			return
 		}
+		lines := strings.Split(strings.TrimRight(txt, "\n"), "\n")
+		for _, l := range lines[max(len(lines)-2, 0):] {
+			if l = strings.TrimSpace(l); l != "" && !slices.Contains(status, l) {
+				status = append(status, l)
+			}
+		}
 		if time.Now().After(deadline) {
 			// What the daemon holds tells a missed live update from an
-			// action that never happened.
-			e.t.Fatalf("after %s the list still %s a row %s:\n%s\nctr -n default images ls -q: %q", screenWait,
-				map[bool]string{true: "has", false: "lacks"}[gone], ref, txt, e.refs("default"))
+			// action that never happened, and the flash lines what the
+			// job said (they go after a few seconds).
+			e.t.Fatalf("after %s the list still %s a row %s:\n%s\nctr -n default images ls -q: %q\nbottom lines seen meanwhile:\n%s", screenWait,
+				map[bool]string{true: "has", false: "lacks"}[gone], ref, txt, e.refs("default"), strings.Join(status, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
