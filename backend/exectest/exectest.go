@@ -28,17 +28,8 @@ func TTYResize(ctx context.Context, t *testing.T, e backend.Execer, req backend.
 	resize := make(chan backend.TermSize, 1)
 	req.TTY, req.Stdin, req.Stdout = true, inR, out
 	req.Size, req.Resize = backend.TermSize{Width: 100, Height: 30}, resize
-	type result struct {
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
 	start := time.Now()
-	go func() {
-		code, err := e.Exec(ctx, req)
-		done <- result{code, err}
-		inR.Close()
-	}()
+	done := goExec(ctx, e, req, func() { inR.Close() })
 	ask := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
@@ -58,14 +49,7 @@ func TTYResize(ctx context.Context, t *testing.T, e backend.Execer, req backend.
 	if _, err := io.WriteString(inW, "exit 3\n"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case r := <-done:
-		if r.err != nil || r.code != 3 {
-			t.Errorf("got exit %d, %v; want 3", r.code, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the shell did not exit; output %q", out.String())
-	}
+	wantExit(t, done, 3, out)
 	t.Logf("TTY session with a resize in %v", time.Since(start).Round(time.Millisecond))
 }
 
@@ -84,15 +68,7 @@ func ResizeBeforeKeys(ctx context.Context, t *testing.T, e backend.Execer, req b
 	out := &SyncBuffer{}
 	req.TTY, req.Stdin, req.Stdout = true, in, out
 	req.Size, req.Resize = backend.TermSize{Width: 80, Height: 24}, resize
-	type result struct {
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, err := e.Exec(ctx, req)
-		done <- result{code, err}
-	}()
+	done := goExec(ctx, e, req, nil)
 	typeLine := func(size backend.TermSize, line, want string) {
 		t.Helper()
 		select {
@@ -115,10 +91,35 @@ func ResizeBeforeKeys(ctx context.Context, t *testing.T, e backend.Execer, req b
 		typeLine(backend.TermSize{Width: uint16(w), Height: uint16(h)}, "stty size\n", fmt.Sprintf("\n%d %d\r", h, w))
 	}
 	typeLine(backend.TermSize{}, "exit 4\n", "exit 4")
+	wantExit(t, done, 4, out)
+}
+
+// result is how an Exec run by goExec ended.
+type result struct {
+	code int
+	err  error
+}
+
+// goExec runs e.Exec on a goroutine, then after (if any).
+func goExec(ctx context.Context, e backend.Execer, req backend.ExecRequest, after func()) <-chan result {
+	done := make(chan result, 1)
+	go func() {
+		code, err := e.Exec(ctx, req)
+		done <- result{code, err}
+		if after != nil {
+			after()
+		}
+	}()
+	return done
+}
+
+// wantExit waits for the Exec goExec runs to end with exit code code.
+func wantExit(t *testing.T, done <-chan result, code int, out *SyncBuffer) {
+	t.Helper()
 	select {
 	case r := <-done:
-		if r.err != nil || r.code != 4 {
-			t.Errorf("got exit %d, %v; want 4", r.code, r.err)
+		if r.err != nil || r.code != code {
+			t.Errorf("got exit %d, %v; want %d", r.code, r.err, code)
 		}
 	case <-time.After(testclock.Generous):
 		t.Fatalf("the shell did not exit; output %q", out.String())

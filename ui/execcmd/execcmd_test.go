@@ -172,13 +172,8 @@ func TestShellOnRealDaemons(t *testing.T) {
 func testShell(ctx context.Context, t *testing.T, e backend.Execer, ns, id string) {
 	p := newPty(t, console.WinSize{Width: 100, Height: 30})
 	before := p.termios(t)
-	cmd := NewShell(ctx, e, ns, id)
-	cmd.SetStdin(p.slave)
-	cmd.SetStdout(p.slave)
-	cmd.SetStderr(p.slave)
-	done := make(chan error, 1)
 	start := time.Now()
-	go func() { done <- cmd.Run() }()
+	cmd, done := startShell(ctx, e, ns, id, p)
 
 	ask := func(cmdline, want string) {
 		t.Helper()
@@ -203,17 +198,7 @@ func testShell(ctx context.Context, t *testing.T, e backend.Execer, ns, id strin
 		t.Fatal(err)
 	}
 	ask("stty size", "43 132")
-	if _, err := io.WriteString(p.master, "exit 3\r"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the shell did not exit; screen %q", p.screen.String())
-	}
+	exitShell(t, p, done)
 	if r := cmd.Result(); r != (Result{Shell: "/bin/sh", ExitCode: 3}) {
 		t.Errorf("result %+v, want /bin/sh, exit 3", r)
 	}
@@ -262,12 +247,7 @@ func testShell(ctx context.Context, t *testing.T, e backend.Execer, ns, id strin
 // its own way.
 func testResizeBeforeKeys(ctx context.Context, t *testing.T, e backend.Execer, ns, id string) {
 	p := newPty(t, console.WinSize{Width: 100, Height: 30})
-	cmd := NewShell(ctx, e, ns, id)
-	cmd.SetStdin(p.slave)
-	cmd.SetStdout(p.slave)
-	cmd.SetStderr(p.slave)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Run() }()
+	_, done := startShell(ctx, e, ns, id, p)
 	screen := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(testclock.Generous)
@@ -298,6 +278,24 @@ func testResizeBeforeKeys(ctx context.Context, t *testing.T, e backend.Execer, n
 		}
 		screen(fmt.Sprintf("\n%d %d\r", h, w))
 	}
+	exitShell(t, p, done)
+}
+
+// startShell runs a shell through e on p's terminal, as the root hands the
+// terminal over; Run's error comes on the channel.
+func startShell(ctx context.Context, e backend.Execer, ns, id string, p *pty) (*Command, <-chan error) {
+	cmd := NewShell(ctx, e, ns, id)
+	cmd.SetStdin(p.slave)
+	cmd.SetStdout(p.slave)
+	cmd.SetStderr(p.slave)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Run() }()
+	return cmd, done
+}
+
+// exitShell types exit 3 and waits for the session to end.
+func exitShell(t *testing.T, p *pty, done <-chan error) {
+	t.Helper()
 	if _, err := io.WriteString(p.master, "exit 3\r"); err != nil {
 		t.Fatal(err)
 	}
