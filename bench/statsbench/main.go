@@ -104,13 +104,21 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 
 	env := append(os.Environ(), "CONTAINERD_ADDRESS="+d.Socket, "CONTAINER_RUNTIME_ENDPOINT="+d.Endpoint)
 	daemon := func() int64 { return daemonTicks(d) }
-	open := func(ctuiPath string, stats time.Duration, page string) (*ptyscreen.Screen, error) {
-		s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", ns, "--stats-interval", stats.String())
+	// start runs ctuiPath in namespace in an 80x24 pty, up to its first screen.
+	start := func(ctuiPath, namespace string, stats time.Duration) (*ptyscreen.Screen, error) {
+		s, err := ptyscreen.Start(ctuiPath, env, 80, 24, "-n", namespace, "--stats-interval", stats.String())
 		if err != nil {
 			return nil, err
 		}
 		if _, err := s.WaitFor("images", 60*time.Second); err != nil {
 			s.Quit()
+			return nil, err
+		}
+		return s, nil
+	}
+	open := func(ctuiPath string, stats time.Duration, page string) (*ptyscreen.Screen, error) {
+		s, err := start(ctuiPath, ns, stats)
+		if err != nil {
 			return nil, err
 		}
 		s.Send(":" + page + "\r")
@@ -203,12 +211,8 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 	firsts := make([][]float64, len(bins))
 	for r := range rounds {
 		for _, i := range turns(r) {
-			s, err := ptyscreen.Start(bins[i], env, 80, 24, "-n", ns, "--stats-interval", interval.String())
+			s, err := start(bins[i], ns, interval)
 			if err != nil {
-				return err
-			}
-			if _, err := s.WaitFor("images", 60*time.Second); err != nil {
-				s.Quit()
 				return err
 			}
 			time.Sleep(time.Second)
@@ -243,12 +247,8 @@ func run(f *seed.Flags, nTasks, rounds int, window, interval time.Duration) erro
 	idle, idleD := make([][]float64, len(bins)), make([][]float64, len(bins))
 	for r := range rounds {
 		for _, i := range turns(r) {
-			s, err := ptyscreen.Start(bins[i], env, 80, 24, "-n", scaleNS, "--stats-interval", interval.String())
+			s, err := start(bins[i], scaleNS, interval)
 			if err != nil {
-				return err
-			}
-			if _, err := s.WaitFor("images", 60*time.Second); err != nil {
-				s.Quit()
 				return err
 			}
 			s.Send(":containers\r")
