@@ -105,22 +105,29 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 	// Cleanup must run even when ctx is what ended the session.
 	cleanupCtx := context.WithoutCancel(sctx)
 
-	cctx, cancel := c.call(ctx, req.Namespace)
+	// The process's create and start run under the call timeout, not under
+	// ctx: a Start that ctx cut short was still carried out by the shim
+	// now and then, which then left the process running untracked (the
+	// exec's Delete took its record, not the process: TestExec/CancelKills
+	// found its `sleep 60` in the container 30 s on, under load). A ctx
+	// that ended meanwhile ends the session below, as any end of ctx does.
+	setup := func() (context.Context, context.CancelFunc) { return context.WithTimeout(cleanupCtx, c.timeout) }
+	cctx, cancel := setup()
 	proc, err := task.Exec(cctx, execID, pspec, creator)
 	cancel()
 	if err != nil {
 		return 0, c.execError(ctx, err, req)
 	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
-		defer cancel()
-		_, _ = proc.Delete(dctx, client.WithProcessKill)
-	}()
-	statusC, err := proc.Wait(cleanupCtx)
+	var statusC <-chan client.ExitStatus
+	defer func() { c.endProcess(cleanupCtx, proc, statusC) }()
+	statusC, err = proc.Wait(cleanupCtx)
 	if err != nil {
 		return 0, c.execError(ctx, err, req)
 	}
-	cctx, cancel = c.call(ctx, req.Namespace)
+	if ctx.Err() != nil {
+		return 0, c.translate(ctx.Err(), "exec "+req.Args[0]+" in container "+req.ContainerID)
+	}
+	cctx, cancel = setup()
 	err = proc.Start(cctx)
 	cancel()
 	if err != nil {
@@ -266,6 +273,33 @@ func (c *Client) execError(ctx context.Context, err error, req backend.ExecReque
 		}
 	}
 	return c.translate(err, "exec "+req.Args[0]+" in container "+req.ContainerID)
+}
+
+// endProcess deletes an exec'd process, killing it first while the shim
+// says it still runs, until it is gone or killWait plus the call timeout
+// have passed: client.WithProcessKill passes over a process whose pid the
+// client never learned, and Delete refuses a running one. statusC (armed
+// before Start, nil if it was not) says when the process has exited.
+func (c *Client) endProcess(ctx context.Context, proc client.Process, statusC <-chan client.ExitStatus) {
+	ctx, cancel := context.WithTimeout(ctx, killWait+c.timeout)
+	defer cancel()
+	for {
+		_, err := proc.Delete(ctx)
+		if err == nil || errdefs.IsNotFound(err) {
+			return
+		}
+		if st, err := proc.Status(ctx); err != nil || st.Status == client.Stopped {
+			return // the daemon is not answering, or it is not the process that is in the way
+		}
+		_ = proc.Kill(ctx, syscall.SIGKILL)
+		select {
+		case <-statusC:
+			statusC = nil // exited: the next Delete takes it
+		case <-time.After(100 * time.Millisecond): // still starting: kill again
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // resize sets the process's terminal size; a failure is not worth ending
