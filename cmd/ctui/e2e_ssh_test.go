@@ -69,6 +69,12 @@ func TestEndToEndSSH(t *testing.T) {
 					}
 				}
 			}
+			// ctui version names the failure under each API, and no
+			// empty "chosen by:" where nothing chose an endpoint.
+			out, code := runCtui(t, sshEnv, "version", "-a", "ssh://root@no-such-node.invalid")
+			if code != 1 || strings.Count(out, "Could not resolve hostname") != 2 || regexp.MustCompile(`(?m)chosen by:\s*$`).MatchString(out) {
+				t.Errorf("ctui version against a node that does not resolve: exit %d:\n%s", code, out)
+			}
 		})
 
 		// A context names the node: sudo and readonly come with it.

@@ -104,7 +104,7 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 		fmt.Fprintf(tw, "node:\t%s (%s)\n", cfg.Remote, cfg.RemoteSource)
 	}
 	fmt.Fprintf(tw, "containerd address:\t%s\n", orNone(cfg.WhereEndpoint(cfg.Address)))
-	fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.AddressSource)
+	chosenBy(tw, cfg.AddressSource)
 	if svErr != nil {
 		fmt.Fprintf(tw, "  unavailable:\t%s\n", svErr)
 	} else {
@@ -113,7 +113,7 @@ func printVersion(ctx context.Context, w io.Writer, b *backend.Backend) int {
 	}
 	fmt.Fprintf(tw, "  namespace:\t%s (%s)\n", cfg.Namespace, cfg.NamespaceSource)
 	fmt.Fprintf(tw, "CRI runtime endpoint:\t%s\n", orNone(cfg.WhereEndpoint(cfg.RuntimeEndpoint)))
-	fmt.Fprintf(tw, "  chosen by:\t%s\n", cfg.RuntimeSource)
+	chosenBy(tw, cfg.RuntimeSource)
 	if cfg.ImageEndpoint != cfg.RuntimeEndpoint {
 		fmt.Fprintf(tw, "CRI image endpoint:\t%s (%s)\n", cfg.ImageEndpoint, cfg.ImageSource)
 	}
@@ -135,4 +135,13 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// chosenBy writes what chose an endpoint; nothing when nothing did (a node
+// that was not reached leaves its endpoints unset, and the line after says
+// why).
+func chosenBy(w io.Writer, source string) {
+	if source != "" {
+		fmt.Fprintf(w, "  chosen by:\t%s\n", source)
+	}
 }
