@@ -47,6 +47,11 @@ type Client struct {
 	details map[detailsKey]*detailsEntry
 	// usage caches committed snapshots' usage (SnapshotUsage).
 	usage map[usageKey]backend.DiskUsage
+
+	// execStep, set only by tests, is called at each step of an exec's
+	// setup with its process ("created", "armed": Wait is in place,
+	// "started"), so a test can end ctx exactly there.
+	execStep func(step string, proc client.Process)
 }
 
 var _ backend.Native = (*Client)(nil)

@@ -116,14 +116,24 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 	proc, err := task.Exec(cctx, execID, pspec, creator)
 	cancel()
 	if err != nil {
+		// A create whose answer was lost (the call timed out under load)
+		// may still have left the process's record in the shim.
+		lctx, lcancel := setup()
+		lost, lerr := task.LoadProcess(lctx, execID, nil)
+		lcancel()
+		if lerr == nil {
+			c.endProcess(cleanupCtx, lost, nil)
+		}
 		return 0, c.execError(ctx, err, req)
 	}
 	var statusC <-chan client.ExitStatus
 	defer func() { c.endProcess(cleanupCtx, proc, statusC) }()
+	c.step("created", proc)
 	statusC, err = proc.Wait(cleanupCtx)
 	if err != nil {
 		return 0, c.execError(ctx, err, req)
 	}
+	c.step("armed", proc)
 	if ctx.Err() != nil {
 		return 0, c.translate(ctx.Err(), "exec "+req.Args[0]+" in container "+req.ContainerID)
 	}
@@ -133,6 +143,7 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 	if err != nil {
 		return 0, c.execError(ctx, err, req)
 	}
+	c.step("started", proc)
 
 	closeIO := func() {
 		cctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
@@ -299,6 +310,13 @@ func (c *Client) endProcess(ctx context.Context, proc client.Process, statusC <-
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// step calls the test's execStep, if any.
+func (c *Client) step(name string, proc client.Process) {
+	if c.execStep != nil {
+		c.execStep(name, proc)
 	}
 }
 

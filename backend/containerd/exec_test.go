@@ -12,6 +12,7 @@ import (
 	containerd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/containerd/errdefs"
 
 	"github.com/ctui/ctui/backend"
 	"github.com/ctui/ctui/backend/exectest"
@@ -147,31 +148,47 @@ func testExec(t *testing.T, v testbed.Version) {
 		if el := time.Since(start); el > testclock.Generous {
 			t.Errorf("took %v to give up on a 500ms deadline", el)
 		}
-		// The process goes: the task has no exec processes left once the
-		// shim has reaped the killed one (waited for, not timed: on a
-		// loaded machine that takes a moment after the call returned).
-		deadline := time.Now().Add(testclock.Generous)
-		for {
-			out, err := d.Ctr(ctx, "-n", ns, "tasks", "ps", "running")
-			if err != nil {
-				t.Fatal(err)
-			}
-			// One pid line: the task's own process. (ctr 2.x may add a
-			// warning line of its own, so count pids, not lines.)
-			pids := 0
-			for _, l := range strings.Split(out, "\n") {
-				if l != "" && l[0] >= '0' && l[0] <= '9' {
-					pids++
+		waitNoExecs(ctx, t, d, ns, "running")
+	})
+
+	// A cancel at each step of the setup, made exact by the client's
+	// execStep: after the create, once Wait is in place (just before
+	// Start) and just after Start. Each ends with the process killed and
+	// its record deleted.
+	t.Run("CancelDuringSetup", func(t *testing.T) {
+		for _, step := range []string{"created", "armed", "started"} {
+			t.Run(step, func(t *testing.T) {
+				cctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				var id string
+				c.execStep = func(s string, proc containerd.Process) {
+					if s == step {
+						id = proc.ID()
+						cancel()
+					}
 				}
-			}
-			if pids == 1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("task still has exec processes after %v:\n%s", testclock.Generous, out)
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
+				defer func() { c.execStep = nil }()
+				_, err := c.Exec(cctx, req("running", "sleep", "60"))
+				if !errors.Is(err, backend.ErrCanceled) {
+					t.Errorf("got %v, want canceled", err)
+				}
+				if id == "" {
+					t.Fatalf("exec never reached step %s", step)
+				}
+				waitNoExecs(ctx, t, d, ns, "running")
+				nctx := namespaces.WithNamespace(ctx, ns)
+				ctr, err := c.c.LoadContainer(nctx, "running")
+				if err != nil {
+					t.Fatal(err)
+				}
+				task, err := ctr.Task(nctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := task.LoadProcess(nctx, id, nil); !errdefs.IsNotFound(err) {
+					t.Errorf("exec %s after the cancel: got %v, want it deleted (not found)", id, err)
+				}
+			})
 		}
 	})
 
@@ -266,5 +283,36 @@ func waitTaskStatus(ctx context.Context, t *testing.T, d *testbed.Daemon, ns, id
 			t.Fatalf("task %s is %s, want %s", id, st.Status, want)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitNoExecs waits until the task of container id has no exec processes
+// left (`ctr tasks ps` lists its own pid only): the shim reaps a killed one
+// a moment after the call returned on a loaded machine, so it is waited
+// for, not timed.
+func waitNoExecs(ctx context.Context, t *testing.T, d *testbed.Daemon, ns, id string) {
+	t.Helper()
+	deadline := time.Now().Add(testclock.Generous)
+	for {
+		out, err := d.Ctr(ctx, "-n", ns, "tasks", "ps", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One pid line: the task's own process. (ctr 2.x may add a
+		// warning line of its own, so count pids, not lines.)
+		pids := 0
+		for _, l := range strings.Split(out, "\n") {
+			if l != "" && l[0] >= '0' && l[0] <= '9' {
+				pids++
+			}
+		}
+		if pids == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("task still has exec processes after %v:\n%s", testclock.Generous, out)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
