@@ -70,6 +70,21 @@ func ctrImages(ctx context.Context, t *testing.T, s *testbed.SSHD, d *testbed.Da
 	return strings.Fields(string(out))
 }
 
+// seedImages imports the test images into the node's default namespace and
+// returns their names as ctr on the node lists them, sorted.
+func seedImages(ctx context.Context, t *testing.T, s *testbed.SSHD, d *testbed.Daemon) []string {
+	t.Helper()
+	if err := d.ImportTestImages(ctx, "default"); err != nil {
+		t.Fatal(err)
+	}
+	want := ctrImages(ctx, t, s, d, "default")
+	slices.Sort(want)
+	if len(want) == 0 {
+		t.Fatal("no test images")
+	}
+	return want
+}
+
 func names(imgs []backend.Image) []string {
 	var out []string
 	for _, i := range imgs {
@@ -85,14 +100,7 @@ func names(imgs []backend.Image) []string {
 // then k3s/RKE2's), and each failure as one sentence naming its cause.
 func TestOverSSH(t *testing.T) {
 	testbed.EachSSHNode(t, 3*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
-		if err := d.ImportTestImages(ctx, "default"); err != nil {
-			t.Fatal(err)
-		}
-		want := ctrImages(ctx, t, s, d, "default")
-		slices.Sort(want)
-		if len(want) == 0 {
-			t.Fatal("no test images")
-		}
+		want := seedImages(ctx, t, s, d)
 		sv, err := exec.CommandContext(ctx, d.CtrPath, "-a", d.Socket, "version").Output()
 		if err != nil {
 			t.Fatal(err)

@@ -27,11 +27,7 @@ import (
 // without the agent the key is refused.
 func TestUserSSHConfig(t *testing.T) {
 	testbed.EachSSHNode(t, 3*time.Minute, func(ctx context.Context, t *testing.T, d *testbed.Daemon, s *testbed.SSHD) {
-		if err := d.ImportTestImages(ctx, "default"); err != nil {
-			t.Fatal(err)
-		}
-		want := ctrImages(ctx, t, s, d, "default")
-		slices.Sort(want)
+		want := seedImages(ctx, t, s, d)
 		dir := t.TempDir()
 
 		// The key lives only in the agent.
