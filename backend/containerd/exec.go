@@ -31,8 +31,9 @@ const (
 	// (`sh -c 'sleep 1d &'`) keeps them open; ctr waits for it forever, ctui
 	// gives the terminal back instead and the shim closes them on delete.
 	ioDrainTimeout = 2 * time.Second
-	// killWait is how long Exec waits for a process it killed (ctx ended)
-	// to be reaped before deleting it anyway.
+	// killWait, with the call timeout, bounds how long Exec keeps killing
+	// a process (ctx ended, or its setup failed) until the shim can
+	// delete it (endProcess).
 	killWait = 5 * time.Second
 )
 
@@ -146,7 +147,7 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 	c.step("started", proc)
 
 	closeIO := func() {
-		cctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
+		cctx, cancel := setup()
 		defer cancel()
 		_ = proc.CloseIO(cctx, client.WithStdinCloser)
 	}
@@ -164,13 +165,8 @@ func (c *Client) Exec(ctx context.Context, req backend.ExecRequest) (int, error)
 	select {
 	case st = <-statusC:
 	case <-ctx.Done():
-		kctx, cancel := context.WithTimeout(cleanupCtx, c.timeout)
-		_ = proc.Kill(kctx, syscall.SIGKILL)
-		cancel()
-		select {
-		case <-statusC:
-		case <-time.After(killWait):
-		}
+		// The deferred endProcess kills the process, waits for its exit
+		// and deletes it.
 		return 0, c.translate(ctx.Err(), "exec "+req.Args[0]+" in container "+req.ContainerID)
 	}
 	code, _, err := st.Result()
@@ -350,24 +346,23 @@ func feedTerminal(in io.Reader, to *io.PipeWriter, sizes <-chan backend.TermSize
 		chunks = make(chan chunk)
 		go readChunks(in, chunks, done)
 	}
+	size := func(s backend.TermSize, ok bool) {
+		if !ok {
+			sizes = nil
+			return
+		}
+		resize(s)
+	}
 	for {
 		select {
 		case <-done:
 			return
 		case s, ok := <-sizes:
-			if !ok {
-				sizes = nil
-				continue
-			}
-			resize(s)
+			size(s, ok)
 		case c := <-chunks:
 			select {
 			case s, ok := <-sizes:
-				if ok {
-					resize(s)
-				} else {
-					sizes = nil
-				}
+				size(s, ok)
 			default:
 			}
 			if len(c.b) > 0 {
