@@ -191,20 +191,16 @@ func shownRows(screen string) string {
 
 // filterLine is the table's filter line (the only line that starts with
 // "/"), without trailing blanks; "" when the filter is closed.
-func filterLine(screen string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.HasPrefix(l, "/") {
-			return strings.TrimRight(l, " ")
-		}
-	}
-	return ""
-}
+func filterLine(screen string) string { return strings.TrimRight(lineWith(screen, "/"), " ") }
 
 // statusLine is the line that starts with "images ": the page and its
 // count, "images 100/10002" when filtered.
-func statusLine(screen string) string {
+func statusLine(screen string) string { return lineWith(screen, "images ") }
+
+// lineWith is the first line of screen that starts with prefix, "" if none.
+func lineWith(screen, prefix string) string {
 	for _, l := range strings.Split(screen, "\n") {
-		if strings.HasPrefix(l, "images ") {
+		if strings.HasPrefix(l, prefix) {
 			return l
 		}
 	}
